@@ -1,0 +1,40 @@
+// Per-invocation state lives in async context, never in module globals: an
+// environment may run several invocations at once (Lambda Managed Instances,
+// the runtime client's multi-concurrent mode), and each one's logs, spans and
+// metrics stay its own.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Span } from '@opentelemetry/api';
+
+export interface InvocationState {
+  readonly requestId: string;
+  readonly traceId: string;
+  readonly spanId: string;
+  /** Only the first invocation of an on-demand environment. */
+  readonly coldStart: boolean;
+  /** Epoch ms at which Lambda ends the invocation (from context.getRemainingTimeInMillis). */
+  readonly deadlineMs: number;
+  readonly span: Span;
+  /** Keys the handler appended to its log lines for this invocation only. */
+  logKeys: Record<string, unknown> | undefined;
+  /** W3C baggage entries received with the invocation (sticky chaos keys ride in it). */
+  readonly baggage: ReadonlyMap<string, string> | undefined;
+  /** The triggering event, for sticky chaos keys that name an event field. */
+  readonly event: unknown;
+  faultsInjected: number;
+  /** Client spans started and not yet ended: ended and marked if the invocation is about to time out. */
+  readonly openSpans: Set<Span>;
+  /** Set once the invocation's telemetry has been written (normally, or by the timeout guard). */
+  finished: boolean;
+}
+
+export const invocationStore = new AsyncLocalStorage<InvocationState>();
+
+export function currentInvocation(): InvocationState | undefined {
+  return invocationStore.getStore();
+}
+
+/** Milliseconds the current invocation has left, or Infinity outside an invocation. */
+export function remainingMs(now = Date.now()): number {
+  const inv = invocationStore.getStore();
+  return inv === undefined ? Infinity : inv.deadlineMs - now;
+}

@@ -1,0 +1,151 @@
+// Structured JSON logs, one object per line. The fixed part of every line
+// (function, service) is serialised once per environment, pino-style; per line
+// we only join strings. console.* is captured into the same format.
+import { format } from 'node:util';
+import type { FaultlineConfig, LogLevel } from '../config.js';
+import { currentInvocation } from '../invocationState.js';
+import type { Redactor } from './redact.js';
+
+const LEVEL_VALUE: Record<LogLevel, number> = { TRACE: 10, DEBUG: 20, INFO: 30, WARN: 40, ERROR: 50, FATAL: 60 };
+
+/** Where finished lines go. The default writes to stdout and never throws. */
+export interface LineSink {
+  write(line: string): void;
+}
+
+let stdoutGuarded = false;
+
+/** stdout may be closed or broken: losing a log line must never fail the invocation. */
+export function stdoutSink(): LineSink {
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on('error', () => {});
+  }
+  return {
+    write(line: string) {
+      try {
+        process.stdout.write(line);
+      } catch {
+        // closed stdout: nothing sensible to do from inside a function
+      }
+    },
+  };
+}
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  readonly level: LogLevel;
+  isEnabled(level: LogLevel): boolean;
+  log(level: LogLevel, message: string, fields?: LogFields): void;
+  trace(message: string, fields?: LogFields): void;
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** Keys added to every line of the current invocation only. */
+  appendKeys(fields: LogFields): void;
+  /** Writes an already-serialised JSON line (spans, EMF documents). */
+  writeRaw(line: string): void;
+}
+
+function errorFields(err: Error): Record<string, unknown> {
+  return { name: err.name, message: err.message, stack: err.stack };
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => {
+      if (typeof v === 'bigint') return v.toString();
+      if (v instanceof Error) return errorFields(v);
+      return v;
+    });
+  } catch {
+    return JSON.stringify(String(value));
+  }
+}
+
+export function createLogger(config: FaultlineConfig, redactor: Redactor, sink: LineSink = stdoutSink()): Logger {
+  const threshold = LEVEL_VALUE[config.logLevel];
+  const fixed = `,"function":${JSON.stringify(config.functionName)},"service":${JSON.stringify(config.service)}`;
+  const levelPrefix = {} as Record<LogLevel, string>;
+  for (const l of Object.keys(LEVEL_VALUE) as LogLevel[]) levelPrefix[l] = `","level":"${l}","message":`;
+
+  function appendFields(out: string, fields: LogFields | undefined): string {
+    if (fields === undefined) return out;
+    const clean = redactor.redact(fields);
+    for (const key in clean) {
+      if (!Object.prototype.hasOwnProperty.call(clean, key)) continue;
+      const v = clean[key];
+      if (v === undefined) continue;
+      out += `,${JSON.stringify(key)}:${safeStringify(v)}`;
+    }
+    return out;
+  }
+
+  function log(level: LogLevel, message: string, fields?: LogFields): void {
+    if (LEVEL_VALUE[level] < threshold) return;
+    let line = `{"timestamp":"${new Date().toISOString()}${levelPrefix[level]}${JSON.stringify(message)}`;
+    const inv = currentInvocation();
+    if (inv !== undefined) {
+      line += `,"requestId":"${inv.requestId}","traceId":"${inv.traceId}","spanId":"${inv.spanId}"${fixed}`;
+      if (inv.coldStart) line += ',"coldStart":true';
+      line = appendFields(line, inv.logKeys);
+    } else {
+      line += fixed;
+    }
+    line = appendFields(line, fields);
+    sink.write(line + '}\n');
+  }
+
+  return {
+    level: config.logLevel,
+    isEnabled: (level) => LEVEL_VALUE[level] >= threshold,
+    log,
+    trace: (m, f) => log('TRACE', m, f),
+    debug: (m, f) => log('DEBUG', m, f),
+    info: (m, f) => log('INFO', m, f),
+    warn: (m, f) => log('WARN', m, f),
+    error: (m, f) => log('ERROR', m, f),
+    appendKeys(fields) {
+      const inv = currentInvocation();
+      if (inv === undefined) return;
+      inv.logKeys = { ...inv.logKeys, ...fields };
+    },
+    writeRaw: (line) => sink.write(line.endsWith('\n') ? line : line + '\n'),
+  };
+}
+
+const CONSOLE_LEVELS: ReadonlyArray<readonly [keyof Console, LogLevel]> = [
+  ['log', 'INFO'],
+  ['info', 'INFO'],
+  ['warn', 'WARN'],
+  ['error', 'ERROR'],
+  ['debug', 'DEBUG'],
+  ['trace', 'TRACE'],
+];
+
+/**
+ * Routes console.* through the logger. A single plain-object argument keeps
+ * its keys as fields; an Error argument adds an `error` field.
+ */
+export function captureConsole(logger: Logger, target: Console = console): () => void {
+  const originals = new Map<keyof Console, unknown>();
+  for (const [method, level] of CONSOLE_LEVELS) {
+    originals.set(method, target[method]);
+    (target as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      if (!logger.isEnabled(level)) return;
+      let fields: LogFields | undefined;
+      for (const a of args) {
+        if (a instanceof Error) {
+          fields = { ...fields, error: errorFields(a) };
+          break;
+        }
+      }
+      logger.log(level, format(...args), fields);
+    };
+  }
+  return () => {
+    for (const [method, original] of originals) (target as unknown as Record<string, unknown>)[method] = original;
+  };
+}
