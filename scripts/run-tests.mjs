@@ -23,7 +23,7 @@ let files = find(join(root, 'test')).sort();
 if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files.map((f) => relative(root, f))],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=tap', ...files.map((f) => relative(root, f))],
   { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } },
 );
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

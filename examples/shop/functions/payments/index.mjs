@@ -1,0 +1,30 @@
+// POST /payments: charge the outside payment provider, record the payment.
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+
+const db = new DynamoDBClient({});
+const TABLE = process.env.ORDERS_TABLE ?? 'shop-orders';
+const PROVIDER = process.env.PAYMENT_PROVIDER_URL;
+
+export const handler = async (event) => {
+  const { orderId, amount } = JSON.parse(event.body ?? '{}');
+  const res = await fetch(`${PROVIDER}/v1/charges`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk_test_local' },
+    body: JSON.stringify({ amount, currency: 'eur', reference: orderId }),
+  });
+  if (!res.ok) {
+    console.warn('provider declined', JSON.stringify({ orderId, status: res.status }));
+    return { statusCode: 402, body: JSON.stringify({ error: 'declined' }) };
+  }
+  const charge = await res.json();
+  await db.send(
+    new UpdateItemCommand({
+      TableName: TABLE,
+      Key: { orderId: { S: orderId } },
+      UpdateExpression: 'SET chargeId = :c',
+      ExpressionAttributeValues: { ':c': { S: charge.id } },
+    }),
+  );
+  console.log('payment captured', JSON.stringify({ orderId, chargeId: charge.id }));
+  return { statusCode: 200, body: JSON.stringify({ paymentId: charge.id }) };
+};

@@ -1,0 +1,138 @@
+// The agent of one execution environment: created once, on first use, from
+// the environment's config. Every attach mode (exec wrapper, redirect handler,
+// wrap()) ends here, so behaviour is the same whichever way it came in.
+import type { Tracer } from '@opentelemetry/api';
+import { ConfigError, readConfig, type FaultlineConfig } from './config.js';
+import { captureConsole, createLogger, stdoutSink, type LineSink, type Logger } from './telemetry/logger.js';
+import { createRedactor, type Redactor } from './telemetry/redact.js';
+import { createTracing, type Tracing } from './telemetry/tracing.js';
+import { createEmfFormatter, type EmfFormatter } from './telemetry/emf.js';
+import { createColdStartTracker, type ColdStartTracker } from './telemetry/coldStart.js';
+import { installOutgoingInstrumentation } from './instrument/index.js';
+import type { FaultHook } from './instrument/faultHook.js';
+import type { FaultDecision } from './chaos/ruleTypes.js';
+import { performance } from 'node:perf_hooks';
+
+/** The layer build without chaos code defines this as "observe"; esbuild then drops the chaos branch. */
+const CHAOS_BUILD = process.env.FAULTLINE_BUILD_FLAVOR !== 'observe';
+
+/** What the invocation path needs from the chaos engine (src/chaos/index.ts). */
+export interface InvocationChaos {
+  beforeInvocation(): FaultDecision | undefined;
+  afterInvocation(failed: boolean): void;
+  injected(decision: FaultDecision, span: import('@opentelemetry/api').Span | undefined): void;
+}
+
+export interface Agent {
+  readonly config: FaultlineConfig;
+  readonly logger: Logger;
+  readonly redactor: Redactor;
+  readonly tracer: Tracer;
+  readonly tracing: Tracing;
+  readonly emf: EmfFormatter;
+  readonly coldStart: ColdStartTracker;
+  /** Resolves when init work that may delay the first invocation (rule load) has finished or given up. */
+  readonly ready: Promise<void>;
+  /** Set once the chaos engine has started (chaos build with FAULTLINE_CHAOS_TABLE only). */
+  chaos: InvocationChaos | undefined;
+}
+
+export interface AgentOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  sink?: LineSink;
+  /** Tests: keep console untouched. */
+  captureConsole?: boolean;
+  /** Tests: use this span processor. */
+  spanProcessor?: import('@opentelemetry/sdk-trace-base').SpanProcessor;
+}
+
+// One agent per process even when two copies of faultline are loaded (the
+// layer's and one bundled by the function): the first one wins.
+const AGENT_KEY = Symbol.for('faultline.agent');
+type AgentSlot = { agent: Agent | null };
+const g = globalThis as unknown as Record<symbol, AgentSlot | undefined>;
+
+/** Environment start: the process start is when Lambda began this environment's init. */
+const INIT_START_MS = performance.timeOrigin;
+
+export function createAgent(opts: AgentOptions = {}): Agent {
+  const env = opts.env ?? process.env;
+  const config = readConfig(env);
+  const sink = opts.sink ?? stdoutSink();
+  const redactor = createRedactor(config.redactKeys);
+  const logger = createLogger(config, redactor, sink);
+  const tracing = createTracing({
+    config,
+    sink,
+    redactor,
+    processor: opts.spanProcessor,
+    warn: (m, f) => logger.warn(m, f),
+  });
+  if (opts.captureConsole !== false) captureConsole(logger);
+
+  let hook: FaultHook | undefined;
+  // The hook is looked up per call, so chaos can arrive after init without re-patching.
+  installOutgoingInstrumentation({ tracer: tracing.tracer, redactor, faultHook: () => hook });
+
+  const agent: Agent = {
+    config,
+    logger,
+    redactor,
+    tracer: tracing.tracer,
+    tracing,
+    emf: createEmfFormatter({
+      namespace: config.metricsNamespace,
+      functionName: config.functionName,
+      service: config.service,
+      initType: config.initType,
+    }),
+    coldStart: createColdStartTracker(config.initType, INIT_START_MS),
+    ready: Promise.resolve(),
+    chaos: undefined,
+  };
+
+  if (config.chaosTable !== undefined) {
+    if (CHAOS_BUILD) {
+      (agent as { ready: Promise<void> }).ready = import('./chaos/index.js').then(
+        async ({ startChaos, createWireFaultHook }) => {
+          const runtime = startChaos({ config, logger });
+          hook = createWireFaultHook(runtime.engine);
+          agent.chaos = runtime.engine;
+          await runtime.ready;
+        },
+        (err: unknown) => logger.warn('chaos engine failed to start; no faults will be injected', { error: String(err) }),
+      );
+    } else {
+      logger.info(
+        'FAULTLINE_CHAOS_TABLE is set, but this is the faultline-observe layer, which contains no chaos code: no faults will be injected',
+        { chaosTable: config.chaosTable },
+      );
+    }
+  }
+  return agent;
+}
+
+/** Makes `agent` the process's agent (tests, and hosts that build their own). */
+export function installAgent(agent: Agent | null): void {
+  g[AGENT_KEY] = { agent };
+}
+
+/**
+ * The process's agent, created on first use. Returns null (and says why once,
+ * on stderr) when the configuration is invalid: a broken agent passes the
+ * function through untouched rather than failing it.
+ */
+export function getAgent(): Agent | null {
+  let slot = g[AGENT_KEY];
+  if (slot === undefined) {
+    slot = { agent: null };
+    try {
+      slot.agent = createAgent();
+    } catch (err) {
+      const why = err instanceof ConfigError ? err.message : String(err);
+      process.stderr.write(`faultline: telemetry disabled: ${why}\n`);
+    }
+    g[AGENT_KEY] = slot;
+  }
+  return slot.agent;
+}

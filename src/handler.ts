@@ -1,0 +1,16 @@
+// Attach mode 2 (and mode 1, through faultline-wrapper): the runtime loads this
+// module as the function's handler; it loads the function's own handler named
+// by FAULTLINE_HANDLER from LAMBDA_TASK_ROOT and wraps it. A handler that
+// cannot be found fails the init, with a message naming what was looked for.
+import { getAgent } from './agent.js';
+import { loadHandler } from './loadHandler.js';
+import { readConfig } from './config.js';
+import { wrap } from './wrap.js';
+
+const agent = getAgent();
+const config = agent?.config ?? readConfig({ ...process.env, FAULTLINE_TRACES: 'off', FAULTLINE_LOG_LEVEL: 'INFO' });
+const userHandler = await loadHandler(config.taskRoot, config.handler ?? process.env.FAULTLINE_HANDLER);
+// Chaos rules load during init, with a bounded wait, so the first invocation doesn't pay for it.
+if (agent) await agent.ready;
+
+export const handler = wrap(userHandler);

@@ -1,0 +1,245 @@
+// One invocation, in the order it happens (smithy-style named steps):
+//   beginInvocation   extract context → start the invocation span → state
+//   runHandler        the user's handler, under that state, with runtime semantics
+//   recordOutcome     status, exception, HTTP status on the span
+//   finishInvocation  end spans, write the EMF document, flush exporters
+// plus guardDeadline, which does the last two early when the invocation is
+// about to time out. Nothing here may throw into the function.
+import {
+  context as otelContext,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Link,
+  type Span,
+} from '@opentelemetry/api';
+import type { Agent } from './agent.js';
+import { invocationStore, type InvocationState } from './invocationState.js';
+import {
+  detectTrigger,
+  extractParentCarrier,
+  httpAttributes,
+  httpStatusFromResult,
+  recordLinks,
+  type TriggerInfo,
+} from './telemetry/triggers.js';
+import type { LambdaContext, LambdaHandler } from './types.js';
+
+export interface InvocationRun {
+  readonly state: InvocationState;
+  readonly spanContext: Context;
+  readonly trigger: TriggerInfo;
+  readonly startMs: number;
+  readonly coldStart: boolean;
+  readonly firstInvocation: boolean;
+  readonly initDurationMs: number | undefined;
+}
+
+const accountIdCache = new Map<string, string | undefined>();
+function accountIdOf(arn: string | undefined): string | undefined {
+  if (!arn) return undefined;
+  let id = accountIdCache.get(arn);
+  if (id === undefined && !accountIdCache.has(arn)) {
+    id = arn.split(':')[4] || undefined;
+    if (accountIdCache.size < 64) accountIdCache.set(arn, id);
+  }
+  return id;
+}
+
+function xrayHeaderNow(): string | undefined {
+  const store = (globalThis as { awslambda?: { InvokeStore?: { getXRayTraceId?: () => string | undefined } } }).awslambda
+    ?.InvokeStore;
+  return store?.getXRayTraceId?.() ?? process.env._X_AMZN_TRACE_ID;
+}
+
+const SPAN_KIND = { SERVER: SpanKind.SERVER, CONSUMER: SpanKind.CONSUMER } as const;
+
+export function beginInvocation(agent: Agent, event: unknown, lambdaContext: LambdaContext): InvocationRun {
+  const startMs = Date.now();
+  const { config } = agent;
+  const verdict = agent.coldStart.onInvocation(startMs);
+  const trigger = detectTrigger(event);
+
+  const carrier = extractParentCarrier(event, { xrayEnv: xrayHeaderNow() });
+  const parent = carrier ? propagation.extract(ROOT_CONTEXT, carrier) : ROOT_CONTEXT;
+
+  let links: Link[] | undefined;
+  const recordCarriers = recordLinks(event);
+  if (recordCarriers.length > 0) {
+    links = [];
+    for (const c of recordCarriers) {
+      const sc = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, c));
+      if (sc) links.push({ context: sc });
+    }
+  }
+
+  const arn = lambdaContext?.invokedFunctionArn;
+  const attributes: Attributes = {
+    'faas.trigger': trigger.faasTrigger,
+    'faas.invocation_id': lambdaContext?.awsRequestId,
+    'faas.coldstart': verdict.coldStart,
+    'faas.name': config.functionName,
+    'faas.version': config.functionVersion,
+    'cloud.provider': 'aws',
+    'cloud.region': config.region,
+    'cloud.account.id': accountIdOf(arn),
+    'aws.lambda.invoked_arn': arn,
+    'faultline.trigger': trigger.source,
+    'faultline.init_type': config.initType,
+  };
+  let name = config.functionName;
+  if (trigger.faasTrigger === 'http') {
+    const http = httpAttributes(event, trigger);
+    Object.assign(attributes, http);
+    const method = http['http.request.method'];
+    const route = http['http.route'] ?? http['url.path'];
+    if (method) name = route ? `${method} ${route}` : String(method);
+  }
+  const span = agent.tracer.startSpan(name, { kind: SPAN_KIND[trigger.spanKind], attributes, links }, parent);
+  const sc = span.spanContext();
+
+  const remaining = typeof lambdaContext?.getRemainingTimeInMillis === 'function' ? lambdaContext.getRemainingTimeInMillis() : NaN;
+  const baggage = propagation.getBaggage(parent);
+  let baggageMap: Map<string, string> | undefined;
+  if (baggage) {
+    const entries = baggage.getAllEntries();
+    if (entries.length > 0) baggageMap = new Map(entries.map(([k, v]) => [k, v.value]));
+  }
+
+  const state: InvocationState = {
+    requestId: lambdaContext?.awsRequestId ?? 'unknown',
+    traceId: sc.traceId,
+    spanId: sc.spanId,
+    coldStart: verdict.coldStart,
+    deadlineMs: Number.isFinite(remaining) ? startMs + remaining : Infinity,
+    span,
+    logKeys: undefined,
+    baggage: baggageMap,
+    event,
+    faultsInjected: 0,
+    openSpans: new Set<Span>(),
+    finished: false,
+  };
+  return {
+    state,
+    spanContext: trace.setSpan(parent, span),
+    trigger,
+    startMs,
+    coldStart: verdict.coldStart,
+    firstInvocation: verdict.firstInvocation,
+    initDurationMs: verdict.initDurationMs,
+  };
+}
+
+/**
+ * Calls the handler with the semantics of Lambda's Node.js runtime: a handler
+ * declared with a callback parameter finishes with the callback or its returned
+ * promise, whichever settles first; any other handler finishes with what it
+ * returns (awaited).
+ */
+export function runHandler(handler: LambdaHandler, event: unknown, lambdaContext: LambdaContext): Promise<unknown> {
+  if (handler.length < 3) {
+    try {
+      return Promise.resolve(handler(event, lambdaContext, noCallback));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const callback = (error?: unknown, result?: unknown) => {
+      if (settled) return;
+      settled = true;
+      if (error !== undefined && error !== null) reject(error);
+      else resolve(result);
+    };
+    let returned: unknown;
+    try {
+      returned = handler(event, lambdaContext, callback);
+    } catch (err) {
+      if (!settled) {
+        settled = true;
+        reject(err);
+      }
+      return;
+    }
+    if (returned !== null && typeof returned === 'object' && typeof (returned as PromiseLike<unknown>).then === 'function') {
+      (returned as PromiseLike<unknown>).then(
+        (v) => callback(null, v),
+        (e: unknown) => {
+          if (settled) return;
+          settled = true;
+          reject(e);
+        },
+      );
+    }
+  });
+}
+
+function noCallback(): void {
+  // A two-parameter handler never receives a working callback on Lambda's current runtimes either.
+}
+
+export function recordOutcome(run: InvocationRun, failed: boolean, outcome: unknown): void {
+  const span = run.state.span;
+  if (failed) {
+    const err = outcome instanceof Error ? outcome : undefined;
+    if (err) span.recordException(err);
+    else span.addEvent('exception', { 'exception.message': String(outcome) });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err ? `${err.name}: ${err.message}` : String(outcome) });
+    return;
+  }
+  if (run.trigger.faasTrigger === 'http') {
+    const status = httpStatusFromResult(outcome);
+    if (status !== undefined) {
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${status}` });
+    }
+  }
+}
+
+/** Ends the invocation's spans and writes its metrics. Synchronous; safe to call once. */
+export function finishInvocation(agent: Agent, run: InvocationRun, failed: boolean, timedOut: boolean): void {
+  const { state } = run;
+  if (state.finished) return;
+  state.finished = true;
+  const now = Date.now();
+  if (timedOut) {
+    for (const open of state.openSpans) {
+      open.setAttribute('faultline.timeout', true);
+      open.setStatus({ code: SpanStatusCode.ERROR, message: 'invocation timed out before this call finished' });
+      open.end();
+    }
+    state.openSpans.clear();
+    state.span.setAttribute('faultline.timeout', true);
+    state.span.setStatus({ code: SpanStatusCode.ERROR, message: 'invocation is about to time out' });
+  }
+  state.span.end();
+  agent.logger.writeRaw(
+    agent.emf.format({
+      timestampMs: now,
+      requestId: state.requestId,
+      traceId: state.traceId,
+      coldStart: run.coldStart,
+      firstInvocation: run.firstInvocation,
+      initDurationMs: run.initDurationMs,
+      durationMs: now - run.startMs,
+      error: failed || timedOut,
+      faultsInjected: state.faultsInjected,
+      timedOut,
+    }),
+  );
+}
+
+/** How long before the deadline the agent writes everything out if the handler is still running. */
+export function deadlineMargin(agent: Agent): number {
+  return agent.config.traces === 'otlp' ? 150 : 50;
+}
+
+export function withState<T>(run: InvocationRun, fn: () => T): T {
+  return invocationStore.run(run.state, () => otelContext.with(run.spanContext, fn));
+}

@@ -1,0 +1,147 @@
+// The tracer provider of an execution environment: resource, context manager,
+// propagators, and the exporter FAULTLINE_TRACES chose. The OTLP exporter is
+// loaded only when chosen, so the default path pays nothing for it.
+import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AlwaysOnSampler, BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { FaultlineConfig } from '../config.js';
+import type { LineSink } from './logger.js';
+import type { Redactor } from './redact.js';
+import { SpanLogExporter, SyncSpanProcessor } from './spanLogExporter.js';
+
+export interface Tracing {
+  readonly tracer: Tracer;
+  /**
+   * Pushes out buffered spans (OTLP) within `budgetMs`; never rejects and never
+   * waits longer, so a refusing or hanging collector costs the invocation at
+   * most the budget.
+   */
+  flush(budgetMs: number): Promise<void>;
+}
+
+export interface TracingOptions {
+  readonly config: FaultlineConfig;
+  readonly sink: LineSink;
+  readonly redactor: Redactor;
+  readonly accountId?: string;
+  /** For tests: use this processor instead of the one FAULTLINE_TRACES selects. */
+  readonly processor?: SpanProcessor;
+  readonly warn: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+function resourceOf(config: FaultlineConfig, accountId: string | undefined) {
+  return resourceFromAttributes({
+    'service.name': config.service,
+    'cloud.provider': 'aws',
+    'cloud.platform': 'aws_lambda',
+    ...(config.region ? { 'cloud.region': config.region } : {}),
+    ...(accountId ? { 'cloud.account.id': accountId } : {}),
+    'faas.name': config.functionName,
+    'faas.version': config.functionVersion,
+    ...(config.logStreamName ? { 'faas.instance': config.logStreamName } : {}),
+    ...(config.memorySizeMb ? { 'faas.max_memory': config.memorySizeMb * 1024 * 1024 } : {}),
+    'telemetry.distro.name': 'faultline',
+  });
+}
+
+const settleWithin = (p: Promise<unknown>, ms: number) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, ms));
+    p.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+
+/** A processor that stands in until the OTLP exporter module has loaded. */
+class DeferredProcessor implements SpanProcessor {
+  private target: SpanProcessor | undefined;
+  private pending: import('@opentelemetry/sdk-trace-base').ReadableSpan[] = [];
+  readonly loaded: Promise<void>;
+  constructor(load: () => Promise<SpanProcessor>, warn: TracingOptions['warn']) {
+    this.loaded = load().then(
+      (p) => {
+        this.target = p;
+        for (const s of this.pending) p.onEnd(s);
+        this.pending = [];
+      },
+      (err: unknown) => {
+        this.pending = [];
+        warn('OTLP exporter could not be loaded; spans are dropped', { error: String(err) });
+      },
+    );
+  }
+  onStart(): void {}
+  onEnd(span: import('@opentelemetry/sdk-trace-base').ReadableSpan): void {
+    if (this.target) this.target.onEnd(span);
+    else if (this.pending.length < 2048) this.pending.push(span);
+  }
+  async forceFlush(): Promise<void> {
+    await this.loaded;
+    await this.target?.forceFlush();
+  }
+  async shutdown(): Promise<void> {
+    await this.target?.shutdown();
+  }
+}
+
+export function createTracing(opts: TracingOptions): Tracing {
+  const { config } = opts;
+  let processor: SpanProcessor | undefined = opts.processor;
+  let flushable: SpanProcessor | undefined;
+  if (!processor) {
+    if (config.traces === 'log') {
+      processor = new SyncSpanProcessor(
+        new SpanLogExporter(opts.sink, { function: config.functionName, service: config.service }, opts.redactor),
+      );
+    } else if (config.traces === 'otlp') {
+      flushable = processor = new DeferredProcessor(async () => {
+        const [{ OTLPTraceExporter }, { BatchSpanProcessor }] = await Promise.all([
+          import('@opentelemetry/exporter-trace-otlp-http'),
+          import('@opentelemetry/sdk-trace-base'),
+        ]);
+        // The exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT and headers itself.
+        return new BatchSpanProcessor(new OTLPTraceExporter({ timeoutMillis: 2000 }), {
+          scheduledDelayMillis: 60_000, // Lambda freezes between invocations: we flush at the end of each one instead
+          maxExportBatchSize: 512,
+        });
+      }, opts.warn);
+    }
+  }
+
+  const provider = new BasicTracerProvider({
+    resource: resourceOf(config, opts.accountId),
+    sampler: new AlwaysOnSampler(),
+    spanProcessors: processor ? [processor] : [],
+  });
+
+  // Register globally so the function's own OpenTelemetry API calls nest under
+  // our spans; if something else registered first, keep theirs and use ours directly.
+  const contextManager = new AsyncLocalStorageContextManager();
+  if (context.setGlobalContextManager(contextManager.enable())) {
+    // ours is active
+  } else {
+    contextManager.disable();
+  }
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
+  trace.setGlobalTracerProvider(provider);
+
+  const tracer = provider.getTracer('faultline', '0.1.0');
+  return {
+    tracer,
+    flush(budgetMs) {
+      if (!flushable) return Promise.resolve();
+      return settleWithin(flushable.forceFlush(), budgetMs);
+    },
+  };
+}
