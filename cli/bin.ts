@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { runCli } from './program.js';
 
+// The AWS SDK's notice about future Node.js support is noise in a CLI's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 runCli(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

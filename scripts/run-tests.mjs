@@ -24,6 +24,6 @@ if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=tap', ...files.map((f) => relative(root, f))],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
 );
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

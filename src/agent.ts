@@ -13,8 +13,6 @@ import type { FaultHook } from './instrument/faultHook.js';
 import type { FaultDecision } from './chaos/ruleTypes.js';
 import { performance } from 'node:perf_hooks';
 
-/** The layer build without chaos code defines this as "observe"; esbuild then drops the chaos branch. */
-const CHAOS_BUILD = process.env.FAULTLINE_BUILD_FLAVOR !== 'observe';
 
 /** What the invocation path needs from the chaos engine (src/chaos/index.ts). */
 export interface InvocationChaos {
@@ -92,7 +90,9 @@ export function createAgent(opts: AgentOptions = {}): Agent {
   };
 
   if (config.chaosTable !== undefined) {
-    if (CHAOS_BUILD) {
+    // The faultline-observe layer build defines FAULTLINE_BUILD_FLAVOR as "observe": esbuild folds this
+    // condition and drops the branch, so that build carries no chaos code at all.
+    if (process.env.FAULTLINE_BUILD_FLAVOR !== 'observe') {
       (agent as { ready: Promise<void> }).ready = import('./chaos/index.js').then(
         async ({ startChaos, createWireFaultHook }) => {
           const runtime = startChaos({ config, logger });

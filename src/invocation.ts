@@ -56,7 +56,7 @@ function xrayHeaderNow(): string | undefined {
   return store?.getXRayTraceId?.() ?? process.env._X_AMZN_TRACE_ID;
 }
 
-const SPAN_KIND = { SERVER: SpanKind.SERVER, CONSUMER: SpanKind.CONSUMER } as const;
+const SPAN_KIND: Record<TriggerInfo['spanKind'], SpanKind> = { SERVER: SpanKind.SERVER, CONSUMER: SpanKind.CONSUMER };
 
 export function beginInvocation(agent: Agent, event: unknown, lambdaContext: LambdaContext): InvocationRun {
   const startMs = Date.now();
@@ -64,11 +64,11 @@ export function beginInvocation(agent: Agent, event: unknown, lambdaContext: Lam
   const verdict = agent.coldStart.onInvocation(startMs);
   const trigger = detectTrigger(event);
 
-  const carrier = extractParentCarrier(event, { xrayEnv: xrayHeaderNow() });
+  const carrier = extractParentCarrier(event, { xrayEnv: xrayHeaderNow() }, trigger);
   const parent = carrier ? propagation.extract(ROOT_CONTEXT, carrier) : ROOT_CONTEXT;
 
   let links: Link[] | undefined;
-  const recordCarriers = recordLinks(event);
+  const recordCarriers = recordLinks(event, trigger);
   if (recordCarriers.length > 0) {
     links = [];
     for (const c of recordCarriers) {
@@ -93,7 +93,7 @@ export function beginInvocation(agent: Agent, event: unknown, lambdaContext: Lam
   };
   let name = config.functionName;
   if (trigger.faasTrigger === 'http') {
-    const http = httpAttributes(event, trigger);
+    const http: Attributes = httpAttributes(event, trigger);
     Object.assign(attributes, http);
     const method = http['http.request.method'];
     const route = http['http.route'] ?? http['url.path'];
@@ -194,7 +194,7 @@ export function recordOutcome(run: InvocationRun, failed: boolean, outcome: unkn
     return;
   }
   if (run.trigger.faasTrigger === 'http') {
-    const status = httpStatusFromResult(outcome);
+    const status = httpStatusFromResult(outcome, run.trigger);
     if (status !== undefined) {
       span.setAttribute('http.response.status_code', status);
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${status}` });

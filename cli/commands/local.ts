@@ -1,4 +1,133 @@
-// Placeholder until this command lands: registers nothing.
+// `faultline local`: the local game day on embedded defaults (DESIGN section 7).
 import type { Command } from 'commander';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions } from '../common.js';
+import { parseDuration } from '../../src/chaos/duration.js';
+import { startLocalStack, LOCAL_RULE_TABLE } from '../local/localStack.js';
+import { printFailedTimeline, runGameDay } from '../local/gameDay.js';
+import { runCli } from '../program.js';
 
-export function registerLocal(_program: Command): void {}
+interface LocalOptions extends CommonOptions {
+  duration: string;
+  rps: string;
+  keepRunning?: boolean;
+  logDir: string;
+  victim: string;
+  rate: string;
+}
+
+function parseOptions(o: LocalOptions) {
+  let durationMs: number;
+  try {
+    durationMs = parseDuration(o.duration);
+  } catch {
+    throw new UsageError(`--duration ${o.duration}: expected a duration such as 45s or 2m`);
+  }
+  if (durationMs < 8000) throw new UsageError(`--duration ${o.duration}: expected at least 8s (warm-up, baseline, chaos and recovery each need a few seconds)`);
+  const rps = Number(o.rps);
+  if (!Number.isFinite(rps) || rps <= 0 || rps > 200) throw new UsageError(`--rps ${o.rps}: expected a number of requests per second between 0 and 200`);
+  const rate = Number(o.rate);
+  if (!Number.isFinite(rate) || rate <= 0 || rate > 1) throw new UsageError(`--rate ${o.rate}: expected a number between 0 and 1`);
+  return { durationMs, rps, rate };
+}
+
+export function registerLocal(program: Command): void {
+  const cmd = program
+    .command('local')
+    .description('run a game day on this machine: the sample app in emulated Lambda environments, embedded DynamoDB, live chaos')
+    .option('--duration <time>', 'how long the traffic runs (warm-up, baseline, chaos, recovery)', '60s')
+    .option('--rps <n>', 'requests per second sent to the sample app', '10')
+    .option('--victim <function>', 'function whose DynamoDB calls are throttled', 'payments')
+    .option('--rate <p>', 'share of DynamoDB calls the throttling rule hits', '0.5')
+    .option('--log-dir <dir>', 'where the functions\' logs go', '.faultline/logs')
+    .option('--keep-running', 'leave the environments and DynamoDB up afterwards, for trying commands by hand');
+  addCommonOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  faultline local                          a one-minute game day at 10 requests/s
+  faultline local --duration 30s --rps 20  shorter and busier
+  faultline local --keep-running           then, in another shell, use every command against it
+
+Nothing to set up: DynamoDB is embedded (dynalite), functions run in separate Node.js
+processes with AWS's runtime client and the faultline layer attached through
+AWS_LAMBDA_EXEC_WRAPPER, logs go to --log-dir as CloudWatch would hold them.
+Needs the layer built first (npm run build:layer; npm start does it).`,
+  );
+  cmd.action(
+    action(async (o: LocalOptions) => {
+      const { durationMs, rps, rate } = parseOptions(o);
+      const json = Boolean(o.json);
+      const paint = painter(useColor(o));
+      const logDir = resolve(o.logDir);
+      mkdirSync(logDir, { recursive: true });
+
+      const abort = new AbortController();
+      let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
+      let interrupted = 0;
+      const onSigint = () => {
+        interrupted++;
+        if (interrupted === 1) {
+          process.stderr.write('\nfaultline local: stopping (Ctrl-C again to kill everything at once)\n');
+          abort.abort();
+        } else {
+          stack?.killAll();
+          process.exit(130);
+        }
+      };
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
+      try {
+        if (!json) process.stdout.write(paint.dim('starting embedded DynamoDB, the payment provider stand-in and the front door…\n'));
+        stack = await startLocalStack({ logDir });
+        Object.assign(process.env, stack.cliEnv);
+        const initCode = await runCli(['chaos', 'init', '--table', LOCAL_RULE_TABLE, ...(json ? ['--json'] : [])]);
+        if (initCode !== 0) throw new Error(`faultline chaos init failed (exit ${initCode})`);
+
+        const victim = o.victim;
+        if (!stack.functionNames.includes(victim)) {
+          throw new UsageError(`--victim ${victim}: expected one of ${stack.functionNames.join(', ')}`);
+        }
+        const result = await runGameDay(stack, {
+          durationMs,
+          rps,
+          victim,
+          rate,
+          json,
+          paint,
+          out: process.stdout,
+          interactive: Boolean(process.stdout.isTTY) && !json,
+          signal: abort.signal,
+        });
+        if (result.failedTraceId && !abort.signal.aborted) {
+          await printFailedTimeline(stack, result.failedTraceId, json, process.stdout);
+        } else if (!json && !abort.signal.aborted) {
+          process.stdout.write(paint.yellow('\nno request failed during the chaos phase: nothing to correlate (try a higher --rate)\n'));
+        }
+        if (json) printJson({ type: 'gameday', ...result, logDir });
+
+        if (o.keepRunning && !abort.signal.aborted) {
+          const env = Object.entries(stack.cliEnv).map(([k, v]) => `${k}=${v}`).join(' \\\n  ');
+          process.stdout.write(
+            `\n${paint.bold('The local stack keeps running.')} In another shell:\n\n` +
+              `  export ${env}\n\n` +
+              `  faultline chaos list\n` +
+              `  faultline chaos set orders-api --target 'http:127.0.0.1/v1/charges' --fault latency --latency 800 --for 5m\n` +
+              `  curl -s -X POST ${stack.gateway.apiUrl}/orders -H 'content-type: application/json' -d '{"customerId":"c-1","amount":12}'\n` +
+              `  faultline logs tail --functions ${stack.functionNames.join(',')} --source ${logDir}\n` +
+              `  faultline coldstarts --functions ${stack.functionNames.join(',')} --source ${logDir}\n\n` +
+              `Ctrl-C stops everything.\n`,
+          );
+          await new Promise<void>((resolveWait) => abort.signal.addEventListener('abort', () => resolveWait(), { once: true }));
+        }
+      } finally {
+        await stack?.close();
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
+      }
+      if (abort.signal.aborted) process.exitCode = 130;
+    }),
+  );
+}
