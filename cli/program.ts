@@ -20,8 +20,11 @@ export function buildProgram(): Command {
   registerDashboards(program);
   registerLocal(program);
   // Usage errors exit 2 (DESIGN section 6), help and version exit 0.
-  program.exitOverride();
-  for (const cmd of program.commands) cmd.exitOverride();
+  const override = (cmd: Command): void => {
+    cmd.exitOverride();
+    for (const sub of cmd.commands) override(sub);
+  };
+  override(program);
   return program;
 }
 

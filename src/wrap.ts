@@ -32,7 +32,8 @@ async function runWithChaos(agent: Agent, handler: LambdaHandler, event: unknown
     const fault = decision.fault;
     if (fault.type === 'latency') {
       chaos.injected(decision, undefined);
-      await delay(fault.latencyMs + (fault.jitterMs ? Math.random() * fault.jitterMs : 0));
+      // latency ± jitter, as on outgoing calls (src/chaos/wire jitteredDelay)
+      await delay(Math.max(0, Math.round(fault.latencyMs + (Math.random() * 2 - 1) * fault.jitterMs)));
     } else if (fault.type === 'error') {
       chaos.injected(decision, undefined);
       const e = fault.error;

@@ -51,7 +51,7 @@ export interface StickyKey {
 export type Schedule =
   /** On for `onSeconds`, off for `offSeconds`, repeating, from epoch second 0 aligned to `createdAt` when set. */
   | { readonly kind: 'flap'; readonly onSeconds: number; readonly offSeconds: number }
-  /** Only the first `count` matching calls in each execution environment. */
+  /** Only the first `count` hits in each execution environment (calls spared by `rate` do not count), then none. */
   | { readonly kind: 'firstN'; readonly count: number };
 
 export interface Rule {
@@ -87,6 +87,12 @@ export interface Guardrails {
   readonly abort:
     | { readonly errorRate: number; readonly windowSeconds: number; readonly minInvocations: number }
     | undefined;
+  /**
+   * Set when the `#guard` item exists but cannot be understood: no fault
+   * anywhere until it is fixed, because a guardrail that was meant to protect
+   * production must not silently vanish. The text says why.
+   */
+  readonly refuseAll?: string | undefined;
 }
 
 export const SWITCH_ID = '#switch';
