@@ -1,4 +1,114 @@
-// Placeholder until this command lands: registers nothing.
-import type { Command } from 'commander';
+// `faultline dashboards import|export`: install the Grafana dashboards of
+// dashboards/*.json through Grafana's HTTP API, or write them out for
+// Grafana's Import screen.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { action, addCommonOptions, OperationError, painter, printJson, UsageError, useColor, type CommonOptions } from '../common.js';
+import { readDashboardFiles } from '../grafana/dashboardFiles.js';
+import { parseGrafanaAuth, parseGrafanaUrl } from '../grafana/grafanaAuth.js';
+import { createGrafanaClient } from '../grafana/grafanaClient.js';
+import { importDashboards } from '../grafana/importDashboards.js';
 
-export function registerDashboards(_program: Command): void {}
+interface ImportFlags extends CommonOptions {
+  grafanaUrl: string;
+  token?: string;
+  user?: string;
+  password?: string;
+  datasource?: string;
+  folder?: string;
+  timeout: string;
+  /** Tests and custom builds: where the dashboard files are (default: the package's dashboards/). */
+  dir?: string;
+}
+
+interface ExportFlags extends CommonOptions {
+  out: string;
+  dir?: string;
+}
+
+const say = (line = '') => process.stdout.write(line + '\n');
+
+function parseTimeout(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--timeout ${raw}: expected a whole number of milliseconds above 0`);
+  return n;
+}
+
+function registerImport(dashboards: Command): Command {
+  const cmd = dashboards
+    .command('import')
+    .description('import the faultline dashboards into Grafana, mapped to its CloudWatch datasource')
+    .addOption(new Option('--grafana-url <url>', 'Grafana root URL, e.g. https://grafana.example.com').env('GRAFANA_URL').makeOptionMandatory())
+    .addOption(new Option('--token <token>', 'service-account token (Bearer)').env('GRAFANA_TOKEN'))
+    .option('--user <user>', 'Grafana user (basic auth, with --password)')
+    .option('--password <password>', 'password for --user')
+    .option('--datasource <uid>', 'uid of the CloudWatch datasource (default: the only one)')
+    .option('--folder <name>', 'folder title, created when missing (default: General)')
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', '30000')
+    .addOption(new Option('--dir <dir>', 'read the dashboards from this directory').hideHelp());
+  addCommonOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    '\nExample:\n  $ GRAFANA_TOKEN=glsa_… faultline dashboards import --grafana-url https://grafana.example.com --folder faultline\n',
+  );
+  return cmd.action(
+    action(async (opts: ImportFlags, command: Command) => {
+      const url = parseGrafanaUrl(opts.grafanaUrl);
+      const timeoutMs = parseTimeout(opts.timeout);
+      // A token from the environment gives way to an explicit --user.
+      const tokenFromEnv = command.getOptionValueSource('token') === 'env';
+      const auth = parseGrafanaAuth({
+        token: tokenFromEnv && opts.user !== undefined ? undefined : opts.token,
+        user: opts.user,
+        password: opts.password,
+      });
+      if (opts.folder !== undefined && opts.folder.trim() === '') throw new UsageError('--folder "": expected a folder title');
+      const files = await readDashboardFiles(opts.dir === undefined ? undefined : resolve(opts.dir));
+      const client = createGrafanaClient({ url, auth, timeoutMs });
+      let outcome;
+      try {
+        outcome = await importDashboards(client, files, { datasourceUid: opts.datasource, folder: opts.folder?.trim() });
+      } finally {
+        await client.close();
+      }
+      if (opts.json) return printJson(outcome);
+      const p = painter(useColor(opts));
+      const where = outcome.folder ? `folder ${outcome.folder.title}${outcome.folder.created ? ' (created)' : ''}` : 'the General folder';
+      say(`datasource ${outcome.datasource.name} (${outcome.datasource.uid}), ${where}`);
+      for (const d of outcome.dashboards) say(`${p.green('imported')} ${p.bold(d.title)}  version ${d.version}  ${d.url}`);
+    }),
+  );
+}
+
+function registerExport(dashboards: Command): Command {
+  const cmd = dashboards
+    .command('export')
+    .description("write the dashboards as JSON files for Grafana's Import screen (Dashboards > New > Import)")
+    .requiredOption('--out <dir>', 'directory to write the files to (created when missing)')
+    .addOption(new Option('--dir <dir>', 'read the dashboards from this directory').hideHelp());
+  addCommonOptions(cmd);
+  return cmd.action(
+    action(async (opts: ExportFlags) => {
+      if (opts.out.trim() === '') throw new UsageError('--out "": expected a directory');
+      const files = await readDashboardFiles(opts.dir === undefined ? undefined : resolve(opts.dir));
+      const out = resolve(opts.out);
+      try {
+        await mkdir(out, { recursive: true });
+        for (const f of files) await writeFile(join(out, f.file), f.text);
+      } catch (err) {
+        throw new OperationError(`--out ${opts.out}: cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+      const written = files.map((f) => ({ file: join(out, f.file), uid: f.uid, title: f.title }));
+      if (opts.json) return printJson({ dashboards: written });
+      for (const w of written) say(`wrote ${w.file}  (${w.title})`);
+      say("import them in Grafana: Dashboards > New > Import, then pick the CloudWatch datasource for DS_CLOUDWATCH");
+    }),
+  );
+}
+
+export function registerDashboards(program: Command): void {
+  const dashboards = program.command('dashboards').description('Grafana dashboards for functions, cold starts and game days');
+  // program.ts sets exitOverride on top-level commands only; usage errors here must exit 2 too.
+  for (const sub of [registerImport(dashboards), registerExport(dashboards)]) sub.exitOverride();
+}
