@@ -95,7 +95,7 @@ export function createAgent(opts: AgentOptions = {}): Agent {
     if (process.env.FAULTLINE_BUILD_FLAVOR !== 'observe') {
       (agent as { ready: Promise<void> }).ready = import('./chaos/index.js').then(
         async ({ startChaos, createWireFaultHook }) => {
-          const runtime = startChaos({ config, logger });
+          const runtime = startChaos({ config, logger, env });
           hook = createWireFaultHook(runtime.engine);
           agent.chaos = runtime.engine;
           await runtime.ready;

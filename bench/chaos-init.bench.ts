@@ -1,0 +1,167 @@
+// What turning chaos on costs a cold start, and what the invocation path pays
+// per call. Run: node --import tsx bench/chaos-init.bench.ts
+//
+// 1. import + init: src/chaos/index.ts bundled the way the layer bundles it
+//    (esbuild, ESM entry points, minified), loaded in a fresh `node` process
+//    and started (reader, store, engine, first read sent); median of RUNS
+//    processes, against the same process without it. A: the bundle alone
+//    against bare node (an upper bound: it carries its own OpenTelemetry api
+//    and core and loads node:https); B: on top of what the observe build has
+//    already loaded, which is what turning chaos on adds.
+//    Note the figures scale with the machine's load; compare A and B with the
+//    bare-node figure printed beside them.
+// 2. decide(): per call, with 0 and 50 rules that do not match the call.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { readConfig } from '../src/config.js';
+import { createLogger } from '../src/telemetry/logger.js';
+import { createRedactor } from '../src/telemetry/redact.js';
+import { createRuleStore } from '../src/chaos/ruleStore.js';
+import { createChaosEngine } from '../src/chaos/engine.js';
+import type { CallDescriptor } from '../src/chaos/ruleTypes.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 25);
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const PROBE = `const logger = { warn() {}, info() {}, debug() {}, error() {}, trace() {}, log() {}, isEnabled: () => false, appendKeys() {}, writeRaw() {}, level: 'INFO' };`;
+
+/** A script that prints how long its process took from start to the end of the script. */
+function script(body: string): string {
+  return `const c0 = process.cpuUsage();
+const t0 = performance.now();
+${body}
+const t1 = performance.now();
+const c1 = process.cpuUsage(c0);
+process.stdout.write(JSON.stringify({ total: t1, inScript: t1 - t0, cpu: (c1.user + c1.system) / 1000 }));
+process.exit(0);
+`;
+}
+
+async function importAndInit(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-chaos-bench-'));
+  try {
+    const common = {
+      bundle: true,
+      platform: 'node' as const,
+      format: 'esm' as const,
+      minify: true,
+      mainFields: ['module', 'main'],
+      logLevel: 'error' as const,
+      nodePaths: [join(root, 'node_modules')],
+    };
+    // A: the chaos part alone, self-contained.
+    await build({ ...common, entryPoints: [join(root, 'src/chaos/index.ts')], outfile: join(dir, 'alone/chaos.mjs') });
+    // B: as in the layer, where the observe part has already loaded node:http(s)
+    // and OpenTelemetry (api, core), shared with the chaos chunk through code splitting.
+    writeFileSync(
+      join(dir, 'observe-shared.ts'),
+      "import 'node:http'; import 'node:https'; export * from '@opentelemetry/api'; export { suppressTracing, isTracingSuppressed } from '@opentelemetry/core';\n",
+    );
+    await build({
+      ...common,
+      splitting: true,
+      entryPoints: { chaos: join(root, 'src/chaos/index.ts'), observe: join(dir, 'observe-shared.ts') },
+      outdir: join(dir, 'split'),
+    });
+    const env = {
+      AWS_LAMBDA_FUNCTION_NAME: 'orders',
+      AWS_REGION: 'eu-west-1',
+      FAULTLINE_CHAOS_TABLE: 'faultline-chaos',
+      // A closed port: the first read is sent and fails in the background, after the measurement.
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+    };
+    const start = `${PROBE}
+const rt = startChaos({ config: ${JSON.stringify(readConfig(env))}, logger, env: ${JSON.stringify(env)} });
+rt.engine.decide({ kind: 'aws', service: 'dynamodb', operation: 'GetItem', host: 'h', path: '/' });`;
+    writeFileSync(join(dir, 'alone/with.mjs'), script(`const { startChaos } = await import('./chaos.mjs');\n${start}`));
+    writeFileSync(join(dir, 'alone/without.mjs'), script(''));
+    writeFileSync(
+      join(dir, 'split/with.mjs'),
+      script(`await import('./observe.js');\nconst { startChaos } = await import('./chaos.js');\n${start}`),
+    );
+    writeFileSync(join(dir, 'split/without.mjs'), script(`await import('./observe.js');`));
+    writeFileSync(join(dir, 'split/package.json'), '{"type":"module"}');
+
+    const run = (file: string) => {
+      const r = spawnSync(process.execPath, [join(dir, file)], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${file} failed: ${r.stderr}`);
+      return JSON.parse(r.stdout) as { total: number; inScript: number; cpu: number };
+    };
+    const files = ['alone/with.mjs', 'alone/without.mjs', 'split/with.mjs', 'split/without.mjs'];
+    for (const f of files) run(f); // warm the file cache
+    const totals = new Map<string, number[]>(files.map((f) => [f, []]));
+    const inScript = new Map<string, number[]>(files.map((f) => [f, []]));
+    const cpu = new Map<string, number[]>(files.map((f) => [f, []]));
+    for (let i = 0; i < RUNS; i++) {
+      for (const f of files) {
+        const r = run(f);
+        totals.get(f)!.push(r.total);
+        inScript.get(f)!.push(r.inScript);
+        cpu.get(f)!.push(r.cpu);
+      }
+    }
+    const m = (f: string) => median(totals.get(f)!);
+    const mi = (f: string) => median(inScript.get(f)!);
+    const mc = (f: string) => median(cpu.get(f)!);
+
+    console.log(`chaos bundle alone: ${(statSync(join(dir, 'alone/chaos.mjs')).size / 1024).toFixed(1)} KiB; chaos chunk in the split build: ${(statSync(join(dir, 'split/chaos.js')).size / 1024).toFixed(1)} KiB`);
+    console.log(`bare node process (start → end of script), median of ${RUNS}: ${m('alone/without.mjs').toFixed(1)} ms`);
+    console.log(`A. import + init of the chaos part, self-contained bundle vs bare node: ${(m('alone/with.mjs') - m('alone/without.mjs')).toFixed(1)} ms`);
+    console.log(`B. import + init of the chaos part on top of what the observe build already loads (http/https, OpenTelemetry api+core): ${(m('split/with.mjs') - m('split/without.mjs')).toFixed(1)} ms (target ≤ 30 ms)`);
+    console.log(
+      `   measured inside the process (import of the chaos chunk + startChaos, less noisy): ${(mi('split/with.mjs') - mi('split/without.mjs')).toFixed(1)} ms; ` +
+        `self-contained bundle: ${(mi('alone/with.mjs') - mi('alone/without.mjs')).toFixed(1)} ms`,
+    );
+    console.log(
+      `   CPU time of the same (user + system; least affected by other load on the machine): ${(mc('split/with.mjs') - mc('split/without.mjs')).toFixed(1)} ms; ` +
+        `self-contained bundle: ${(mc('alone/with.mjs') - mc('alone/without.mjs')).toFixed(1)} ms`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function decideCost(ruleCount: number): Promise<void> {
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < ruleCount; i++) {
+    const scope = i % 2 === 0 ? 'orders' : '*';
+    const target = i % 3 === 0 ? `aws:s3:GetObject` : i % 3 === 1 ? `http:host-${i}.example.com/v1/*` : `aws:sqs`;
+    items.push({ scope, id: `rule-${i}`, enabled: true, target, fault: 'error', error: '503', rate: 1 });
+  }
+  const config = readConfig({ AWS_LAMBDA_FUNCTION_NAME: 'orders', FAULTLINE_CHAOS_TABLE: 't' });
+  const logger = createLogger(config, createRedactor([]), { write() {} });
+  const store = createRuleStore({ source: { name: 't', read: async () => items }, refreshMs: 3_600_000, logger });
+  await store.refresh();
+  {
+    if (store.current().rules.length !== ruleCount) throw new Error(`expected ${ruleCount} rules, got ${store.current().rules.length}`);
+    const engine = createChaosEngine({ config, logger, store, maxRuleAgeMs: Infinity });
+    const calls: CallDescriptor[] = [
+      { kind: 'aws', service: 'dynamodb', operation: 'GetItem', host: 'dynamodb.eu-west-1.amazonaws.com', path: '/' },
+      { kind: 'http', host: 'api.example.com', path: '/v1/orders/123' },
+    ];
+    const N = 1_000_000;
+    let sink = 0;
+    for (let i = 0; i < 100_000; i++) if (engine.decide(calls[i & 1]!) !== undefined) sink++;
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) if (engine.decide(calls[i & 1]!) !== undefined) sink++;
+    const ns = Number(process.hrtime.bigint() - t0) / N;
+    if (sink !== 0) throw new Error('a non-matching rule matched');
+    console.log(`decide() with ${ruleCount} non-matching rules: ${ns.toFixed(0)} ns per call (${(ns / 1000).toFixed(2)} µs; budget 20 µs)`);
+  }
+}
+
+await importAndInit();
+await decideCost(0);
+await decideCost(50);

@@ -1,0 +1,195 @@
+// Pure: the error response an AWS service itself sends for an error code, as
+// its protocol puts it on the wire (status, headers, body), so that the SDK a
+// function uses raises the named exception, fills $metadata and applies its own
+// retry policy exactly as in a real outage. Shapes checked against the
+// deserializers of the installed @aws-sdk clients (@aws-sdk/core protocols).
+import type { AwsProtocol } from '../../instrument/awsCall.js';
+
+export interface WireResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface AwsErrorRequest {
+  readonly service: string;
+  readonly protocol: AwsProtocol;
+  /** The request's content type, echoed for JSON protocols (1.0 or 1.1). */
+  readonly contentType?: string | undefined;
+  readonly method?: string | undefined;
+  readonly requestId: string;
+}
+
+const STATUS: Readonly<Record<string, number>> = {
+  ProvisionedThroughputExceededException: 400,
+  ThrottlingException: 400,
+  Throttling: 400,
+  ThrottledException: 400,
+  RequestThrottled: 403,
+  RequestThrottledException: 400,
+  RequestLimitExceeded: 400,
+  LimitExceededException: 400,
+  KmsThrottled: 400,
+  TooManyRequestsException: 429,
+  SlowDown: 503,
+  ServiceUnavailable: 503,
+  ServiceUnavailableException: 503,
+  InternalServerError: 500,
+  InternalError: 500,
+  InternalFailure: 500,
+  InternalServerErrorException: 500,
+  ServiceException: 500,
+  AccessDenied: 403,
+  AccessDeniedException: 400,
+  UnrecognizedClientException: 400,
+  ExpiredTokenException: 400,
+  ExpiredToken: 400,
+  InvalidClientTokenId: 403,
+  ResourceNotFoundException: 400,
+  NoSuchKey: 404,
+  NoSuchBucket: 404,
+  NotFound: 404,
+  ConditionalCheckFailedException: 400,
+  TransactionConflictException: 400,
+  TransactionCanceledException: 400,
+  ItemCollectionSizeLimitExceededException: 400,
+  ValidationException: 400,
+  ValidationError: 400,
+  InvalidParameterValueException: 400,
+  RequestTimeout: 400,
+  RequestTimeoutException: 408,
+  ResourceConflictException: 409,
+  RequestEntityTooLargeException: 413,
+  KMSAccessDeniedException: 502,
+  EC2ThrottledException: 502,
+  ENILimitReachedException: 502,
+  QueueDoesNotExist: 400,
+  NotFoundException: 404,
+};
+
+/** Where a service or protocol answers a code with another status than the table's. */
+function statusOverride(code: string, service: string, protocol: AwsProtocol): number | undefined {
+  if (protocol === 'rest-json') {
+    if (code === 'ResourceNotFoundException') return 404;
+    if (code === 'AccessDeniedException') return 403;
+    if (code === 'ThrottlingException') return 429;
+  }
+  if (protocol === 'ec2' && code === 'RequestLimitExceeded') return 503;
+  if (service === 'sns' && code === 'Throttled') return 429;
+  return undefined;
+}
+
+/** A status for codes not in the table, from what their names say. */
+function guessStatus(code: string, protocol: AwsProtocol): number {
+  if (/Internal|ServiceException|ServerError/.test(code)) return 500;
+  if (/Unavailable/.test(code)) return 503;
+  if (/NotFound|NoSuch/.test(code)) return protocol === 'rest-json' || protocol === 'rest-xml' ? 404 : 400;
+  if (/Throttl|TooMany|LimitExceeded/.test(code)) return protocol === 'rest-json' ? 429 : 400;
+  if (/AccessDenied|Forbidden|Unauthorized/.test(code)) return 403;
+  return 400;
+}
+
+export function awsErrorStatus(code: string, service: string, protocol: AwsProtocol): number {
+  return statusOverride(code, service, protocol) ?? STATUS[code] ?? guessStatus(code, protocol);
+}
+
+const MESSAGE: Readonly<Record<string, string>> = {
+  ProvisionedThroughputExceededException:
+    'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+  ThrottlingException: 'Rate exceeded',
+  Throttling: 'Rate exceeded',
+  RequestLimitExceeded: 'Throughput exceeds the current throughput limit for your account.',
+  TooManyRequestsException: 'Rate Exceeded.',
+  SlowDown: 'Please reduce your request rate.',
+  ServiceUnavailable: 'Service is unable to handle request.',
+  InternalServerError: 'Internal server error',
+  InternalError: 'We encountered an internal error. Please try again.',
+  InternalFailure: 'The request processing has failed because of an unknown error, exception or failure.',
+  AccessDenied: 'Access Denied',
+  ResourceNotFoundException: 'Requested resource not found',
+  NoSuchKey: 'The specified key does not exist.',
+  NoSuchBucket: 'The specified bucket does not exist',
+};
+
+export function awsErrorMessage(code: string): string {
+  return MESSAGE[code] ?? code;
+}
+
+/** Smithy namespace used in JSON `__type` values. */
+function jsonNamespace(service: string): string {
+  switch (service) {
+    case 'dynamodb':
+      return 'com.amazonaws.dynamodb.v20120810';
+    case 'kinesis':
+      return 'com.amazonaws.kinesis.v20131202';
+    case 'logs':
+      return 'com.amazonaws.logs.v20140328';
+    default:
+      return `com.amazonaws.${service}`;
+  }
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** The whole error response for `code` as `req.service` sends it. */
+export function awsErrorResponse(code: string, req: AwsErrorRequest): WireResponse {
+  const status = awsErrorStatus(code, req.service, req.protocol);
+  const message = awsErrorMessage(code);
+  const fault = status >= 500 ? 'Receiver' : 'Sender';
+  const noBody = req.method?.toUpperCase() === 'HEAD';
+  switch (req.protocol) {
+    case 'json': {
+      const headers: Record<string, string> = {
+        'x-amzn-requestid': req.requestId,
+        'x-amzn-errortype': code,
+        'content-type': req.contentType?.startsWith('application/x-amz-json') ? req.contentType : 'application/x-amz-json-1.0',
+      };
+      if (req.service === 'sqs') headers['x-amzn-query-error'] = `${code};${fault}`;
+      return { status, headers, body: JSON.stringify({ __type: `${jsonNamespace(req.service)}#${code}`, message }) };
+    }
+    case 'rest-json':
+      return {
+        status,
+        headers: { 'x-amzn-requestid': req.requestId, 'x-amzn-errortype': code, 'content-type': 'application/json' },
+        body: noBody ? '' : JSON.stringify({ Type: status >= 500 ? 'Service' : 'User', message }),
+      };
+    case 'query':
+      return {
+        status,
+        headers: { 'x-amzn-requestid': req.requestId, 'content-type': 'text/xml' },
+        body:
+          `<ErrorResponse xmlns="https://${req.service}.amazonaws.com/doc/"><Error><Type>${fault}</Type>` +
+          `<Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message></Error>` +
+          `<RequestId>${req.requestId}</RequestId></ErrorResponse>`,
+      };
+    case 'ec2':
+      return {
+        status,
+        headers: { 'content-type': 'text/xml;charset=UTF-8' },
+        body:
+          `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${xmlEscape(code)}</Code>` +
+          `<Message>${xmlEscape(message)}</Message></Error></Errors><RequestID>${req.requestId}</RequestID></Response>`,
+      };
+    case 'rest-xml':
+      return {
+        status,
+        headers: { 'x-amz-request-id': req.requestId, 'x-amz-id-2': req.requestId, 'content-type': 'application/xml' },
+        body: noBody
+          ? ''
+          : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message>` +
+            `<RequestId>${req.requestId}</RequestId><HostId>${req.requestId}</HostId></Error>`,
+      };
+  }
+}
+
+/** An AWS-looking code for an HTTP status injected into an AWS call. */
+export function awsCodeForStatus(status: number, service: string, protocol: AwsProtocol): string {
+  if (status === 429) return protocol === 'rest-json' ? 'TooManyRequestsException' : 'ThrottlingException';
+  if (status === 503) return service === 's3' ? 'SlowDown' : 'ServiceUnavailable';
+  if (status >= 500) return service === 's3' ? 'InternalError' : protocol === 'query' ? 'InternalFailure' : 'InternalServerError';
+  if (status === 404) return service === 's3' ? 'NoSuchKey' : 'ResourceNotFoundException';
+  if (status === 403) return service === 's3' ? 'AccessDenied' : 'AccessDeniedException';
+  return 'ValidationException';
+}

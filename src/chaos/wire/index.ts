@@ -1,0 +1,34 @@
+// The chaos build's FaultHook: the rule engine decides which rule hits a call,
+// the wire functions here apply it, and every applied fault is reported back
+// to the engine (span event, WARN line, FaultsInjected).
+import type { Span } from '@opentelemetry/api';
+import type { CallDescriptor, FaultDecision } from '../ruleTypes.js';
+import type { FaultHook } from '../../instrument/faultHook.js';
+import { planHttpFault } from './httpFaults.js';
+import { undiciFault } from './undiciFaults.js';
+import { defaultWireEnv, type WireEnv } from './wireEnv.js';
+
+/** What the wire needs from the rule engine (src/chaos/engine.ts). */
+export interface FaultEngine {
+  decide(call: CallDescriptor): FaultDecision | undefined;
+  injected(decision: FaultDecision, span: Span | undefined): void;
+}
+
+export function createWireFaultHook(engine: FaultEngine, env: WireEnv = defaultWireEnv): FaultHook {
+  return {
+    decide: (call) => engine.decide(call),
+    planHttp(decision, call) {
+      const plan = planHttpFault(decision.fault, call, env);
+      engine.injected(decision, call.span);
+      return plan;
+    },
+    dispatchUndici(decision, call, dispatch, opts, handler) {
+      const faulty = undiciFault(decision.fault, call, dispatch, env);
+      engine.injected(decision, call.span);
+      return faulty(opts, handler);
+    },
+  };
+}
+
+export type { WireEnv } from './wireEnv.js';
+export { awsErrorResponse, awsErrorStatus, type WireResponse } from './awsErrorResponse.js';

@@ -1,0 +1,106 @@
+// Client spans for outgoing calls, the same for both transports: start with
+// the request's attributes (DESIGN section 4), record the response or the
+// error, end once, and keep the invocation's set of open spans current.
+import { SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { currentInvocation, type InvocationState } from '../invocationState.js';
+import { awsRequestId, rpcServiceName, type AwsCall, type HeaderBag } from './awsCall.js';
+
+export interface UrlRedactor {
+  isSensitive(key: string): boolean;
+}
+
+/** Query parameters that carry credentials in presigned AWS URLs. */
+const SIGNED_QUERY_KEYS = new Set(['x-amz-signature', 'x-amz-credential', 'x-amz-security-token', 'signature', 'awsaccesskeyid']);
+
+/** `url.full` without credentials: no user info ever, sensitive query values replaced. */
+export function fullUrl(protocol: string, host: string, port: number, path: string, redactor: UrlRedactor | undefined): string {
+  const defaultPort = protocol === 'https:' ? 443 : 80;
+  const origin = `${protocol}//${host.includes(':') ? `[${host}]` : host}${port === defaultPort ? '' : `:${port}`}`;
+  const q = path.indexOf('?');
+  if (q === -1) return origin + path;
+  const parts = path.slice(q + 1).split('&');
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    const eq = p.indexOf('=');
+    if (eq === -1) continue;
+    const key = decodeURIComponent(p.slice(0, eq));
+    if (SIGNED_QUERY_KEYS.has(key.toLowerCase()) || redactor?.isSensitive(key) === true) parts[i] = `${p.slice(0, eq)}=REDACTED`;
+  }
+  return `${origin}${path.slice(0, q)}?${parts.join('&')}`;
+}
+
+export interface ClientCallInfo {
+  readonly protocol: string;
+  readonly host: string;
+  readonly port: number;
+  readonly method: string;
+  readonly path: string;
+  readonly aws: AwsCall | undefined;
+}
+
+export function clientSpanName(method: string, aws: AwsCall | undefined): string {
+  if (aws === undefined) return method;
+  const svc = rpcServiceName(aws.service);
+  return aws.operation === undefined ? svc : `${svc}.${aws.operation}`;
+}
+
+/** A started client span and the invocation it belongs to. */
+export interface ClientSpan {
+  readonly span: Span;
+  readonly invocation: InvocationState | undefined;
+  ended: boolean;
+}
+
+export function startClientSpan(tracer: Tracer, ctx: Context, info: ClientCallInfo, redactor: UrlRedactor | undefined): ClientSpan {
+  const attributes: Attributes = {
+    'http.request.method': info.method,
+    'url.full': fullUrl(info.protocol, info.host, info.port, info.path, redactor),
+    'server.address': info.host,
+    'server.port': info.port,
+  };
+  if (info.aws !== undefined) {
+    attributes['rpc.system'] = 'aws-api';
+    attributes['rpc.service'] = rpcServiceName(info.aws.service);
+    if (info.aws.operation !== undefined) attributes['rpc.method'] = info.aws.operation;
+  }
+  const span = tracer.startSpan(clientSpanName(info.method, info.aws), { kind: SpanKind.CLIENT, attributes }, ctx);
+  const invocation = currentInvocation();
+  invocation?.openSpans.add(span);
+  return { span, invocation, ended: false };
+}
+
+/** The operation became known late (query protocol: it is in the body). */
+export function nameOperation(cs: ClientSpan, aws: AwsCall): void {
+  if (aws.operation === undefined || cs.ended) return;
+  cs.span.updateName(clientSpanName('', aws));
+  cs.span.setAttribute('rpc.method', aws.operation);
+}
+
+export function recordResponse(cs: ClientSpan, statusCode: number, headers: HeaderBag, isAws: boolean): void {
+  if (cs.ended) return;
+  cs.span.setAttribute('http.response.status_code', statusCode);
+  if (isAws) {
+    const id = awsRequestId(headers);
+    if (id !== undefined) cs.span.setAttribute('aws.request_id', id);
+  }
+  // Semantic conventions: on CLIENT spans 4xx and 5xx are errors.
+  if (statusCode >= 400) {
+    cs.span.setAttribute('error.type', String(statusCode));
+    cs.span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+}
+
+export function recordError(cs: ClientSpan, err: unknown): void {
+  if (cs.ended) return;
+  const e = err instanceof Error ? err : new Error(String(err));
+  cs.span.recordException(e);
+  cs.span.setAttribute('error.type', (e as { code?: unknown }).code !== undefined ? String((e as { code?: unknown }).code) : e.name);
+  cs.span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
+}
+
+export function endClientSpan(cs: ClientSpan): void {
+  if (cs.ended) return;
+  cs.ended = true;
+  cs.span.end();
+  cs.invocation?.openSpans.delete(cs.span);
+}

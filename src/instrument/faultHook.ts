@@ -1,0 +1,105 @@
+// The seam between the observe build and the chaos build. The instrumentation
+// (src/instrument) describes each outgoing call and asks the hook, if one is
+// installed, what to do to it; the chaos build (src/chaos/wire) implements the
+// hook. Types only, so the observe build carries no chaos code.
+import type { Span } from '@opentelemetry/api';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { CallDescriptor, FaultDecision } from '../chaos/ruleTypes.js';
+import type { AwsCall, HeaderBag } from './awsCall.js';
+
+/** One outgoing call as both transports describe it. */
+export interface OutgoingCall {
+  readonly descriptor: CallDescriptor;
+  readonly transport: 'http' | 'undici';
+  /** `http:` or `https:` */
+  readonly protocol: string;
+  readonly host: string;
+  readonly port: number;
+  readonly method: string;
+  /** Path with query string. */
+  readonly path: string;
+  /** Request headers, lower-case names. */
+  readonly headers: HeaderBag;
+  readonly aws: AwsCall | undefined;
+  /** The client span of the call, when tracing is on. */
+  readonly span: Span | undefined;
+}
+
+/**
+ * How a fault changes one `http`/`https` request. Every part is optional; the
+ * instrumentation applies them in this order.
+ */
+export interface HttpFaultPlan {
+  /**
+   * Replaces the connection of this one request (canned responses, network
+   * errors, hangs): the agent, and so any keep-alive pool, is bypassed.
+   */
+  readonly createConnection?: (options: { readonly timeout?: number }) => Duplex;
+  /** Runs on the created request before the caller gets it (latency holds the request bytes here). */
+  readonly onRequest?: (req: ClientRequest) => void;
+  /** Runs on the real response before the caller sees it (corruption). */
+  readonly onResponse?: (res: IncomingMessage) => void;
+}
+
+/** The options undici passes to `Dispatcher.dispatch`, as far as we read them. */
+export interface UndiciDispatchOptions {
+  origin?: string | URL;
+  path: string;
+  method: string;
+  headers?: Record<string, string | string[] | undefined> | string[] | null;
+  body?: unknown;
+  headersTimeout?: number | null;
+  bodyTimeout?: number | null;
+  [key: string]: unknown;
+}
+
+/**
+ * An undici dispatch handler: the legacy callbacks (undici 6, Node 20's fetch)
+ * or the newer controller API (undici 7). All optional, as undici treats them.
+ */
+export interface UndiciHandler {
+  onConnect?(abort: (reason?: Error) => void, context?: unknown): void;
+  onHeaders?(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean;
+  onData?(chunk: Buffer): boolean;
+  onComplete?(trailers: Buffer[] | null): void;
+  onError?(err: Error): void;
+  onRequestStart?(controller: UndiciController, context: unknown): void;
+  onResponseStart?(controller: UndiciController, statusCode: number, headers: Record<string, string | string[]>, statusText?: string): void;
+  onResponseData?(controller: UndiciController, chunk: Buffer): void;
+  onResponseEnd?(controller: UndiciController, trailers: Record<string, string | string[]>): void;
+  onResponseError?(controller: UndiciController, err: Error): void;
+  [key: string]: unknown;
+}
+
+export interface UndiciController {
+  abort(reason: Error): void;
+  pause(): void;
+  resume(): void;
+  readonly aborted: boolean;
+  readonly paused: boolean;
+  readonly reason: Error | null;
+}
+
+export type UndiciDispatch = (opts: UndiciDispatchOptions, handler: UndiciHandler) => boolean;
+
+export interface FaultHook {
+  /** Which rule, if any, hits this call. Runs on every call: must be cheap. */
+  decide(call: CallDescriptor): FaultDecision | undefined;
+  /** The transport changes that apply `decision` to an http/https request. Reports the fault as injected. */
+  planHttp(decision: FaultDecision, call: OutgoingCall): HttpFaultPlan;
+  /**
+   * Applies `decision` to one undici dispatch: answers the handler itself, or
+   * calls `dispatch` (the real one) later or with a wrapped handler.
+   */
+  dispatchUndici(
+    decision: FaultDecision,
+    call: OutgoingCall,
+    dispatch: UndiciDispatch,
+    opts: UndiciDispatchOptions,
+    handler: UndiciHandler,
+  ): boolean;
+}
+
+/** What installOutgoingInstrumentation accepts: a hook, or a getter looked up per call (chaos may start after init). */
+export type FaultHookSource = FaultHook | (() => FaultHook | undefined) | undefined;

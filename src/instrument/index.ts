@@ -1,0 +1,63 @@
+// Outgoing-call instrumentation of the observe build: client spans and
+// traceparent for http/https and undici/fetch, plus the seam (FaultHook)
+// through which the chaos build, when present, changes calls at the wire.
+import type { Tracer } from '@opentelemetry/api';
+import type { UrlRedactor } from './clientSpan.js';
+import type { InstrumentationDeps } from './deps.js';
+import type { FaultHook, FaultHookSource } from './faultHook.js';
+import { instrumentHttp } from './http.js';
+import { instrumentUndici } from './undici.js';
+
+export interface OutgoingInstrumentationOptions {
+  /** Tracer for client spans; without one, calls are only offered to the fault hook. */
+  readonly tracer?: Tracer;
+  /** A hook, or a getter asked per call (chaos may start after init). */
+  readonly faultHook?: FaultHookSource;
+  /** Query parameters whose names it marks sensitive are replaced in `url.full`. */
+  readonly redactor?: UrlRedactor;
+}
+
+interface Installed {
+  readonly deps: InstrumentationDeps;
+  readonly uninstall: () => void;
+}
+
+// One installation per process, even with two copies of faultline loaded (the
+// layer's and one bundled by the function): patching twice would trace twice.
+const INSTALLED = Symbol.for('faultline.outgoingInstrumentation');
+const g = globalThis as unknown as Record<symbol, Installed | undefined>;
+
+function hookGetter(source: FaultHookSource): () => FaultHook | undefined {
+  if (source === undefined) return () => undefined;
+  if (typeof source === 'function') return source;
+  return () => source;
+}
+
+/**
+ * Patches http/https and the undici global dispatcher. Idempotent: a second
+ * call replaces the tracer, hook and redactor of the first and returns the
+ * same undo.
+ */
+export function installOutgoingInstrumentation(opts: OutgoingInstrumentationOptions): () => void {
+  const existing = g[INSTALLED];
+  if (existing !== undefined) {
+    existing.deps.tracer = opts.tracer;
+    existing.deps.redactor = opts.redactor;
+    existing.deps.faultHook = hookGetter(opts.faultHook);
+    return existing.uninstall;
+  }
+  const deps: InstrumentationDeps = { tracer: opts.tracer, redactor: opts.redactor, faultHook: hookGetter(opts.faultHook) };
+  const undoHttp = instrumentHttp(deps);
+  const undoUndici = instrumentUndici(deps);
+  const uninstall = () => {
+    if (g[INSTALLED]?.uninstall !== uninstall) return;
+    undoUndici();
+    undoHttp();
+    g[INSTALLED] = undefined;
+  };
+  g[INSTALLED] = { deps, uninstall };
+  return uninstall;
+}
+
+export type { FaultHook, FaultHookSource, HttpFaultPlan, OutgoingCall, UndiciDispatch, UndiciHandler } from './faultHook.js';
+export { awsCallOf, protocolOf, protocolOfRequest, awsRequestId, type AwsCall, type AwsProtocol } from './awsCall.js';

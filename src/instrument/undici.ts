@@ -1,0 +1,345 @@
+// Outgoing calls through undici: Node's built-in fetch and the npm `undici`
+// package both send through the global dispatcher stored on globalThis; we put
+// a delegating dispatcher in its place (no undici import, so the layer stays
+// small). Calls through a custom Agent are seen on undici's diagnostics
+// channels instead, for spans and traceparent only.
+import diagnostics from 'node:diagnostics_channel';
+import { context, propagation, trace, type Context, type TextMapSetter } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
+import { awsCallOf, type AwsCall, type HeaderBag } from './awsCall.js';
+import { endClientSpan, recordError, recordResponse, startClientSpan, type ClientSpan } from './clientSpan.js';
+import type { InstrumentationDeps } from './deps.js';
+import type { OutgoingCall, UndiciController, UndiciDispatch, UndiciDispatchOptions, UndiciHandler } from './faultHook.js';
+import { descriptorOf } from './http.js';
+
+interface Dispatcher {
+  dispatch(opts: UndiciDispatchOptions, handler: UndiciHandler): boolean;
+}
+
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+const GLOBAL_DISPATCHER_2 = Symbol.for('undici.globalDispatcher.2');
+const g = globalThis as unknown as Record<symbol, Dispatcher | undefined>;
+
+/** Request headers as a lower-case bag, from undici's object or flat-array forms. */
+export function undiciHeaders(headers: UndiciDispatchOptions['headers']): HeaderBag {
+  if (headers === null || headers === undefined) return {};
+  const out: Record<string, string | string[]> = {};
+  if (Array.isArray(headers)) {
+    for (let i = 0; i + 1 < headers.length; i += 2) out[String(headers[i]).toLowerCase()] = String(headers[i + 1]);
+    return out;
+  }
+  for (const k in headers) {
+    const v = headers[k];
+    if (v !== undefined) out[k.toLowerCase()] = v;
+  }
+  return out;
+}
+
+/** Response headers from the legacy `rawHeaders` (alternating name/value buffers). */
+export function rawHeadersToBag(raw: readonly (Buffer | string)[] | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!raw) return out;
+  for (let i = 0; i + 1 < raw.length; i += 2) out[raw[i]!.toString().toLowerCase()] = raw[i + 1]!.toString();
+  return out;
+}
+
+/** The request headers with `traceparent` (and baggage) added, in the form undici gave them. */
+function withTraceHeaders(headers: UndiciDispatchOptions['headers'], ctx: Context): UndiciDispatchOptions['headers'] {
+  const extra: Record<string, string> = {};
+  propagation.inject(ctx, extra);
+  if (Array.isArray(headers)) {
+    const out = headers.slice();
+    for (const k in extra) out.push(k, extra[k]!);
+    return out;
+  }
+  return { ...(headers ?? {}), ...extra };
+}
+
+const originCache = new Map<string, URL>();
+function parseOrigin(origin: string | URL | undefined): URL | undefined {
+  if (origin === undefined) return undefined;
+  if (origin instanceof URL) return origin;
+  let u = originCache.get(origin);
+  if (u === undefined) {
+    u = new URL(origin);
+    if (originCache.size < 256) originCache.set(origin, u);
+  }
+  return u;
+}
+
+function bodyText(body: unknown): string | undefined {
+  if (typeof body === 'string') return body;
+  if (Buffer.isBuffer(body)) return body.toString('latin1');
+  return undefined;
+}
+
+/** A handler of the same API as `inner` that records the outcome on the span. */
+export function observingHandler(inner: UndiciHandler, cs: ClientSpan, isAws: boolean): UndiciHandler {
+  if (typeof inner.onRequestStart === 'function' || typeof inner.onResponseStart === 'function') {
+    return {
+      onRequestStart: (c: UndiciController, ctx: unknown) => inner.onRequestStart?.(c, ctx),
+      onRequestUpgrade: (...a: unknown[]) => {
+        endClientSpan(cs);
+        return (inner.onRequestUpgrade as ((...x: unknown[]) => void) | undefined)?.(...a);
+      },
+      onResponseStart: (c: UndiciController, status: number, headers: Record<string, string | string[]>, text?: string) => {
+        if (status >= 200) recordResponse(cs, status, headers, isAws);
+        return inner.onResponseStart?.(c, status, headers, text);
+      },
+      onResponseData: (c: UndiciController, chunk: Buffer) => inner.onResponseData?.(c, chunk),
+      onResponseEnd: (c: UndiciController, trailers: Record<string, string | string[]>) => {
+        endClientSpan(cs);
+        return inner.onResponseEnd?.(c, trailers);
+      },
+      onResponseError: (c: UndiciController, err: Error) => {
+        recordError(cs, err);
+        endClientSpan(cs);
+        return inner.onResponseError?.(c, err);
+      },
+    };
+  }
+  const h: UndiciHandler = {
+    onConnect: (abort, ctx) => inner.onConnect?.(abort, ctx),
+    onHeaders: (status, rawHeaders, resume, statusText) => {
+      if (status >= 200) recordResponse(cs, status, isAws ? rawHeadersToBag(rawHeaders) : {}, isAws);
+      return inner.onHeaders?.(status, rawHeaders, resume, statusText) ?? true;
+    },
+    onData: (chunk) => inner.onData?.(chunk) ?? true,
+    onComplete: (trailers) => {
+      endClientSpan(cs);
+      return inner.onComplete?.(trailers);
+    },
+    onError: (err) => {
+      recordError(cs, err);
+      endClientSpan(cs);
+      return inner.onError?.(err);
+    },
+  };
+  // Optional callbacks whose presence undici checks: forward only those the caller has.
+  for (const name of ['onUpgrade', 'onBodySent', 'onRequestSent', 'onResponseStarted'] as const) {
+    const fn = inner[name];
+    if (typeof fn === 'function') {
+      h[name] = (...a: unknown[]) => {
+        if (name === 'onUpgrade') endClientSpan(cs);
+        return Reflect.apply(fn, inner, a) as unknown;
+      };
+    }
+  }
+  return h;
+}
+
+interface UndiciState {
+  deps: InstrumentationDeps;
+  /** True while our wrapper is inside the real dispatch: the diagnostics channel then leaves the request to us. */
+  dispatching: boolean;
+  /** Our wrappers, each to the dispatcher it fronts. */
+  wrappers: WeakMap<object, Dispatcher>;
+}
+
+function tracedDispatch(state: UndiciState, inner: Dispatcher, opts: UndiciDispatchOptions, handler: UndiciHandler): boolean {
+  const realDispatch: UndiciDispatch = (o, h) => {
+    state.dispatching = true;
+    try {
+      return inner.dispatch(o, h);
+    } finally {
+      state.dispatching = false;
+    }
+  };
+  const ctx = context.active();
+  if (isTracingSuppressed(ctx)) return realDispatch(opts, handler);
+  const deps = state.deps;
+  let origin: URL | undefined;
+  try {
+    origin = parseOrigin(opts.origin);
+  } catch {
+    origin = undefined;
+  }
+  if (origin === undefined || typeof opts.path !== 'string') return realDispatch(opts, handler);
+
+  const protocol = origin.protocol;
+  const host = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
+  const port = origin.port !== '' ? Number(origin.port) : protocol === 'https:' ? 443 : 80;
+  const method = (opts.method ?? 'GET').toUpperCase();
+  const headers = undiciHeaders(opts.headers);
+  const aws: AwsCall | undefined = awsCallOf({ host, method, path: opts.path, headers, body: bodyText(opts.body) });
+
+  let cs: ClientSpan | undefined;
+  let o = opts;
+  let h = handler;
+  if (deps.tracer !== undefined) {
+    cs = startClientSpan(deps.tracer, ctx, { protocol, host, port, method, path: opts.path, aws }, deps.redactor);
+    o = { ...opts, headers: withTraceHeaders(opts.headers, trace.setSpan(ctx, cs.span)) };
+    h = observingHandler(handler, cs, aws !== undefined);
+  }
+
+  const hook = deps.faultHook();
+  if (hook !== undefined) {
+    try {
+      const descriptor = descriptorOf(host, opts.path, aws);
+      const decision = hook.decide(descriptor);
+      if (decision !== undefined) {
+        const call: OutgoingCall = {
+          descriptor,
+          transport: 'undici',
+          protocol,
+          host,
+          port,
+          method,
+          path: opts.path,
+          headers,
+          aws,
+          span: cs?.span,
+        };
+        return hook.dispatchUndici(decision, call, realDispatch, o, h);
+      }
+    } catch {
+      // a broken hook must never break the call: fall through to the real dispatch
+    }
+  }
+  try {
+    return realDispatch(o, h);
+  } catch (err) {
+    if (cs !== undefined) {
+      recordError(cs, err);
+      endClientSpan(cs);
+    }
+    throw err;
+  }
+}
+
+/** A dispatcher that is `inner` in every respect except `dispatch`. */
+function wrapDispatcher(state: UndiciState, inner: Dispatcher): Dispatcher {
+  const dispatch = (opts: UndiciDispatchOptions, handler: UndiciHandler) => tracedDispatch(state, inner, opts, handler);
+  const proxy = new Proxy(inner, {
+    get(target, prop) {
+      if (prop === 'dispatch') return dispatch;
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  state.wrappers.set(proxy, inner);
+  return proxy;
+}
+
+/** Puts our dispatcher in front of the global one, if there is one and it is not ours yet. */
+function ensureGlobalWrapped(state: UndiciState): void {
+  const current = g[GLOBAL_DISPATCHER];
+  if (current === undefined || state.wrappers.has(current)) return;
+  const wrapped = wrapDispatcher(state, current);
+  g[GLOBAL_DISPATCHER] = wrapped;
+  if (g[GLOBAL_DISPATCHER_2] === current) g[GLOBAL_DISPATCHER_2] = wrapped;
+}
+
+const headerSetter: TextMapSetter<{ addHeader(k: string, v: string): unknown }> = {
+  set(req, key, value) {
+    req.addHeader(key, value);
+  },
+};
+
+interface UndiciRequestLike {
+  origin?: string | URL;
+  method?: string;
+  path?: string;
+  headers?: unknown;
+  addHeader?(k: string, v: string): unknown;
+}
+
+/** Spans for requests that bypass the global dispatcher (a custom Agent), from undici's diagnostics channels. */
+function subscribeChannels(state: UndiciState): () => void {
+  const spans = new WeakMap<object, ClientSpan>();
+  const onCreate = (message: unknown) => {
+    if (state.dispatching) return;
+    // npm undici loaded after us sets its own global dispatcher: take it over for the next calls.
+    ensureGlobalWrapped(state);
+    const { request } = message as { request: UndiciRequestLike };
+    const ctx = context.active();
+    if (state.deps.tracer === undefined || isTracingSuppressed(ctx)) return;
+    try {
+      const origin = parseOrigin(request.origin);
+      if (origin === undefined || typeof request.path !== 'string') return;
+      const protocol = origin.protocol;
+      const host = origin.hostname;
+      const port = origin.port !== '' ? Number(origin.port) : protocol === 'https:' ? 443 : 80;
+      const method = (request.method ?? 'GET').toUpperCase();
+      const headers = Array.isArray(request.headers)
+        ? undiciHeaders(request.headers as string[])
+        : typeof request.headers === 'string'
+          ? rawHeadersToBag(request.headers.split('\r\n').flatMap((l) => {
+              const i = l.indexOf(':');
+              return i === -1 ? [] : [l.slice(0, i), l.slice(i + 1).trim()];
+            }))
+          : {};
+      const aws = awsCallOf({ host, method, path: request.path, headers });
+      const cs = startClientSpan(state.deps.tracer, ctx, { protocol, host, port, method, path: request.path, aws }, state.deps.redactor);
+      if (typeof request.addHeader === 'function') propagation.inject(trace.setSpan(ctx, cs.span), request as { addHeader(k: string, v: string): unknown }, headerSetter);
+      spans.set(request, cs);
+      (cs as { isAws?: boolean }).isAws = aws !== undefined;
+    } catch {
+      // never fail the caller's request over telemetry
+    }
+  };
+  const onHeaders = (message: unknown) => {
+    const { request, response } = message as { request: object; response: { statusCode: number; headers: (Buffer | string)[] } };
+    const cs = spans.get(request);
+    if (cs !== undefined) recordResponse(cs, response.statusCode, rawHeadersToBag(response.headers), (cs as { isAws?: boolean }).isAws === true);
+  };
+  const onTrailers = (message: unknown) => {
+    const cs = spans.get((message as { request: object }).request);
+    if (cs !== undefined) endClientSpan(cs);
+  };
+  const onError = (message: unknown) => {
+    const { request, error } = message as { request: object; error: unknown };
+    const cs = spans.get(request);
+    if (cs !== undefined) {
+      recordError(cs, error);
+      endClientSpan(cs);
+    }
+  };
+  const subs: [string, (m: unknown) => void][] = [
+    ['undici:request:create', onCreate],
+    ['undici:request:headers', onHeaders],
+    ['undici:request:trailers', onTrailers],
+    ['undici:request:error', onError],
+  ];
+  for (const [name, fn] of subs) diagnostics.subscribe(name, fn);
+  return () => {
+    for (const [name, fn] of subs) diagnostics.unsubscribe(name, fn);
+  };
+}
+
+/**
+ * Node 20 creates its fetch's global dispatcher only when fetch is first used
+ * (loading undici costs ~35 ms, too much to force at init): the first call
+ * through our fetch wrapper loads it, wraps it, then fetches.
+ */
+function wrapFetch(state: UndiciState): (() => void) | undefined {
+  const original = globalThis.fetch;
+  if (typeof original !== 'function') return undefined;
+  const fetch = function fetch(this: unknown, ...args: Parameters<typeof globalThis.fetch>) {
+    if (!state.wrappers.has(g[GLOBAL_DISPATCHER] ?? {})) {
+      if (g[GLOBAL_DISPATCHER] === undefined) void globalThis.Headers; // loads Node's undici, which sets its global dispatcher
+      ensureGlobalWrapped(state);
+    }
+    return Reflect.apply(original, this, args) as ReturnType<typeof globalThis.fetch>;
+  };
+  globalThis.fetch = fetch;
+  return () => {
+    if (globalThis.fetch === fetch) globalThis.fetch = original;
+  };
+}
+
+export function instrumentUndici(deps: InstrumentationDeps): () => void {
+  const state: UndiciState = { deps, dispatching: false, wrappers: new WeakMap() };
+  ensureGlobalWrapped(state);
+  const unwrapFetch = wrapFetch(state);
+  const unsubscribe = subscribeChannels(state);
+  return () => {
+    unsubscribe();
+    unwrapFetch?.();
+    const current = g[GLOBAL_DISPATCHER];
+    if (current !== undefined && state.wrappers.has(current)) {
+      g[GLOBAL_DISPATCHER] = state.wrappers.get(current);
+      if (g[GLOBAL_DISPATCHER_2] === current) g[GLOBAL_DISPATCHER_2] = state.wrappers.get(current);
+    }
+  };
+}

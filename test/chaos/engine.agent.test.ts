@@ -1,0 +1,183 @@
+// The whole chaos path in one process, as a function meets it: the agent
+// (wrap), its outgoing instrumentation and wire faults, the engine and the
+// rule store, with dynalite as both the rule table and the service the
+// handler calls. Rules are changed in the table while the "environment" runs.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import { createAgent, installAgent } from '../../src/agent.js';
+import { wrap } from '../../src/wrap.js';
+import { MemorySink, lambdaContext, TEST_ENV } from '../helpers/memorySink.js';
+
+// dynalite ships no type declarations.
+const { default: dynalite } = (await import('dynalite' as string)) as {
+  default: (opts: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;
+};
+
+const CREDENTIALS = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
+let server: Server;
+let endpoint: string;
+let admin: DynamoDBClient;
+
+/** The test's own table writes go around the agent, as an operator's CLI in another process would. */
+function asOperator<T>(fn: () => Promise<T>): Promise<T> {
+  return context.with(suppressTracing(context.active()), fn);
+}
+
+async function createTable(name: string, keys: string[]): Promise<void> {
+  await asOperator(() =>
+    admin.send(
+      new CreateTableCommand({
+        TableName: name,
+        KeySchema: keys.map((k, i) => ({ AttributeName: k, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+        AttributeDefinitions: keys.map((k) => ({ AttributeName: k, AttributeType: 'S' })),
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    ),
+  );
+  while ((await asOperator(() => admin.send(new DescribeTableCommand({ TableName: name })))).Table?.TableStatus !== 'ACTIVE') {
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+function put(table: string, item: Record<string, AttributeValue>) {
+  return asOperator(() => admin.send(new PutItemCommand({ TableName: table, Item: item })));
+}
+
+before(async () => {
+  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  admin = new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: CREDENTIALS });
+  await createTable('rules', ['scope', 'id']);
+  await createTable('orders', ['orderId']);
+  await put('orders', { orderId: { S: 'o-1' }, total: { N: '42' } });
+});
+
+after(async () => {
+  admin.destroy();
+  server.closeAllConnections?.();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+const THROTTLE_ALL_DYNAMODB: Record<string, AttributeValue> = {
+  scope: { S: 'orders' },
+  id: { S: 'ddb-throttle' },
+  enabled: { BOOL: true },
+  // Every DynamoDB operation, Query included: the agent's own rule reads would be hit too if they were ever matched.
+  target: { S: 'aws:dynamodb' },
+  fault: { S: 'error' },
+  error: { S: 'ProvisionedThroughputExceededException' },
+  rate: { N: '1' },
+};
+
+test('a running environment injects wire faults from the table, never into its own reads, and follows table changes', async () => {
+  await put('rules', THROTTLE_ALL_DYNAMODB);
+  // The agent's chaos part reads endpoint and credentials where Lambda puts them: the process environment.
+  const awsEnv = {
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+  };
+  const saved = Object.fromEntries(Object.keys(awsEnv).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, awsEnv);
+  after(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  const sink = new MemorySink();
+  const agent = createAgent({
+    env: {
+      ...TEST_ENV,
+      FAULTLINE_CHAOS_TABLE: 'rules',
+      // Every invocation finds the rules stale and refreshes them in the background.
+      FAULTLINE_CHAOS_REFRESH_MS: '1',
+      ...awsEnv,
+    },
+    sink,
+    captureConsole: false,
+  });
+  installAgent(agent);
+  const client = new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: CREDENTIALS, maxAttempts: 2 });
+  after(() => {
+    client.destroy();
+    installAgent(null);
+  });
+
+  const handler = wrap(async () => {
+    try {
+      const out = await client.send(new GetItemCommand({ TableName: 'orders', Key: { orderId: { S: 'o-1' } } }));
+      return { ok: true, total: out.Item?.total?.N };
+    } catch (err) {
+      const e = err as { name: string; $metadata?: { httpStatusCode?: number; attempts?: number } };
+      return { ok: false, name: e.name, status: e.$metadata?.httpStatusCode, attempts: e.$metadata?.attempts };
+    }
+  });
+  let n = 0;
+  const invoke = () => handler({}, lambdaContext(`req-${++n}`) as never) as Promise<Record<string, unknown>>;
+
+  // Cold start: the first load normally ends within the bounded wait; on a
+  // loaded machine the wait may give up and the rules arrive a moment later.
+  let result: Record<string, unknown> = await invoke();
+  for (let i = 0; i < 200 && result.ok !== false; i++) {
+    await new Promise((r) => setTimeout(r, 2));
+    result = await invoke();
+  }
+  assert.deepEqual(result, { ok: false, name: 'ProvisionedThroughputExceededException', status: 400, attempts: 2 });
+  const injected = sink.logs().filter((l) => l.message === 'chaos fault injected');
+  assert.equal(injected.length, 2, 'one per attempt: the SDK retried the throttling error');
+  assert.equal(injected[0]!.requestId, `req-${n}`);
+  assert.equal(injected[1]!.requestId, `req-${n}`);
+  assert.equal(injected[0]!['chaos.rule_id'], 'ddb-throttle');
+  assert.equal(injected[0]!['chaos.error'], 'ProvisionedThroughputExceededException');
+  assert.equal(sink.metrics().at(-1)!.FaultsInjected, 2);
+  const faultedSpans = sink.spans().filter((sp) => sp.events?.some((e: { name: string }) => e.name === 'chaos.fault'));
+  assert.equal(faultedSpans.length, 2);
+  assert.equal(faultedSpans[0]!.attributes['rpc.method'], 'GetItem');
+
+  // Many refreshes later the rules are still read fine: the agent's own Queries are never faulted.
+  for (let i = 0; i < 10; i++) {
+    assert.equal((await invoke()).ok, false);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  assert.deepEqual(
+    sink.logs().filter((l) => l.level === 'WARN' && String(l.message).startsWith('chaos rules')),
+    [],
+    'no failed rule reads',
+  );
+
+  // The operator disables the rule: picked up without a restart.
+  await put('rules', { ...THROTTLE_ALL_DYNAMODB, enabled: { BOOL: false } });
+  for (let i = 0; i < 200 && result.ok !== true; i++) {
+    result = await invoke();
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  assert.deepEqual(result, { ok: true, total: '42' } as Record<string, unknown>);
+
+  // Re-enabled, then the kill switch.
+  await put('rules', THROTTLE_ALL_DYNAMODB);
+  for (let i = 0; i < 200 && result.ok !== false; i++) {
+    result = await invoke();
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  assert.equal(result.name, 'ProvisionedThroughputExceededException');
+  await put('rules', { scope: { S: '*' }, id: { S: '#switch' }, enabled: { BOOL: false } });
+  for (let i = 0; i < 200 && result.ok !== true; i++) {
+    result = await invoke();
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  assert.deepEqual(result, { ok: true, total: '42' } as Record<string, unknown>);
+});

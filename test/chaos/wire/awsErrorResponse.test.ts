@@ -1,0 +1,112 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { awsCodeForStatus, awsErrorResponse, awsErrorStatus } from '../../../src/chaos/wire/awsErrorResponse.js';
+import type { AwsProtocol } from '../../../src/instrument/awsCall.js';
+
+describe('awsErrorStatus', () => {
+  const table: [string, string, AwsProtocol, number][] = [
+    ['ProvisionedThroughputExceededException', 'dynamodb', 'json', 400],
+    ['ThrottlingException', 'dynamodb', 'json', 400],
+    ['RequestLimitExceeded', 'dynamodb', 'json', 400],
+    ['RequestLimitExceeded', 'ec2', 'ec2', 503],
+    ['InternalServerError', 'dynamodb', 'json', 500],
+    ['ServiceUnavailable', 'sns', 'query', 503],
+    ['SlowDown', 's3', 'rest-xml', 503],
+    ['AccessDenied', 's3', 'rest-xml', 403],
+    ['NoSuchKey', 's3', 'rest-xml', 404],
+    ['TooManyRequestsException', 'lambda', 'rest-json', 429],
+    ['ResourceNotFoundException', 'dynamodb', 'json', 400],
+    ['ResourceNotFoundException', 'lambda', 'rest-json', 404],
+    ['AccessDeniedException', 'dynamodb', 'json', 400],
+    ['AccessDeniedException', 'lambda', 'rest-json', 403],
+    // unknown codes: from what the name says
+    ['SomethingInternalBroke', 'x', 'json', 500],
+    ['WidgetUnavailable', 'x', 'json', 503],
+    ['WidgetNotFound', 'x', 'rest-json', 404],
+    ['WidgetNotFound', 'x', 'json', 400],
+    ['TooManyWidgets', 'x', 'rest-json', 429],
+    ['MadeUpError', 'x', 'query', 400],
+  ];
+  for (const [code, service, protocol, status] of table) {
+    test(`${service} ${code} → ${status}`, () => assert.equal(awsErrorStatus(code, service, protocol), status));
+  }
+});
+
+describe('awsErrorResponse bodies per protocol', () => {
+  test('JSON 1.0 (DynamoDB): __type with the service namespace, the request content type', () => {
+    const r = awsErrorResponse('ProvisionedThroughputExceededException', {
+      service: 'dynamodb',
+      protocol: 'json',
+      contentType: 'application/x-amz-json-1.0',
+      requestId: 'RID',
+    });
+    assert.equal(r.status, 400);
+    assert.equal(r.headers['x-amzn-requestid'], 'RID');
+    assert.equal(r.headers['content-type'], 'application/x-amz-json-1.0');
+    assert.deepEqual(JSON.parse(r.body), {
+      __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+      message:
+        'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+    });
+  });
+
+  test('JSON 1.1 (CloudWatch Logs) keeps 1.1', () => {
+    const r = awsErrorResponse('ThrottlingException', { service: 'logs', protocol: 'json', contentType: 'application/x-amz-json-1.1', requestId: 'R' });
+    assert.equal(r.headers['content-type'], 'application/x-amz-json-1.1');
+  });
+
+  test('SQS JSON carries the query-compatible error header', () => {
+    const r = awsErrorResponse('QueueDoesNotExist', { service: 'sqs', protocol: 'json', requestId: 'R' });
+    assert.equal(r.headers['x-amzn-query-error'], 'QueueDoesNotExist;Sender');
+  });
+
+  test('query (SNS): ErrorResponse with Type, Code, Message and RequestId', () => {
+    const r = awsErrorResponse('InternalFailure', { service: 'sns', protocol: 'query', requestId: 'RID' });
+    assert.equal(r.status, 500);
+    assert.equal(r.headers['content-type'], 'text/xml');
+    assert.equal(
+      r.body,
+      '<ErrorResponse xmlns="https://sns.amazonaws.com/doc/"><Error><Type>Receiver</Type><Code>InternalFailure</Code>' +
+        '<Message>The request processing has failed because of an unknown error, exception or failure.</Message></Error>' +
+        '<RequestId>RID</RequestId></ErrorResponse>',
+    );
+  });
+
+  test('REST-XML (S3): Error with Code, Message, RequestId; request id headers', () => {
+    const r = awsErrorResponse('SlowDown', { service: 's3', protocol: 'rest-xml', requestId: 'RID' });
+    assert.equal(r.status, 503);
+    assert.equal(r.headers['x-amz-request-id'], 'RID');
+    assert.match(r.body, /<Error><Code>SlowDown<\/Code><Message>Please reduce your request rate.<\/Message><RequestId>RID<\/RequestId>/);
+  });
+
+  test('REST-XML HEAD has no body', () => {
+    assert.equal(awsErrorResponse('NoSuchKey', { service: 's3', protocol: 'rest-xml', method: 'HEAD', requestId: 'R' }).body, '');
+  });
+
+  test('REST-JSON (Lambda): x-amzn-errortype and a User body', () => {
+    const r = awsErrorResponse('TooManyRequestsException', { service: 'lambda', protocol: 'rest-json', requestId: 'RID' });
+    assert.equal(r.status, 429);
+    assert.equal(r.headers['x-amzn-errortype'], 'TooManyRequestsException');
+    assert.deepEqual(JSON.parse(r.body), { Type: 'User', message: 'Rate Exceeded.' });
+  });
+
+  test('EC2: Response/Errors/Error', () => {
+    const r = awsErrorResponse('RequestLimitExceeded', { service: 'ec2', protocol: 'ec2', requestId: 'RID' });
+    assert.equal(r.status, 503);
+    assert.match(r.body, /<Response><Errors><Error><Code>RequestLimitExceeded<\/Code>.*<RequestID>RID<\/RequestID><\/Response>/);
+  });
+
+  test('XML special characters in codes are escaped', () => {
+    assert.match(awsErrorResponse('A<B', { service: 'sns', protocol: 'query', requestId: 'R' }).body, /<Code>A&lt;B<\/Code>/);
+  });
+});
+
+describe('awsCodeForStatus', () => {
+  test('common statuses', () => {
+    assert.equal(awsCodeForStatus(503, 's3', 'rest-xml'), 'SlowDown');
+    assert.equal(awsCodeForStatus(503, 'dynamodb', 'json'), 'ServiceUnavailable');
+    assert.equal(awsCodeForStatus(500, 'sns', 'query'), 'InternalFailure');
+    assert.equal(awsCodeForStatus(429, 'lambda', 'rest-json'), 'TooManyRequestsException');
+    assert.equal(awsCodeForStatus(429, 'dynamodb', 'json'), 'ThrottlingException');
+  });
+});

@@ -1,0 +1,174 @@
+// The wire errors of query, REST-XML, REST-JSON and JSON services, parsed by
+// the real SDK clients pointed at a local server the fault never reaches.
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { DescribeStacksCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { installOutgoingInstrumentation } from '../../../src/instrument/index.js';
+import { createWireFaultHook } from '../../../src/chaos/wire/index.js';
+import { FakeEngine, setupOtel, type TestOtel } from '../../instrument/otel.js';
+import { startTargetServer, type TargetServer } from './targetServer.js';
+
+interface SdkError {
+  name: string;
+  message: string;
+  $fault?: string;
+  $metadata: { httpStatusCode?: number; attempts?: number; requestId?: string };
+}
+
+describe('AWS protocol errors at the wire', () => {
+  let target: TargetServer;
+  let otel: TestOtel;
+  let uninstall: () => void;
+  const engine = new FakeEngine();
+  const common = () => ({
+    endpoint: target.origin,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
+  });
+
+  before(async () => {
+    target = await startTargetServer();
+    otel = setupOtel();
+    uninstall = installOutgoingInstrumentation({ tracer: otel.tracer, faultHook: createWireFaultHook(engine) });
+  });
+  after(async () => {
+    uninstall();
+    await otel.shutdown();
+    await target.close();
+  });
+  beforeEach(() => {
+    engine.reset();
+    target.seen.length = 0;
+  });
+
+  const awsError = (code: string) => () => ({ type: 'error' as const, error: { kind: 'aws' as const, code } });
+
+  test('S3 (REST-XML): SlowDown is a 503 the SDK retries', async () => {
+    const s3 = new S3Client({ ...common(), forcePathStyle: true, maxAttempts: 2 });
+    engine.reset(awsError('SlowDown'));
+    const err = (await s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'k' })).catch((e: unknown) => e)) as SdkError;
+    s3.destroy();
+    assert.equal(err.name, 'SlowDown');
+    assert.equal(err.message, 'Please reduce your request rate.');
+    assert.equal(err.$metadata.httpStatusCode, 503);
+    assert.equal(err.$metadata.attempts, 2);
+    assert.equal(target.seen.length, 0);
+    assert.deepEqual(engine.calls[0], { kind: 'aws', service: 's3', operation: 'GetObject', host: '127.0.0.1', path: '/bkt/k' });
+  });
+
+  test('S3 NoSuchKey: the modeled exception class', async () => {
+    const s3 = new S3Client({ ...common(), forcePathStyle: true, maxAttempts: 1 });
+    engine.reset(awsError('NoSuchKey'));
+    const err = (await s3.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'k' })).catch((e: unknown) => e)) as SdkError;
+    s3.destroy();
+    assert.equal(err.name, 'NoSuchKey');
+    assert.equal(err.$metadata.httpStatusCode, 404);
+  });
+
+  test('S3 HEAD: no body, the SDK names the error from the status', async () => {
+    const s3 = new S3Client({ ...common(), forcePathStyle: true, maxAttempts: 1 });
+    engine.reset(awsError('NoSuchKey'));
+    const err = (await s3.send(new HeadObjectCommand({ Bucket: 'bkt', Key: 'k' })).catch((e: unknown) => e)) as SdkError;
+    s3.destroy();
+    assert.equal(err.name, 'NotFound');
+    assert.equal(err.$metadata.httpStatusCode, 404);
+  });
+
+  test('SNS (query): Throttling with the Sender fault', async () => {
+    const sns = new SNSClient({ ...common(), maxAttempts: 1 });
+    engine.reset((c) => (c.service === 'sns' ? awsError('Throttling')() : undefined));
+    const err = (await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'm' })).catch((e: unknown) => e)) as SdkError;
+    sns.destroy();
+    assert.equal(err.name, 'Throttling');
+    assert.equal(err.$fault, 'client');
+    assert.equal(err.$metadata.httpStatusCode, 400);
+    assert.match(err.$metadata.requestId ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(target.seen.length, 0);
+  });
+
+  test('SNS (query): a rule on the operation matches, though the operation is only in the body', async () => {
+    const sns = new SNSClient({ ...common(), maxAttempts: 1 });
+    engine.reset((c) => (c.service === 'sns' && c.operation === 'Publish' ? awsError('InternalError')() : undefined));
+    otel.exporter.reset();
+    const err = (await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'm' })).catch((e: unknown) => e)) as SdkError;
+    // SNS sends the code InternalError; the SDK maps it to its modeled class.
+    assert.equal(err.name, 'InternalErrorException');
+    assert.equal(err.$metadata.httpStatusCode, 500);
+    assert.deepEqual(engine.calls, [{ kind: 'aws', service: 'sns', operation: 'Publish', host: '127.0.0.1', path: '/' }]);
+    assert.equal(otel.spans()[0]?.name, 'SNS.Publish');
+    assert.equal(target.seen.length, 0);
+    // No matching rule: the held request goes out to the server through the client's own agent.
+    engine.reset();
+    await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'm' })).catch(() => undefined);
+    sns.destroy();
+    assert.equal(target.seen.length, 1);
+    assert.equal(target.seen[0]?.method, 'POST');
+  });
+
+  test('SNS (query): latency on the operation, then the real call', async () => {
+    const sns = new SNSClient({ ...common(), maxAttempts: 1 });
+    engine.reset((c) => (c.operation === 'Publish' ? { type: 'latency', latencyMs: 100, jitterMs: 0 } : undefined));
+    const t0 = Date.now();
+    await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'm' })).catch(() => undefined);
+    sns.destroy();
+    assert.ok(Date.now() - t0 >= 90);
+    assert.equal(target.seen.length, 1);
+  });
+
+  test('STS (query): ExpiredToken', async () => {
+    const sts = new STSClient({ ...common(), maxAttempts: 1 });
+    engine.reset(awsError('ExpiredTokenException'));
+    const err = (await sts.send(new GetCallerIdentityCommand({})).catch((e: unknown) => e)) as SdkError;
+    sts.destroy();
+    assert.equal(err.name, 'ExpiredTokenException');
+    assert.equal(err.$metadata.httpStatusCode, 400);
+  });
+
+  test('CloudFormation (query): InternalFailure is a server fault', async () => {
+    const cfn = new CloudFormationClient({ ...common(), maxAttempts: 1 });
+    engine.reset(awsError('InternalFailure'));
+    const err = (await cfn.send(new DescribeStacksCommand({})).catch((e: unknown) => e)) as SdkError;
+    cfn.destroy();
+    assert.equal(err.name, 'InternalFailure');
+    assert.equal(err.$fault, 'server');
+    assert.equal(err.$metadata.httpStatusCode, 500);
+  });
+
+  test('Lambda (REST-JSON): TooManyRequestsException 429, retried', async () => {
+    const lambda = new LambdaClient({ ...common(), maxAttempts: 2 });
+    engine.reset(awsError('TooManyRequestsException'));
+    const err = (await lambda.send(new InvokeCommand({ FunctionName: 'fn', Payload: Buffer.from('{}') })).catch((e: unknown) => e)) as SdkError;
+    lambda.destroy();
+    assert.ok(err instanceof TooManyRequestsException, String(err));
+    assert.equal(err.message, 'Rate Exceeded.');
+    assert.equal(err.$metadata.httpStatusCode, 429);
+    assert.equal(err.$metadata.attempts, 2);
+    assert.equal(engine.calls[0]?.operation, 'Invoke');
+    assert.equal(target.seen.length, 0);
+  });
+
+  test('Lambda ResourceNotFoundException is a 404', async () => {
+    const lambda = new LambdaClient({ ...common(), maxAttempts: 1 });
+    engine.reset(awsError('ResourceNotFoundException'));
+    const err = (await lambda.send(new InvokeCommand({ FunctionName: 'fn' })).catch((e: unknown) => e)) as SdkError;
+    lambda.destroy();
+    assert.equal(err.name, 'ResourceNotFoundException');
+    assert.equal(err.$metadata.httpStatusCode, 404);
+  });
+
+  test('SQS (JSON 1.0): QueueDoesNotExist', async () => {
+    const sqs = new SQSClient({ ...common(), maxAttempts: 1 });
+    engine.reset(awsError('QueueDoesNotExist'));
+    const err = (await sqs.send(new SendMessageCommand({ QueueUrl: `${target.origin}/123/q`, MessageBody: 'm' })).catch((e: unknown) => e)) as SdkError;
+    sqs.destroy();
+    assert.equal(err.name, 'QueueDoesNotExist');
+    assert.equal(err.$metadata.httpStatusCode, 400);
+    assert.equal(engine.calls[0]?.operation, 'SendMessage');
+    assert.equal(target.seen.length, 0);
+  });
+});

@@ -1,0 +1,208 @@
+// Faults on a real DynamoDBClient talking to dynalite on 127.0.0.1: the SDK
+// must see the service's own wire errors and apply its own retry policy.
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import dynalite from 'dynalite';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ProvisionedThroughputExceededException,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { installOutgoingInstrumentation } from '../../../src/instrument/index.js';
+import { createWireFaultHook } from '../../../src/chaos/wire/index.js';
+import { FakeEngine, setupOtel, type TestOtel } from '../../instrument/otel.js';
+
+describe('DynamoDB faults at the wire (dynalite)', () => {
+  let server: Server;
+  let otel: TestOtel;
+  let uninstall: () => void;
+  const engine = new FakeEngine();
+  let seen = 0;
+  let endpoint = '';
+  const client = (extra: Record<string, unknown> = {}) =>
+    new DynamoDBClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
+      ...extra,
+    });
+  let ddb: DynamoDBClient;
+
+  before(async () => {
+    server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    server.on('request', () => seen++);
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    otel = setupOtel();
+    uninstall = installOutgoingInstrumentation({ tracer: otel.tracer, faultHook: createWireFaultHook(engine) });
+    ddb = client();
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: 'tbl',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await ddb.send(new PutItemCommand({ TableName: 'tbl', Item: { pk: { S: 'a' }, n: { N: '1' } } }));
+  });
+
+  after(async () => {
+    ddb.destroy();
+    uninstall();
+    await otel.shutdown();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  beforeEach(() => {
+    engine.reset();
+    otel.exporter.reset();
+    seen = 0;
+  });
+
+  test('the call is described to the rule engine as an AWS call', async () => {
+    await ddb.send(new GetItemCommand({ TableName: 'tbl', Key: { pk: { S: 'a' } } }));
+    assert.deepEqual(engine.calls, [{ kind: 'aws', service: 'dynamodb', operation: 'GetItem', host: '127.0.0.1', path: '/' }]);
+  });
+
+  test('ProvisionedThroughputExceededException: the named exception, status 400, SDK retries, server sees nothing', async () => {
+    engine.reset((c) => (c.operation === 'GetItem' ? { type: 'error', error: { kind: 'aws', code: 'ProvisionedThroughputExceededException' } } : undefined));
+    const err = await ddb.send(new GetItemCommand({ TableName: 'tbl', Key: { pk: { S: 'a' } } })).then(
+      () => assert.fail('expected an error'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ProvisionedThroughputExceededException, String(err));
+    assert.equal(err.$metadata.httpStatusCode, 400);
+    const maxAttempts = await ddb.config.maxAttempts();
+    assert.ok(maxAttempts >= 3);
+    assert.equal(err.$metadata.attempts, maxAttempts, 'every attempt the retry policy of the SDK allows');
+    assert.match(err.$metadata.requestId ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(seen, 0, 'dynalite saw no request');
+    assert.equal(engine.injectedFaults.length, maxAttempts);
+    const spans = otel.spans().filter((s) => s.name === 'DynamoDB.GetItem');
+    assert.equal(spans.length, maxAttempts, 'one client span per attempt');
+    for (const s of spans) {
+      assert.equal(s.attributes['http.response.status_code'], 400);
+      assert.equal(s.attributes['rpc.system'], 'aws-api');
+      assert.match(String(s.attributes['aws.request_id']), /^[0-9a-f-]{36}$/);
+      assert.equal(s.status.code, SpanStatusCode.ERROR);
+      assert.equal(s.events.find((e) => e.name === 'chaos.fault')?.attributes?.['chaos.rule_id'], 'r1');
+    }
+  });
+
+  test('ThrottlingException with maxAttempts 2', async () => {
+    const c = client({ maxAttempts: 2 });
+    engine.reset(() => ({ type: 'error', error: { kind: 'aws', code: 'ThrottlingException' } }));
+    const err = (await c.send(new GetItemCommand({ TableName: 'tbl', Key: { pk: { S: 'a' } } })).catch((e: unknown) => e)) as {
+      name: string;
+      $metadata: { attempts: number; httpStatusCode: number };
+      $retryable?: { throttling?: boolean };
+    };
+    c.destroy();
+    assert.equal(err.name, 'ThrottlingException');
+    assert.equal(err.$metadata.attempts, 2);
+    assert.equal(err.$metadata.httpStatusCode, 400);
+    assert.equal(seen, 0);
+  });
+
+  test('a fault that hits only the first attempt: the SDK retry succeeds against the real server', async () => {
+    let n = 0;
+    engine.reset(() => (n++ === 0 ? { type: 'error', error: { kind: 'aws', code: 'InternalServerError' } } : undefined));
+    const out = await ddb.send(new GetItemCommand({ TableName: 'tbl', Key: { pk: { S: 'a' } } }));
+    assert.deepEqual(out.Item, { pk: { S: 'a' }, n: { N: '1' } });
+    assert.equal(out.$metadata.attempts, 2);
+    assert.equal(seen, 1);
+  });
+
+  test('HTTP 503 on an AWS call: the SDK sees the service error with that status', async () => {
+    const c = client({ maxAttempts: 1 });
+    engine.reset(() => ({ type: 'error', error: { kind: 'http', status: 503 } }));
+    const err = (await c.send(new GetItemCommand({ TableName: 'tbl', Key: { pk: { S: 'a' } } })).catch((e: unknown) => e)) as {
+      name: string;
+      $metadata: { httpStatusCode: number };
+    };
+    c.destroy();
+    assert.equal(err.$metadata.httpStatusCode, 503);
+    assert.equal(err.name, 'ServiceUnavailable');
+  });
+
+  test('latency: the real call still happens and succeeds', async () => {
+    engine.reset(() => ({ type: 'latency', latencyMs: 150, jitterMs: 0 }));
+    const t0 = Date.now();
+    const out = await ddb.send(new GetItemCommand({ TableName: 'tbl', Key: { pk: { S: 'a' } } }));
+    assert.equal(out.Item?.pk?.S, 'a');
+    assert.ok(Date.now() - t0 >= 140, 'the call was held back'); // lower bound only: never flaky on a slow machine
+    assert.equal(seen, 1);
+  });
+
+  test('timeout: the SDK requestTimeout (throwOnRequestTimeout) fires, as on a hung socket', async () => {
+    const c = client({ maxAttempts: 1, requestHandler: { requestTimeout: 200, throwOnRequestTimeout: true } });
+    engine.reset(() => ({ type: 'timeout', timeoutMs: undefined }));
+    const err = (await c.send(new GetItemCommand({ TableName: 'tbl', Key: { pk: { S: 'a' } } })).catch((e: unknown) => e)) as Error;
+    c.destroy();
+    assert.equal(err.name, 'TimeoutError');
+    assert.match(err.message, /exceeded the configured 200 ms requestTimeout/);
+    assert.equal(seen, 0);
+  });
+
+  test('timeout: the SDK socketTimeout fires on the idle socket', async () => {
+    const c = client({ maxAttempts: 1, requestHandler: { socketTimeout: 200 } });
+    engine.reset(() => ({ type: 'timeout', timeoutMs: undefined }));
+    const err = (await c.send(new GetItemCommand({ TableName: 'tbl', Key: { pk: { S: 'a' } } })).catch((e: unknown) => e)) as Error;
+    c.destroy();
+    assert.equal(err.name, 'TimeoutError');
+    assert.match(err.message, /socket timed out after 200 ms/);
+    assert.equal(seen, 0);
+  });
+
+  test('timeout with timeoutMs shorter than the client timeout: fails as ETIMEDOUT', async () => {
+    const c = client({ maxAttempts: 1, requestHandler: { requestTimeout: 60_000 } });
+    engine.reset(() => ({ type: 'timeout', timeoutMs: 100 }));
+    const err = (await c.send(new GetItemCommand({ TableName: 'tbl', Key: { pk: { S: 'a' } } })).catch((e: unknown) => e)) as {
+      code?: string;
+    };
+    c.destroy();
+    assert.equal(err.code, 'ETIMEDOUT');
+  });
+
+  test('corrupt truncate: the SDK fails to deserialize the real response', async () => {
+    const c = client({ maxAttempts: 1 });
+    engine.reset(() => ({ type: 'corrupt', corruption: 'truncate' }));
+    const err = (await c.send(new GetItemCommand({ TableName: 'tbl', Key: { pk: { S: 'a' } } })).catch((e: unknown) => e)) as Error;
+    c.destroy();
+    assert.ok(err instanceof Error);
+    assert.match(`${err.name} ${err.message}`, /JSON|Deserializ|Unexpected end/i);
+    assert.equal(seen, 1, 'the real call happened');
+  });
+
+  test('network error ECONNRESET: the SDK retries it as transient', async () => {
+    const c = client({ maxAttempts: 2 });
+    engine.reset(() => ({ type: 'error', error: { kind: 'network', code: 'ECONNRESET' } }));
+    const err = (await c.send(new GetItemCommand({ TableName: 'tbl', Key: { pk: { S: 'a' } } })).catch((e: unknown) => e)) as {
+      code?: string;
+      $metadata?: { attempts?: number };
+    };
+    c.destroy();
+    assert.equal(err.code, 'ECONNRESET');
+    assert.equal(err.$metadata?.attempts, 2);
+    assert.equal(seen, 0);
+  });
+
+  test('keep-alive: after faults, the pooled connection still serves real calls', async () => {
+    engine.reset(() => ({ type: 'error', error: { kind: 'aws', code: 'ThrottlingException' } }));
+    const c = client({ maxAttempts: 1 });
+    await c.send(new GetItemCommand({ TableName: 'tbl', Key: { pk: { S: 'a' } } })).catch(() => undefined);
+    engine.reset();
+    for (let i = 0; i < 3; i++) {
+      const out = await c.send(new GetItemCommand({ TableName: 'tbl', Key: { pk: { S: 'a' } } }));
+      assert.equal(out.Item?.pk?.S, 'a');
+    }
+    c.destroy();
+    assert.equal(seen, 3);
+  });
+});
