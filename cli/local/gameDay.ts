@@ -65,7 +65,22 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
   say(paint.bold(`faultline local game day: ${stack.functionNames.join(', ')} at ${opts.rps} requests/s for ${Math.round(d / 1000)}s`));
   say(paint.dim(`logs: ${stack.logDir}   front door: ${stack.gateway.apiUrl}/orders`));
 
-  const traffic = startTraffic({ url: `${stack.gateway.apiUrl}/orders`, rps: opts.rps });
+  // One request first, alone, so every function's first environment starts before the steady traffic.
+  say(paint.dim('priming: one request through every function (cold starts)…'));
+  const primeStart = Date.now();
+  const prime = await fetch(`${stack.gateway.apiUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ customerId: 'c-prime', amount: 1 }),
+    signal: AbortSignal.timeout(60_000),
+  }).then(
+    async (r) => ((await r.arrayBuffer()), r.status),
+    () => 0,
+  );
+  await stack.gateway.drain();
+  say(paint.dim(`priming request answered ${prime || 'nothing'} in ${Date.now() - primeStart} ms`));
+
+  const traffic = startTraffic({ url: `${stack.gateway.apiUrl}/orders`, rps: opts.rps, maxInflight: Math.max(8, Math.ceil(opts.rps * 2)) });
   const t0 = Date.now();
   let phase: Phase = 'warm-up';
   const marks: Record<string, number> = { start: t0 };

@@ -16,11 +16,20 @@ import type { EnvironmentEvent } from './functionPool.js';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_RULE_TABLE = 'faultline-rules';
+/** Environments per function in the local mode unless app.json says otherwise. */
+export const DEFAULT_LOCAL_CONCURRENCY = 4;
 
 interface AppManifest {
   name: string;
   tables: { name: string; hashKey: string }[];
-  functions: { name: string; handler: string; timeoutSeconds?: number; memoryMb?: number; http?: { method: string; path: string } }[];
+  functions: {
+    name: string;
+    handler: string;
+    timeoutSeconds?: number;
+    memoryMb?: number;
+    reservedConcurrency?: number;
+    http?: { method: string; path: string };
+  }[];
 }
 
 export interface LocalStackOptions {
@@ -106,6 +115,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         codeDir: appDir,
         timeoutSeconds: f.timeoutSeconds,
         memorySizeMb: f.memoryMb,
+        // A laptop is not a region: a few environments per function at most, extra invocations wait.
+        reservedConcurrency: f.reservedConcurrency ?? DEFAULT_LOCAL_CONCURRENCY,
         layers: [layerDir],
         environment: shared,
       })),
