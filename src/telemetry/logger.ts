@@ -5,6 +5,27 @@ import { format } from 'node:util';
 import type { FaultlineConfig, LogLevel } from '../config.js';
 import { currentInvocation } from '../invocationState.js';
 import type { Redactor } from './redact.js';
+import { parseXRayHeader } from './xray.js';
+
+interface RuntimeInvokeStore {
+  getRequestId?(): string | undefined;
+  getXRayTraceId?(): string | undefined;
+}
+
+/**
+ * The runtime client's own idea of the invocation in progress (aws-lambda-ric's
+ * InvokeStore). Lines written outside our invocation context — the runtime's
+ * "Invoke Error" line after a handler threw, a callback after the response —
+ * still get the request and trace ids Lambda would give them.
+ */
+function runtimeInvocation(): { requestId: string; traceId: string | undefined } | undefined {
+  const store = (globalThis as { awslambda?: { InvokeStore?: RuntimeInvokeStore } }).awslambda?.InvokeStore;
+  if (store === undefined || typeof store.getRequestId !== 'function') return undefined;
+  const requestId = store.getRequestId();
+  if (!requestId || requestId === '-') return undefined;
+  const xray = store.getXRayTraceId?.();
+  return { requestId, traceId: xray ? parseXRayHeader(xray)?.traceId : undefined };
+}
 
 const LEVEL_VALUE: Record<LogLevel, number> = { TRACE: 10, DEBUG: 20, INFO: 30, WARN: 40, ERROR: 50, FATAL: 60 };
 
@@ -92,6 +113,11 @@ export function createLogger(config: FaultlineConfig, redactor: Redactor, sink: 
       if (inv.coldStart) line += ',"coldStart":true';
       line = appendFields(line, inv.logKeys);
     } else {
+      const rt = runtimeInvocation();
+      if (rt !== undefined) {
+        line += `,"requestId":${JSON.stringify(rt.requestId)}`;
+        if (rt.traceId) line += `,"traceId":"${rt.traceId}"`;
+      }
       line += fixed;
     }
     line = appendFields(line, fields);

@@ -1,7 +1,8 @@
 // POST /payments: charge the outside payment provider, record the payment.
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 
-const db = new DynamoDBClient({});
+// The payment path is latency-sensitive: one retry, not the SDK's default three.
+const db = new DynamoDBClient({ maxAttempts: 2 });
 const TABLE = process.env.ORDERS_TABLE ?? 'shop-orders';
 const PROVIDER = process.env.PAYMENT_PROVIDER_URL;
 
