@@ -172,3 +172,23 @@ test('with Lambda’s JSON log format, every line of the invocation is JSON and 
   assert.ok(logs.every((m) => m.requestId === r.requestId), JSON.stringify(logs));
   assert.ok(inside.some((m) => m.type === 'span'));
 });
+
+test('the runtime’s own "Invoke Error" line after a handler threw keeps the invocation’s request and trace ids', async () => {
+  const pool = createFunctionPool({ logDir: join(logDir, 'invoke-error'), functions: [attached('wrapper', 'throws-fn', fixture('throws'), 'index.handler')] });
+  let r: InvocationReport;
+  let logFile: string;
+  try {
+    r = await pool.invoke('throws-fn', {}, { traceHeader: TRACE });
+    logFile = pool.environments('throws-fn')[0]!.logFile;
+  } finally {
+    await pool.close();
+  }
+  assert.equal(r.kind, 'error');
+  const lines = readLogFile(logFile).map((e) => e.message);
+  const invokeError = lines.find((l) => l.includes('Invoke Error'));
+  assert.ok(invokeError, `an Invoke Error line in ${lines.join('\n')}`);
+  const parsed = JSON.parse(invokeError) as Record<string, unknown>;
+  assert.equal(parsed.level, 'ERROR');
+  assert.equal(parsed.requestId, r.requestId);
+  assert.equal(parsed.traceId, TRACE_ID);
+});
