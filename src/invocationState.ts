@@ -38,3 +38,17 @@ export function remainingMs(now = Date.now()): number {
   const inv = invocationStore.getStore();
   return inv === undefined ? Infinity : inv.deadlineMs - now;
 }
+
+// Which invocation started a span. A span may end in another async context
+// than it started in (undici answers in the context of the pooled socket,
+// which belongs to whichever invocation opened the connection), so the span
+// line takes its request id from here, not from the context at its end.
+const spanOwners = new WeakMap<object, InvocationState>();
+
+export function bindSpanToInvocation(span: object, invocation: InvocationState): void {
+  spanOwners.set(span, invocation);
+}
+
+export function invocationOfSpan(span: object): InvocationState | undefined {
+  return spanOwners.get(span);
+}

@@ -1,4 +1,63 @@
-// Placeholder until this command lands: registers nothing.
-import type { Command } from 'commander';
+// `faultline coldstarts`: per function, cold starts and init durations by
+// init type, from REPORT lines and the agent's EMF metrics.
+import { Command, Option } from 'commander';
+import { action, addCommonOptions, painter, printJson, useColor } from '../common.js';
+import { COLD_START_TERMS, ColdStartTally } from '../logs/coldStarts.js';
+import { coldStartsFromCloudWatch } from '../logs/coldStartsInsights.js';
+import { clearProgress, explainAwsError, openLogs, stderrProgress, type SourceFlags } from '../logs/openSource.js';
+import { parseLogLine } from '../logs/parseLogLine.js';
+import { renderColdStarts } from '../logs/renderColdStarts.js';
+import { parseRange } from '../logs/timeRange.js';
 
-export function registerColdstarts(_program: Command): void {}
+interface ColdstartsFlags extends SourceFlags {
+  since: string;
+  until?: string;
+}
+
+async function runColdstarts(flags: ColdstartsFlags): Promise<void> {
+  const range = parseRange(flags.since, flags.until, Date.now());
+  let rows;
+  try {
+    const opened = await openLogs(flags);
+    if (opened.kind === 'cloudwatch') {
+      // At scale the aggregation runs in Logs Insights, not here.
+      rows = await coldStartsFromCloudWatch(opened.functions, range, {
+        client: opened.client,
+        budget: opened.budget,
+        insights: { progress: stderrProgress() },
+      });
+      clearProgress();
+    } else {
+      const tally = new ColdStartTally(opened.functions);
+      await opened.source.search({ functions: opened.functions, terms: COLD_START_TERMS, range }, (event) => {
+        tally.add(parseLogLine(event, event.function));
+      });
+      rows = tally.result();
+    }
+  } catch (err) {
+    throw explainAwsError(err);
+  }
+  if (flags.json) {
+    printJson({ since: new Date(range.startMs).toISOString(), until: new Date(range.endMs).toISOString(), functions: rows });
+  } else {
+    process.stdout.write(renderColdStarts(rows, painter(useColor(flags))));
+  }
+}
+
+export function registerColdstarts(program: Command): void {
+  const cmd = program
+    .command('coldstarts')
+    .description('per function: cold starts, their share of invocations, and init duration p50/p95/p99/max by init type')
+    .option('--functions <names>', 'comma-separated function names')
+    .option('--prefix <prefix>', 'every function whose name starts with this')
+    .option('--stack <name>', 'every Lambda function of a CloudFormation stack')
+    .addOption(new Option('--source <source>', '"cloudwatch" or a log directory such as .faultline/logs').default('cloudwatch'))
+    .option('--since <when>', 'from this long ago (90s, 15m, 2h, 7d) or this ISO time', '24h')
+    .option('--until <when>', 'up to this long ago or this ISO time (default: now)');
+  addCommonOptions(cmd)
+    .addHelpText(
+      'after',
+      '\nExamples:\n' + '  $ faultline coldstarts --prefix shop- --since 7d\n' + '  $ faultline coldstarts --functions checkout --source .faultline/logs --json\n',
+    )
+    .action(action((flags: ColdstartsFlags) => runColdstarts(flags)));
+}

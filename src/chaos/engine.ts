@@ -21,7 +21,7 @@
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { FaultlineConfig } from '../config.js';
 import type { Logger } from '../telemetry/logger.js';
-import { currentInvocation } from '../invocationState.js';
+import { currentInvocation, invocationOfSpan, invocationStore } from '../invocationState.js';
 import { compileMatcher, decisionOf, shouldHit, stickyValueOf } from './rules.js';
 import { AbortWindow, effectiveRate, guardVerdict } from './guard.js';
 import type { CallDescriptor, FaultDecision, Guardrails, Rule, RuleSet } from './ruleTypes.js';
@@ -200,9 +200,13 @@ export function createChaosEngine(opts: ChaosEngineOptions): ChaosEngine {
           attrs = faultAttributes(decision);
           attributes.set(decision, attrs);
         }
-        const inv = currentInvocation();
+        // A response-time fault (corrupt) may run in the async context of a
+        // pooled socket, not of the call: the span knows whose call it is.
+        const current = currentInvocation();
+        const inv = (span !== undefined ? invocationOfSpan(span) : undefined) ?? current;
         (span ?? inv?.span)?.addEvent('chaos.fault', attrs);
-        logger.warn('chaos fault injected', attrs);
+        if (inv !== undefined && inv !== current) invocationStore.run(inv, () => logger.warn('chaos fault injected', attrs));
+        else logger.warn('chaos fault injected', attrs);
         if (inv !== undefined) inv.faultsInjected++;
       } catch {
         // visibility must never break the call it describes

@@ -2,7 +2,7 @@
 // the request's attributes (DESIGN section 4), record the response or the
 // error, end once, and keep the invocation's set of open spans current.
 import { SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { currentInvocation, type InvocationState } from '../invocationState.js';
+import { bindSpanToInvocation, currentInvocation, type InvocationState } from '../invocationState.js';
 import { awsRequestId, rpcServiceName, type AwsCall, type HeaderBag } from './awsCall.js';
 
 export interface UrlRedactor {
@@ -65,7 +65,10 @@ export function startClientSpan(tracer: Tracer, ctx: Context, info: ClientCallIn
   }
   const span = tracer.startSpan(clientSpanName(info.method, info.aws), { kind: SpanKind.CLIENT, attributes }, ctx);
   const invocation = currentInvocation();
-  invocation?.openSpans.add(span);
+  if (invocation !== undefined) {
+    invocation.openSpans.add(span);
+    bindSpanToInvocation(span, invocation);
+  }
   return { span, invocation, ended: false };
 }
 

@@ -6,7 +6,7 @@
 import { SpanKind, SpanStatusCode, type Attributes, type HrTime } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { currentInvocation } from '../invocationState.js';
+import { currentInvocation, invocationOfSpan } from '../invocationState.js';
 import type { LineSink } from './logger.js';
 import type { Redactor } from './redact.js';
 
@@ -66,7 +66,9 @@ export class SpanLogExporter implements SpanExporter {
     try {
       for (const span of spans) {
         const requestId =
-          (span.attributes['faas.invocation_id'] as string | undefined) ?? currentInvocation()?.requestId;
+          (span.attributes['faas.invocation_id'] as string | undefined) ??
+          invocationOfSpan(span)?.requestId ??
+          currentInvocation()?.requestId;
         const line = JSON.stringify(spanToRecord(span, this.redactor, { requestId, ...this.fixed }));
         this.sink.write(line + '\n');
       }

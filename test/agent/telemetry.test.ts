@@ -244,3 +244,26 @@ test('X-Ray header only: the invocation keeps the X-Ray trace id', async () => {
   assert.equal(span.traceId, '5759e988bd862e3fe1be46a994272793');
   assert.equal(span.parentSpanId, '53995c3f42cd8ad8');
 });
+
+test('client spans of calls on a reused keep-alive connection belong to the invocation that made them', async () => {
+  const { createServer } = await import('node:http');
+  const server = createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  try {
+    const { sink } = freshAgent();
+    const handler = wrap(async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/x`);
+      return res.text();
+    });
+    for (const id of ['req-k1', 'req-k2', 'req-k3']) assert.equal(await handler({}, lambdaContext(id) as any), 'ok');
+    const clients = sink.spans().filter((s) => s.kind === 'CLIENT');
+    assert.equal(clients.length, 3);
+    assert.deepEqual(clients.map((s) => s.requestId), ['req-k1', 'req-k2', 'req-k3']);
+    const servers = sink.spans().filter((s) => s.kind === 'SERVER');
+    clients.forEach((c, i) => assert.equal(c.traceId, servers[i]!.traceId));
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});

@@ -1,0 +1,62 @@
+// Per outgoing HTTP call cost, in one tool's own process: inside one
+// invocation of the tool's wrapped handler, n sequential http.request calls
+// on a keep-alive agent and n sequential fetch calls to a server on
+// 127.0.0.1, each call timed on its own (request sent to body read).
+// Usage: node bench/lib/httpWorker.mjs <entry file: URL exporting `handler`> <port> <label>
+import http from 'node:http';
+import { serve } from './workerLoop.mjs';
+import { apiGatewayV2Event, lambdaContext, setTraceHeader } from './lambdaFixtures.mjs';
+
+const [entry, portArg, label] = process.argv.slice(2);
+const port = Number(portArg);
+const { handler } = await import(entry);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const httpPath = `/${label}/http`;
+const fetchUrl = `http://127.0.0.1:${port}/${label}/fetch`;
+
+function httpCall() {
+  return new Promise((resolve, reject) => {
+    // http.request read at call time: instrumentations replace it on the module object.
+    const req = http.request({ host: '127.0.0.1', port, path: httpPath, agent }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`GET ${httpPath}: status ${res.statusCode}`))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function fetchCall() {
+  const res = await fetch(fetchUrl);
+  await res.text();
+  if (res.status !== 200) throw new Error(`GET ${fetchUrl}: status ${res.status}`);
+}
+
+let seq = 0;
+
+async function round(n) {
+  const httpUs = new Float64Array(n);
+  const fetchUs = new Float64Array(n);
+  const event = apiGatewayV2Event();
+  event.__work = async () => {
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await httpCall();
+      httpUs[i] = (performance.now() - t0) * 1000;
+    }
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await fetchCall();
+      fetchUs[i] = (performance.now() - t0) * 1000;
+    }
+    return { statusCode: 200, body: 'ok' };
+  };
+  const k = seq++;
+  setTraceHeader(k);
+  const res = await handler(event, lambdaContext(k));
+  if (res?.statusCode !== 200) throw new Error(`handler returned ${JSON.stringify(res)}, expected statusCode 200`);
+  return { http: Array.from(httpUs), fetch: Array.from(fetchUs) };
+}
+
+serve({ round: async ({ n }) => round(n) });

@@ -1,0 +1,157 @@
+// LogSource over a log directory (DESIGN section 7):
+// DIR/<function>/<stream>.log, one `{"timestamp": <ms>, "message": "<line>"}`
+// per line, the shape of CloudWatch's log events. Everything streams through
+// lineScanner.ts: memory stays flat in the size of the directory.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LogEvent, SourceEvent } from './records.js';
+import { scanFile } from './lineScanner.js';
+import type { FollowOptions, InvocationRef, LogSource, SearchQuery, TimeRange } from './source.js';
+
+const STREAM_EXT = '.log';
+
+/** Pure: one line of a log-directory file → its event; undefined for a line that is not one. */
+export function parseEventLine(line: string): LogEvent | undefined {
+  if (line.charCodeAt(0) !== 123) return undefined;
+  try {
+    const v = JSON.parse(line) as { timestamp?: unknown; message?: unknown };
+    if (typeof v.timestamp !== 'number' || !Number.isFinite(v.timestamp) || typeof v.message !== 'string') return undefined;
+    return { timestamp: v.timestamp, message: v.message };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The raw-file spellings of a term: the message is a JSON string inside the
+ * line, so `"` and `\` appear escaped, twice over inside an agent JSON line.
+ */
+export function rawTerms(term: string): Buffer[] {
+  const once = JSON.stringify(term).slice(1, -1);
+  const twice = JSON.stringify(once).slice(1, -1);
+  return [...new Set([term, once, twice])].map((t) => Buffer.from(t, 'utf8'));
+}
+
+export async function listFunctionDirs(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+}
+
+async function listStreams(dir: string, fn: string): Promise<string[]> {
+  try {
+    const entries = await readdir(join(dir, fn), { withFileTypes: true });
+    return entries.filter((e) => e.isFile() && e.name.endsWith(STREAM_EXT)).map((e) => e.name).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+const streamName = (file: string) => file.slice(0, -STREAM_EXT.length);
+
+export interface LogDirSourceOptions {
+  /** How often `follow` looks for new lines and new streams. */
+  readonly pollMs?: number;
+  /** Files scanned at once: overlaps reads with searching. */
+  readonly concurrency?: number;
+}
+
+export function logDirSource(dir: string, opts: LogDirSourceOptions = {}): LogSource {
+  const pollMs = opts.pollMs ?? 250;
+  const concurrency = opts.concurrency ?? 4;
+
+  async function scanStreams(
+    files: ReadonlyArray<{ fn: string; file: string; terms: Buffer[] }>,
+    range: TimeRange,
+    onEvent: (event: SourceEvent) => void,
+  ): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < files.length) {
+        const { fn, file, terms } = files[next++]!;
+        const stream = streamName(file);
+        await scanFile(join(dir, fn, file), { terms }, (line, offset) => {
+          const ev = parseEventLine(line);
+          if (!ev || ev.timestamp < range.startMs || ev.timestamp > range.endMs) return;
+          onEvent({ ...ev, function: fn, stream, key: `${fn}/${file}:${offset}` });
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  }
+
+  return {
+    description: `log directory ${dir}`,
+
+    async search(query: SearchQuery, onEvent) {
+      const terms = query.terms.flatMap(rawTerms);
+      const files: { fn: string; file: string; terms: Buffer[] }[] = [];
+      for (const fn of query.functions) for (const file of await listStreams(dir, fn)) files.push({ fn, file, terms });
+      await scanStreams(files, query.range, onEvent);
+    },
+
+    async fetchInvocations(refs: readonly InvocationRef[], range, onEvent) {
+      // Each invocation's lines live in one stream (one execution
+      // environment): only those files are read again.
+      const files = refs.map((r) => ({ fn: r.function, file: r.stream + STREAM_EXT, terms: r.requestIds.flatMap(rawTerms) }));
+      await scanStreams(files, range, onEvent);
+    },
+
+    follow(opts: FollowOptions) {
+      return followDir(dir, opts, pollMs);
+    },
+  };
+}
+
+/** tail -f over every stream of the functions, including streams created while following. */
+async function* followDir(dir: string, opts: FollowOptions, pollMs: number): AsyncGenerator<SourceEvent> {
+  const offsets = new Map<string, number>();
+  let first = true;
+  while (!opts.signal.aborted) {
+    const batch: SourceEvent[] = [];
+    for (const fn of opts.functions) {
+      for (const file of await listStreams(dir, fn)) {
+        const path = join(dir, fn, file);
+        let from = offsets.get(path);
+        if (from === undefined) {
+          // Streams that exist at start are read from the top and filtered
+          // by --since; streams that appear later are new: read in full.
+          from = 0;
+        }
+        const st = await stat(path);
+        const size = st.size;
+        if (first && st.mtimeMs < opts.sinceMs) {
+          // Nothing written since --since: skip to the end unread.
+          offsets.set(path, size);
+          continue;
+        }
+        if (size === from) continue;
+        if (size < from) from = 0; // truncated or replaced: start over
+        const stream = streamName(file);
+        const { nextOffset } = await scanFile(
+          path,
+          { terms: undefined, fromOffset: from },
+          (line, offset) => {
+            const ev = parseEventLine(line);
+            if (!ev || (first && ev.timestamp < opts.sinceMs)) return;
+            batch.push({ ...ev, function: fn, stream, key: `${fn}/${file}:${offset}` });
+          },
+          false,
+        );
+        offsets.set(path, nextOffset);
+      }
+    }
+    first = false;
+    batch.sort((a, b) => a.timestamp - b.timestamp);
+    for (const ev of batch) {
+      if (opts.signal.aborted) return;
+      yield ev;
+    }
+    try {
+      await sleep(pollMs, undefined, { signal: opts.signal });
+    } catch {
+      return;
+    }
+  }
+}

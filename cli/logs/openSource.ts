@@ -1,0 +1,73 @@
+// Turns the shared flags (--source, --functions/--prefix/--stack, --region,
+// --profile) into a LogSource and the resolved function names.
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { OperationError, type CommonOptions } from '../common.js';
+import { cloudWatchSource } from './cloudWatchSource.js';
+import { logDirSource } from './logDirSource.js';
+import { RateBudget } from './rateBudget.js';
+import { parseSelection, selectFromCloudWatch, selectFromLogDir, type SelectionFlags } from './selectFunctions.js';
+import type { LogSource } from './source.js';
+
+export interface SourceFlags extends SelectionFlags, CommonOptions {
+  source?: string;
+}
+
+export type OpenedLogs =
+  | { readonly kind: 'dir'; readonly dir: string; readonly source: LogSource; readonly functions: string[] }
+  | {
+      readonly kind: 'cloudwatch';
+      readonly source: LogSource;
+      readonly functions: string[];
+      readonly client: CloudWatchLogsClient;
+      readonly budget: RateBudget;
+    };
+
+/** CloudWatch Logs' read APIs allow about 5 calls a second per account and region; stay under it. */
+export const CLOUDWATCH_CALLS_PER_SECOND = 5;
+
+function awsConfig(flags: CommonOptions): { region?: string; profile?: string } {
+  return { ...(flags.region ? { region: flags.region } : {}), ...(flags.profile ? { profile: flags.profile } : {}) };
+}
+
+export async function openLogs(flags: SourceFlags, { allowStack = true } = {}): Promise<OpenedLogs> {
+  const selection = parseSelection(flags, { allowStack });
+  const sourceName = flags.source ?? 'cloudwatch';
+  const budget = new RateBudget(CLOUDWATCH_CALLS_PER_SECOND, CLOUDWATCH_CALLS_PER_SECOND);
+  const stack = selection.by === 'stack' ? { cloudFormation: new CloudFormationClient(awsConfig(flags)), budget } : undefined;
+  if (sourceName !== 'cloudwatch') {
+    const functions = await selectFromLogDir(sourceName, selection, stack);
+    return { kind: 'dir', dir: sourceName, source: logDirSource(sourceName), functions };
+  }
+  const client = new CloudWatchLogsClient(awsConfig(flags));
+  const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const functions = await selectFromCloudWatch(selection, { logs: client, budget }, stack);
+  return { kind: 'cloudwatch', source: cloudWatchSource({ client, budget, ...(region ? { region } : {}), insights: { progress: stderrProgress() }, notice: (m) => process.stderr.write(`faultline: ${m}\n`) }), functions, client, budget };
+}
+
+/** Insights progress on stderr, one line rewritten in place on a terminal. */
+export function stderrProgress(): (message: string) => void {
+  return (message) => {
+    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${message}`);
+    else process.stderr.write(`${message}\n`);
+  };
+}
+
+/** AWS SDK failures a user can fix, as one line naming the fix. */
+export function explainAwsError(err: unknown): unknown {
+  if (typeof err !== 'object' || err === null) return err;
+  const e = err as { name?: string; message?: string };
+  if (e.name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message ?? '')) {
+    return new OperationError('no AWS credentials found: set AWS_PROFILE (or --profile) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or read a log directory with --source DIR');
+  }
+  if (/Region is missing/i.test(e.message ?? '')) return new OperationError('no AWS region: pass --region or set AWS_REGION');
+  if (e.name === 'AccessDeniedException' || e.name === 'AccessDenied') {
+    return new OperationError(`access denied by AWS: ${e.message ?? ''} (the command needs logs:StartQuery, logs:GetQueryResults, logs:FilterLogEvents and logs:DescribeLogGroups)`);
+  }
+  return err;
+}
+
+/** Clears the in-place progress line once the answer is ready. */
+export function clearProgress(): void {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+}

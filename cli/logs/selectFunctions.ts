@@ -1,0 +1,150 @@
+// Which functions a command reads: --functions a,b | --prefix P | --stack S,
+// resolved against the log source. A name that has no logs is an error
+// naming it, never a silent empty result.
+import { DescribeLogGroupsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ListStackResourcesCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OperationError, UsageError } from '../common.js';
+import { listFunctionDirs } from './logDirSource.js';
+import { LAMBDA_LOG_GROUP_PREFIX } from './cloudWatchSource.js';
+import { budgetedCall, DEFAULT_RETRY, type RateBudget, type RetryPolicy } from './rateBudget.js';
+
+export type FunctionSelection =
+  | { readonly by: 'names'; readonly names: readonly string[] }
+  | { readonly by: 'prefix'; readonly prefix: string }
+  | { readonly by: 'stack'; readonly stack: string };
+
+export interface SelectionFlags {
+  functions?: string;
+  prefix?: string;
+  stack?: string;
+}
+
+const FUNCTION_NAME_RE = /^[A-Za-z0-9_-]{1,140}$/;
+
+/** Pure: exactly one of the three flags, well-formed. */
+export function parseSelection(flags: SelectionFlags, { allowStack = true } = {}): FunctionSelection {
+  const given = (['functions', 'prefix', 'stack'] as const).filter((k) => flags[k] !== undefined);
+  const choices = allowStack ? '--functions a,b, --prefix P or --stack S' : '--functions a,b or --prefix P';
+  if (given.length === 0) throw new UsageError(`no functions chosen: expected ${choices}`);
+  if (given.length > 1) throw new UsageError(`${given.map((g) => `--${g}`).join(' and ')}: expected only one of ${choices}`);
+  if (flags.functions !== undefined) {
+    const names = flags.functions.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (names.length === 0) throw new UsageError(`--functions ${JSON.stringify(flags.functions)}: expected comma-separated function names like orders,payments`);
+    for (const n of names) {
+      if (!FUNCTION_NAME_RE.test(n)) throw new UsageError(`--functions ${n}: expected a Lambda function name (letters, digits, - and _)`);
+    }
+    return { by: 'names', names: [...new Set(names)] };
+  }
+  if (flags.prefix !== undefined) {
+    if (flags.prefix.trim() === '') throw new UsageError('--prefix "": expected the start of function names, like orders-');
+    return { by: 'prefix', prefix: flags.prefix.trim() };
+  }
+  if (!allowStack) throw new UsageError(`--stack: not supported here; expected ${choices}`);
+  if (!flags.stack || flags.stack.trim() === '') throw new UsageError('--stack "": expected a CloudFormation stack name');
+  return { by: 'stack', stack: flags.stack.trim() };
+}
+
+export interface StackLookup {
+  readonly cloudFormation: CloudFormationClient;
+  readonly budget: RateBudget;
+  readonly retry?: RetryPolicy;
+}
+
+/** The physical names of the stack's Lambda functions (ListStackResources, every page). */
+export async function functionsInStack(stack: string, lookup: StackLookup): Promise<string[]> {
+  const names: string[] = [];
+  let token: string | undefined;
+  do {
+    let res;
+    try {
+      res = await budgetedCall(
+        lookup.budget,
+        () => lookup.cloudFormation.send(new ListStackResourcesCommand({ StackName: stack, ...(token ? { NextToken: token } : {}) })),
+        lookup.retry ?? DEFAULT_RETRY,
+      );
+    } catch (err) {
+      if ((err as { name?: string }).name === 'ValidationError') throw new OperationError(`--stack ${stack}: no such CloudFormation stack in this account and region`);
+      throw err;
+    }
+    for (const r of res.StackResourceSummaries ?? []) {
+      if (r.ResourceType === 'AWS::Lambda::Function' && r.PhysicalResourceId) names.push(r.PhysicalResourceId);
+    }
+    token = res.NextToken;
+  } while (token);
+  if (names.length === 0) throw new OperationError(`--stack ${stack}: the stack has no AWS::Lambda::Function resources`);
+  return names.sort();
+}
+
+/** Resolves against a log directory: DIR/<function>/ must exist. */
+export async function selectFromLogDir(dir: string, sel: FunctionSelection, stack?: StackLookup): Promise<string[]> {
+  let available: string[];
+  try {
+    available = await listFunctionDirs(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new OperationError(`--source ${dir}: no such log directory; expected DIR/<function>/<stream>.log (run faultline local first)`);
+    throw err;
+  }
+  const known = () => (available.length ? available.join(', ') : 'none');
+  if (sel.by === 'prefix') {
+    const found = available.filter((f) => f.startsWith(sel.prefix));
+    if (found.length === 0) throw new OperationError(`--prefix ${sel.prefix}: no function in ${dir} starts with it (functions there: ${known()})`);
+    return found;
+  }
+  const names = sel.by === 'names' ? sel.names : await functionsInStack(sel.stack, requireStack(stack));
+  for (const n of names) {
+    try {
+      await access(join(dir, n));
+    } catch {
+      throw new OperationError(`function ${n}: unknown in ${dir} (functions there: ${known()})`);
+    }
+  }
+  return [...names];
+}
+
+function requireStack(stack: StackLookup | undefined): StackLookup {
+  if (!stack) throw new UsageError('--stack: needs AWS access to read the stack');
+  return stack;
+}
+
+export interface LogGroupLookup {
+  readonly logs: CloudWatchLogsClient;
+  readonly budget: RateBudget;
+  readonly retry?: RetryPolicy;
+}
+
+/** Log group names under a prefix, every page. */
+export async function logGroupsWithPrefix(prefix: string, lookup: LogGroupLookup): Promise<string[]> {
+  const groups: string[] = [];
+  let token: string | undefined;
+  for (;;) {
+    const res = await budgetedCall(
+      lookup.budget,
+      () => lookup.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: prefix, ...(token ? { nextToken: token } : {}) })),
+      lookup.retry ?? DEFAULT_RETRY,
+    );
+    for (const g of res.logGroups ?? []) if (g.logGroupName) groups.push(g.logGroupName);
+    if (!res.nextToken || res.nextToken === token) break;
+    token = res.nextToken;
+  }
+  return groups;
+}
+
+/** Resolves against CloudWatch Logs: each function needs its /aws/lambda/<name> log group. */
+export async function selectFromCloudWatch(sel: FunctionSelection, lookup: LogGroupLookup, stack?: StackLookup): Promise<string[]> {
+  if (sel.by === 'prefix') {
+    const groups = await logGroupsWithPrefix(LAMBDA_LOG_GROUP_PREFIX + sel.prefix, lookup);
+    const fns = groups.map((g) => g.slice(LAMBDA_LOG_GROUP_PREFIX.length)).sort();
+    if (fns.length === 0) throw new OperationError(`--prefix ${sel.prefix}: no log group ${LAMBDA_LOG_GROUP_PREFIX}${sel.prefix}* in this account and region`);
+    return fns;
+  }
+  const names = sel.by === 'names' ? sel.names : await functionsInStack(sel.stack, requireStack(stack));
+  for (const n of names) {
+    const groups = await logGroupsWithPrefix(LAMBDA_LOG_GROUP_PREFIX + n, lookup);
+    if (!groups.includes(LAMBDA_LOG_GROUP_PREFIX + n)) {
+      throw new OperationError(`function ${n}: unknown; no log group ${LAMBDA_LOG_GROUP_PREFIX}${n} in this account and region (has it run yet?)`);
+    }
+  }
+  return [...names];
+}

@@ -1,0 +1,110 @@
+// `logs tail` on CloudWatch: Live Tail sessions (≤ 10 log groups each),
+// restart on session timeout, and the polling fallback.
+import { afterEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  AccessDeniedException,
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  FilterLogEventsCommand,
+  StartLiveTailCommand,
+  type StartLiveTailResponseStream,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { cloudWatchSource } from '../../cli/logs/cloudWatchSource.js';
+import { RateBudget, type RetryPolicy } from '../../cli/logs/rateBudget.js';
+import type { SourceEvent } from '../../cli/logs/records.js';
+
+const cw = mockClient(CloudWatchLogsClient);
+afterEach(() => cw.reset());
+
+const retry: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, random: () => 0, sleep: async () => {} };
+const arn = (fn: string) => `arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/${fn}`;
+const functions = Array.from({ length: 15 }, (_, i) => `fn-${i}`);
+
+function describeGroups(): void {
+  cw.on(DescribeLogGroupsCommand).callsFake((input: { logGroupNamePrefix: string }) => {
+    const name = input.logGroupNamePrefix;
+    return { logGroups: [{ logGroupName: name, logGroupArn: arn(name.slice('/aws/lambda/'.length)) }] };
+  });
+}
+
+async function* stream(items: StartLiveTailResponseStream[]): AsyncGenerator<StartLiveTailResponseStream> {
+  for (const i of items) yield i;
+}
+
+const update = (groupArn: string, message: string, timestamp = 1): StartLiveTailResponseStream => ({
+  sessionUpdate: { sessionResults: [{ logGroupIdentifier: groupArn, logStreamName: 's', message, timestamp }] },
+});
+
+async function take(source: ReturnType<typeof cloudWatchSource>, fns: string[], n: number, sinceMs = Date.now()): Promise<SourceEvent[]> {
+  const controller = new AbortController();
+  const got: SourceEvent[] = [];
+  try {
+    for await (const e of source.follow({ functions: fns, sinceMs, signal: controller.signal })) {
+      got.push(e);
+      if (got.length >= n) break;
+    }
+  } finally {
+    controller.abort();
+  }
+  return got;
+}
+
+describe('logs tail on CloudWatch', () => {
+  test('15 functions run as 2 Live Tail sessions (10 + 5), merged', async () => {
+    describeGroups();
+    cw.on(StartLiveTailCommand).callsFake((input: { logGroupIdentifiers: string[] }) => ({
+      responseStream: stream([{ sessionStart: { sessionId: 'x' } }, ...input.logGroupIdentifiers.map((g) => update(g, `hello from ${g.split('/').pop()}`))]),
+    }));
+    const source = cloudWatchSource({ client: new CloudWatchLogsClient({ region: 'eu-west-1' }), budget: new RateBudget(1000, 1000), retry });
+    const got = await take(source, functions, 15);
+    const sessions = cw.commandCalls(StartLiveTailCommand).map((c) => c.args[0].input.logGroupIdentifiers!.length);
+    assert.deepEqual(sessions, [10, 5]);
+    assert.deepEqual(got.map((e) => e.function).sort(), [...functions].sort());
+    assert.ok(got.every((e) => e.message === `hello from ${e.function}`));
+  });
+
+  test('a session ended by its time limit is started again', async () => {
+    describeGroups();
+    cw.on(StartLiveTailCommand)
+      .resolvesOnce({ responseStream: stream([update(arn('a'), 'one'), { SessionTimeoutException: { name: 'SessionTimeoutException', message: '3h', $fault: 'client', $metadata: {} } as never }]) })
+      .resolvesOnce({ responseStream: stream([update(arn('a'), 'two')]) });
+    const source = cloudWatchSource({ client: new CloudWatchLogsClient({ region: 'eu-west-1' }), budget: new RateBudget(1000, 1000), retry });
+    const got = await take(source, ['a'], 2);
+    assert.deepEqual(got.map((e) => e.message), ['one', 'two']);
+    assert.equal(cw.commandCalls(StartLiveTailCommand).length, 2);
+  });
+
+  test('where Live Tail is refused, polls FilterLogEvents and says so', async () => {
+    describeGroups();
+    cw.on(StartLiveTailCommand).rejects(new AccessDeniedException({ message: 'not allowed', $metadata: {} }));
+    const now = Date.now();
+    cw.on(FilterLogEventsCommand)
+      .resolvesOnce({ events: [], nextToken: 'p' })
+      .resolvesOnce({ events: [{ timestamp: now + 60_000, message: 'polled line', logStreamName: 's', eventId: '1' }] })
+      .resolves({ events: [] });
+    const notices: string[] = [];
+    const source = cloudWatchSource({
+      client: new CloudWatchLogsClient({ region: 'eu-west-1' }),
+      budget: new RateBudget(1000, 1000),
+      retry,
+      pollMs: 1,
+      notice: (m) => notices.push(m),
+    });
+    const got = await take(source, ['a'], 1);
+    assert.deepEqual(got.map((e) => [e.function, e.message]), [['a', 'polled line']]);
+    assert.match(notices[0]!, /Live Tail unavailable \(AccessDeniedException: not allowed\); polling FilterLogEvents instead/);
+  });
+
+  test('polling delivers each event once across overlapping polls', async () => {
+    const now = Date.now();
+    const e0 = { timestamp: now - 60_000, message: 'before --since', logStreamName: 's', eventId: '0' };
+    const e1 = { timestamp: now + 1, message: 'first', logStreamName: 's', eventId: '1' };
+    const e2 = { timestamp: now + 2, message: 'second', logStreamName: 's', eventId: '2' };
+    cw.on(FilterLogEventsCommand).resolvesOnce({ events: [e0, e1] }).resolvesOnce({ events: [e1, e2] }).resolves({ events: [e1, e2] });
+    const source = cloudWatchSource({ client: new CloudWatchLogsClient({ region: 'eu-west-1' }), budget: new RateBudget(1000, 1000), retry, pollMs: 1, liveTail: false });
+    const got = await take(source, ['a'], 2, now);
+    assert.deepEqual(got.map((e) => e.message), ['first', 'second']);
+  });
+});
