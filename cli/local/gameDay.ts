@@ -57,9 +57,9 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
   const ruleId = 'gameday-ddb-throttle';
   const rule = { scope: opts.victim, id: ruleId, target: 'aws:dynamodb', error: 'ProvisionedThroughputExceededException', rate: opts.rate };
 
-  // Share of the duration: warm-up (cold starts) 10%, baseline 25%, chaos 30%, recovery 35%.
+  // Share of the duration: warm-up (environments scale out: cold starts) 15%, baseline 25%, chaos 25%, recovery 35%.
   const d = opts.durationMs;
-  const plan = { warm: d * 0.1, baseline: d * 0.25, chaos: d * 0.3 };
+  const plan = { warm: d * 0.15, baseline: d * 0.25, chaos: d * 0.25 };
 
 
   say(paint.bold(`faultline local game day: ${stack.functionNames.join(', ')} at ${opts.rps} requests/s for ${Math.round(d / 1000)}s`));
@@ -145,6 +145,7 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
       ? recoveryTime(o, { clearedAtMs: marks.cleared, endMs: end, baselineErrorRate: baseline.errorRate, windowMs: 2000, tolerance: 0.02 })
       : undefined;
   const failed = o.find((x) => !x.ok && x.status >= 500 && marks.chaos !== undefined && x.atMs >= marks.chaos);
+  const lastFailure = marks.cleared ? o.filter((x) => !x.ok && x.atMs >= marks.cleared!).at(-1) : undefined;
 
   const result: GameDayResult = {
     rule,
@@ -164,7 +165,8 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
   say(
     recoveryMs === undefined
       ? paint.yellow('recovery: the error rate did not return to the baseline before the end of the run')
-      : paint.green(`recovery time: ${(recoveryMs / 1000).toFixed(1)}s from clearing the rule to baseline error rate`),
+      : paint.green(`recovery time: ${(recoveryMs / 1000).toFixed(2)}s from clearing the rule to the baseline error rate`) +
+          (lastFailure ? paint.dim(` (last failed request started ${((lastFailure.atMs - marks.cleared!) / 1000).toFixed(2)}s after the clear)`) : paint.dim(' (no request started after the clear failed)')),
   );
   return result;
 }

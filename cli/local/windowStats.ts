@@ -49,7 +49,7 @@ export function recoveryTime(
   outcomes: readonly Outcome[],
   opts: { clearedAtMs: number; endMs: number; baselineErrorRate: number; windowMs: number; tolerance: number; minRequests?: number },
 ): number | undefined {
-  const step = Math.max(100, Math.floor(opts.windowMs / 4));
+  const step = Math.max(50, Math.floor(opts.windowMs / 20));
   let candidate: number | undefined;
   for (let t = opts.clearedAtMs; t + opts.windowMs <= opts.endMs; t += step) {
     const w = summarize(outcomes, t, t + opts.windowMs);
