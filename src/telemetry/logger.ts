@@ -76,13 +76,19 @@ function errorFields(err: Error): Record<string, unknown> {
 
 function safeStringify(value: unknown): string {
   try {
-    return JSON.stringify(value, (_k, v: unknown) => {
+    const json = JSON.stringify(value, (_k, v: unknown) => {
       if (typeof v === 'bigint') return v.toString();
       if (v instanceof Error) return errorFields(v);
       return v;
     });
+    // A symbol or function has no JSON form: JSON.stringify gives undefined, which is not a value.
+    return json ?? 'null';
   } catch {
-    return JSON.stringify(String(value));
+    try {
+      return JSON.stringify(String(value));
+    } catch {
+      return '"[unserializable]"';
+    }
   }
 }
 
@@ -105,6 +111,14 @@ export function createLogger(config: FaultlineConfig, redactor: Redactor, sink: 
   }
 
   function log(level: LogLevel, message: string, fields?: LogFields): void {
+    try {
+      writeLine(level, message, fields);
+    } catch {
+      // a broken sink or a field whose getter throws loses this line, never the invocation
+    }
+  }
+
+  function writeLine(level: LogLevel, message: string, fields?: LogFields): void {
     if (LEVEL_VALUE[level] < threshold) return;
     let line = `{"timestamp":"${new Date().toISOString()}${levelPrefix[level]}${JSON.stringify(message)}`;
     const inv = currentInvocation();
@@ -136,9 +150,19 @@ export function createLogger(config: FaultlineConfig, redactor: Redactor, sink: 
     appendKeys(fields) {
       const inv = currentInvocation();
       if (inv === undefined) return;
-      inv.logKeys = { ...inv.logKeys, ...fields };
+      try {
+        inv.logKeys = { ...inv.logKeys, ...fields };
+      } catch {
+        // a getter that throws: the keys are not added
+      }
     },
-    writeRaw: (line) => sink.write(line.endsWith('\n') ? line : line + '\n'),
+    writeRaw(line) {
+      try {
+        sink.write(line.endsWith('\n') ? line : line + '\n');
+      } catch {
+        // as in log()
+      }
+    },
   };
 }
 

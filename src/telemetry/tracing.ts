@@ -93,10 +93,46 @@ class DeferredProcessor implements SpanProcessor {
   }
 }
 
+/** Whatever a processor does wrong stays inside it: span start and end never throw into the caller. */
+class GuardedProcessor implements SpanProcessor {
+  constructor(private readonly inner: SpanProcessor) {}
+  onStart(span: Parameters<SpanProcessor['onStart']>[0], ctx: Parameters<SpanProcessor['onStart']>[1]): void {
+    try {
+      this.inner.onStart(span, ctx);
+    } catch {
+      // ignored: see class comment
+    }
+  }
+  onEnd(span: import('@opentelemetry/sdk-trace-base').ReadableSpan): void {
+    try {
+      this.inner.onEnd(span);
+    } catch {
+      // ignored: see class comment
+    }
+  }
+  forceFlush(): Promise<void> {
+    try {
+      return this.inner.forceFlush().catch(() => {});
+    } catch {
+      return Promise.resolve();
+    }
+  }
+  shutdown(): Promise<void> {
+    try {
+      return this.inner.shutdown().catch(() => {});
+    } catch {
+      return Promise.resolve();
+    }
+  }
+}
+
 export function createTracing(opts: TracingOptions): Tracing {
   const { config } = opts;
   let processor: SpanProcessor | undefined = opts.processor;
   let flushable: SpanProcessor | undefined;
+  // A collector that refused, failed or outlived a flush budget is not waited for again until an export succeeds:
+  // its spans still go out in the background, but it costs the invocations no more time.
+  let collectorHealthy = true;
   if (!processor) {
     if (config.traces === 'log') {
       processor = new SyncSpanProcessor(
@@ -109,7 +145,14 @@ export function createTracing(opts: TracingOptions): Tracing {
           import('@opentelemetry/sdk-trace-base'),
         ]);
         // The exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT and headers itself.
-        return new BatchSpanProcessor(new OTLPTraceExporter({ timeoutMillis: 2000 }), {
+        const exporter = new OTLPTraceExporter({ timeoutMillis: 2000 });
+        const send = exporter.export.bind(exporter);
+        exporter.export = (spans, done) =>
+          send(spans, (result) => {
+            collectorHealthy = result.code === 0;
+            done(result);
+          });
+        return new BatchSpanProcessor(exporter, {
           scheduledDelayMillis: 60_000, // Lambda freezes between invocations: we flush at the end of each one instead
           maxExportBatchSize: 512,
         });
@@ -120,7 +163,7 @@ export function createTracing(opts: TracingOptions): Tracing {
   const provider = new BasicTracerProvider({
     resource: resourceOf(config, opts.accountId),
     sampler: new AlwaysOnSampler(),
-    spanProcessors: processor ? [processor] : [],
+    spanProcessors: processor ? [new GuardedProcessor(processor)] : [],
   });
 
   // Register globally so the function's own OpenTelemetry API calls nest under
@@ -141,7 +184,19 @@ export function createTracing(opts: TracingOptions): Tracing {
     tracer,
     flush(budgetMs) {
       if (!flushable) return Promise.resolve();
-      return settleWithin(flushable.forceFlush(), budgetMs);
+      const flushing = flushable.forceFlush();
+      if (!collectorHealthy) {
+        flushing.catch(() => {});
+        return Promise.resolve();
+      }
+      let settled = false;
+      const done = flushing.then(
+        () => void (settled = true),
+        () => void (settled = true),
+      );
+      return settleWithin(done, budgetMs).then(() => {
+        if (!settled) collectorHealthy = false;
+      });
     },
   };
 }
