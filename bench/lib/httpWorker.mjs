@@ -39,24 +39,32 @@ async function round(n) {
   const httpUs = new Float64Array(n);
   const fetchUs = new Float64Array(n);
   const event = apiGatewayV2Event();
+  let httpCpu = 0;
+  let fetchCpu = 0;
   event.__work = async () => {
+    let c0 = process.cpuUsage();
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
       await httpCall();
       httpUs[i] = (performance.now() - t0) * 1000;
     }
+    let c = process.cpuUsage(c0);
+    httpCpu = c.user + c.system;
+    c0 = process.cpuUsage();
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
       await fetchCall();
       fetchUs[i] = (performance.now() - t0) * 1000;
     }
+    c = process.cpuUsage(c0);
+    fetchCpu = c.user + c.system;
     return { statusCode: 200, body: 'ok' };
   };
   const k = seq++;
   setTraceHeader(k);
   const res = await handler(event, lambdaContext(k));
   if (res?.statusCode !== 200) throw new Error(`handler returned ${JSON.stringify(res)}, expected statusCode 200`);
-  return { http: Array.from(httpUs), fetch: Array.from(fetchUs) };
+  return { http: Array.from(httpUs), fetch: Array.from(fetchUs), cpuPerCallUs: { http: httpCpu / n, fetch: fetchCpu / n } };
 }
 
 serve({ round: async ({ n }) => round(n) });

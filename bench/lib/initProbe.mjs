@@ -3,9 +3,12 @@
 // JavaScript, run with bare `node`, so no loader hooks add to the figure.
 // CPU time (user + system, all threads) is reported beside it: it moves far
 // less than wall time when the machine is busy with other work.
-// Usage: node bench/lib/initProbe.mjs <file: URL of an entry exporting `handler`>
+// Usage: node bench/lib/initProbe.mjs <file: URL of an entry exporting `handler`> [builtin,...]
+// The optional builtins are loaded before the clock starts (what the Lambda
+// runtime client has already loaded when it imports the function).
 const url = process.argv[2];
-if (!url) throw new Error('usage: initProbe.mjs <entry file: URL>');
+if (!url) throw new Error('usage: initProbe.mjs <entry file: URL> [node:builtin,...]');
+for (const builtin of (process.argv[3] ?? '').split(',').filter(Boolean)) await import(builtin);
 const c0 = process.cpuUsage();
 const t0 = performance.now();
 const mod = await import(url);

@@ -13,6 +13,8 @@ export interface Tool {
   /** file: URL of a module exporting the ready `handler`. */
   readonly entryUrl: string;
   readonly env: Record<string, string>;
+  /** Built-in modules loaded before timing starts (init probe only). */
+  readonly preload?: string;
 }
 
 export interface BenchSetup {

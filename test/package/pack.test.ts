@@ -37,7 +37,7 @@ test('import { wrap } from "faultline" works in an installed project', () => {
     `import { wrap, logger } from 'faultline';
      export const handler = wrap(async (event) => { logger.info('hi', { n: event.n }); return event.n * 2; });
      const r = await handler({ n: 21 }, { awsRequestId: 'r-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:1:function:app', getRemainingTimeInMillis: () => 3000 });
-     console.error('RESULT', r);`,
+     process.stderr.write('RESULT ' + r + '\\n');`,
   );
   const res = spawnSync(process.execPath, ['fn.mjs'], { cwd: project, encoding: 'utf8', env: { PATH: process.env.PATH, AWS_LAMBDA_FUNCTION_NAME: 'app' } });
   assert.equal(res.status, 0, res.stderr);
@@ -53,7 +53,7 @@ test('faultline/handler loads FAULTLINE_HANDLER from LAMBDA_TASK_ROOT', () => {
   writeFileSync(
     join(project, 'run.mjs'),
     `const { handler } = await import('faultline/handler');
-     console.error('RESULT', JSON.stringify(await handler({ x: 1 }, { awsRequestId: 'r', getRemainingTimeInMillis: () => 3000 })));`,
+     process.stderr.write('RESULT ' + JSON.stringify(await handler({ x: 1 }, { awsRequestId: 'r', getRemainingTimeInMillis: () => 3000 })) + '\\n');`,
   );
   const res = spawnSync(process.execPath, ['run.mjs'], {
     cwd: project,
