@@ -20,7 +20,7 @@ import type { ClearSelection, GuardChanges } from '../chaos/operations.js';
 import { ruleStatus } from '../chaos/ruleStatus.js';
 import type { RuleSpec } from '../chaos/ruleSpec.js';
 import { runScenario, type RecoveryReport, type ScenarioEvent } from '../chaos/runScenario.js';
-import type { TelemetrySample } from '../chaos/telemetrySource.js';
+import type { TelemetrySample, TelemetrySource } from '../chaos/telemetrySource.js';
 import { measuredFunctions, parseScenario, ScenarioError } from '../chaos/scenario.js';
 import type { TableContext } from '../chaos/tableContext.js';
 
@@ -364,10 +364,11 @@ function registerRun(chaos: Command): void {
     .command('run')
     .description('run a game-day scenario: timed steps of rules, abort conditions, recovery time')
     .argument('<scenario>', 'scenario file, YAML or JSON')
-    .option('--source <dir>', 'where to read the functions\' telemetry: a log directory such as .faultline/logs')
+    .option('--source <cloudwatch|dir>', 'where to read the functions\' telemetry: cloudwatch (Logs Insights) or a log directory such as .faultline/logs', 'cloudwatch')
+    .option('--ingestion-delay <duration>', 'with cloudwatch: query a window only once it is this old (log lines reach Insights late)', '10s')
     .option('--dry-run', 'check the scenario and print the plan; write nothing')
     .action(
-      action(async (file: string, opts: CommonOptions & { source?: string; dryRun?: boolean }) => {
+      action(async (file: string, opts: CommonOptions & { source?: string; ingestionDelay?: string; dryRun?: boolean }) => {
         let text: string;
         try {
           text = await readFile(file, 'utf8');
@@ -390,12 +391,10 @@ function registerRun(chaos: Command): void {
           }
           return;
         }
-        if (!opts.source || opts.source === 'cloudwatch') {
-          throw new UsageError(
-            `--source ${opts.source ?? '(none)'}: expected a log directory such as .faultline/logs (chaos run reads telemetry from log directories only)`,
-          );
-        }
-        const source = new LogDirTelemetrySource(opts.source);
+        const source: TelemetrySource =
+          !opts.source || opts.source === 'cloudwatch'
+            ? await (await import('../chaos/cloudWatchTelemetry.js')).openCloudWatchTelemetry(scenario, opts)
+            : new LogDirTelemetrySource(opts.source);
         const stop = new AbortController();
         const onSigint = () => stop.abort();
         process.once('SIGINT', onSigint);
@@ -416,6 +415,7 @@ function registerRun(chaos: Command): void {
           });
         } finally {
           process.removeListener('SIGINT', onSigint);
+          await source.close?.();
         }
         if (aborted) throw new OperationError(`scenario "${scenario.name}" aborted: ${aborted}`);
         if (recovery && !recovery.recovered) throw new OperationError(`scenario "${scenario.name}": ${notRecoveredReason(recovery.sample)}`);
@@ -425,6 +425,7 @@ function registerRun(chaos: Command): void {
   example(
     cmd,
     [
+      '  $ faultline chaos run gameday/ddb-throttle.yaml --region eu-west-1      # CloudWatch Logs Insights',
       '  $ faultline chaos run gameday/ddb-throttle.yaml --source .faultline/logs',
       '',
       'Scenario file:',
@@ -450,7 +451,7 @@ function registerRun(chaos: Command): void {
 
 function notRecoveredReason(last: TelemetrySample | undefined): string {
   return last === undefined
-    ? 'no invocations in the logs after the last fault was cleared (is traffic running, and is --source the right directory?)'
+    ? 'no invocations in the logs after the last fault was cleared (is traffic running, and is --source the right place?)'
     : `still away from baseline when the recovery timeout ended (last: ${formatSample(last)})`;
 }
 

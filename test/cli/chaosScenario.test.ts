@@ -287,10 +287,16 @@ describe('faultline chaos run', () => {
     assert.deepEqual(await ruleItems(), []);
   });
 
-  test('without a log directory it says what --source expects', async () => {
-    const r = await cli('chaos', 'run', join(FIXTURES, 'short.yaml'), '--table', TABLE);
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /--source \(none\): expected a log directory/);
+  test('without --source it reads CloudWatch Logs (nothing listens here: exit 1, nothing written)', async () => {
+    process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = 'http://127.0.0.1:9';
+    try {
+      const r = await cli('chaos', 'run', join(FIXTURES, 'short.yaml'), '--table', TABLE);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /ECONNREFUSED 127\.0\.0\.1:9/);
+      assert.deepEqual(await ruleItems(), []);
+    } finally {
+      delete process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS;
+    }
   });
 
   test('a missing file exits 2 naming it', async () => {
