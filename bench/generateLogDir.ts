@@ -5,6 +5,7 @@
 // format, half the JSON one. Deterministic for a given size.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededRandom as rng } from '../test/helpers/seededRandom.js';
 
 export interface GeneratedLogDir {
   readonly dir: string;
@@ -18,18 +19,6 @@ export interface GeneratedLogDir {
 
 const STREAMS_PER_FUNCTION = 5;
 const CHAIN = 3;
-
-/** Small deterministic PRNG (mulberry32): same data for the same size. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (r: () => number, n: number) => {
   let s = '';

@@ -7,17 +7,8 @@ import assert from 'node:assert/strict';
 import { createAgent, installAgent } from '../../src/agent.js';
 import { wrap } from '../../src/wrap.js';
 import { MemorySink, lambdaContext, TEST_ENV } from '../helpers/memorySink.js';
+import { seededRandom } from '../helpers/seededRandom.js';
 
-// Deterministic PRNG so a failure can be replayed from its seed.
-function mulberry32(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -130,7 +121,7 @@ test('wrap() is indistinguishable from the bare handler over 10,000 random invoc
   const sink = new MemorySink();
   installAgent(createAgent({ env: TEST_ENV, sink, captureConsole: false }));
   const seed = Number(process.env.FAULTLINE_EQUIV_SEED ?? 20261123);
-  const r = mulberry32(seed);
+  const r = seededRandom(seed);
   const counts = new Map<string, number>();
   for (let i = 0; i < 10_000; i++) {
     const b = randomBehaviour(r);

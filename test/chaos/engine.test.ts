@@ -21,6 +21,7 @@ import { startChaos, type ChaosRuntime } from '../../src/chaos/index.js';
 import { faultAttributes } from '../../src/chaos/engine.js';
 import type { CallDescriptor, FaultDecision } from '../../src/chaos/ruleTypes.js';
 import { MemorySink, TEST_ENV } from '../helpers/memorySink.js';
+import { seededRandom as seeded } from '../helpers/seededRandom.js';
 
 const REFRESH_MS = 5000;
 const GET_ITEM: CallDescriptor = { kind: 'aws', service: 'dynamodb', operation: 'GetItem', host: 'dynamodb.eu-west-1.amazonaws.com', path: '/' };
@@ -94,18 +95,6 @@ function ruleItem(scope: string, id: string, extra: Record<string, AttributeValu
 
 function guardItem(attrs: Record<string, AttributeValue>): Record<string, AttributeValue> {
   return { scope: { S: '*' }, id: { S: '#guard' }, ...attrs };
-}
-
-/** mulberry32: a seeded PRNG, so rates are checked against a fixed sequence. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function start(table: string, env: Record<string, string> = {}) {

@@ -18,18 +18,7 @@ import {
 } from '../../src/chaos/rules.js';
 import { guardVerdict } from '../../src/chaos/guard.js';
 import type { CallDescriptor, Rule, Target } from '../../src/chaos/ruleTypes.js';
-
-/** mulberry32: a small seeded PRNG, so chance tests give the same draws every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as seeded } from '../helpers/seededRandom.js';
 
 const BASE = { scope: 'orders-api', id: 'r1', target: 'aws:dynamodb:GetItem', fault: 'error', error: 'ThrottlingException' };
 
