@@ -35,7 +35,6 @@ export interface ClientCallInfo {
   readonly port: number;
   readonly method: string;
   readonly path: string;
-  readonly aws: AwsCall | undefined;
 }
 
 export function clientSpanName(method: string, aws: AwsCall | undefined): string {
@@ -51,19 +50,25 @@ export interface ClientSpan {
   ended: boolean;
 }
 
-export function startClientSpan(tracer: Tracer, ctx: Context, info: ClientCallInfo, redactor: UrlRedactor | undefined): ClientSpan {
+export function startClientSpan(
+  tracer: Tracer,
+  ctx: Context,
+  info: ClientCallInfo,
+  aws: AwsCall | undefined,
+  redactor: UrlRedactor | undefined,
+): ClientSpan {
   const attributes: Attributes = {
     'http.request.method': info.method,
     'url.full': fullUrl(info.protocol, info.host, info.port, info.path, redactor),
     'server.address': info.host,
     'server.port': info.port,
   };
-  if (info.aws !== undefined) {
+  if (aws !== undefined) {
     attributes['rpc.system'] = 'aws-api';
-    attributes['rpc.service'] = rpcServiceName(info.aws.service);
-    if (info.aws.operation !== undefined) attributes['rpc.method'] = info.aws.operation;
+    attributes['rpc.service'] = rpcServiceName(aws.service);
+    if (aws.operation !== undefined) attributes['rpc.method'] = aws.operation;
   }
-  const span = tracer.startSpan(clientSpanName(info.method, info.aws), { kind: SpanKind.CLIENT, attributes }, ctx);
+  const span = tracer.startSpan(clientSpanName(info.method, aws), { kind: SpanKind.CLIENT, attributes }, ctx);
   const invocation = currentInvocation();
   if (invocation !== undefined) {
     invocation.openSpans.add(span);

@@ -143,8 +143,9 @@ function observe(req: ClientRequest, cs: ClientSpan | undefined, isAws: boolean,
       const res = arguments[1] as IncomingMessage;
       if (cs !== undefined) {
         recordResponse(cs, res.statusCode ?? 0, res.headers, isAws);
-        res.once('end', end);
-        res.once('close', end);
+        // `on`, not `once`: ending is idempotent, and no wrapper is allocated per call.
+        res.on('end', end);
+        res.on('close', end);
         res.once('error', (err) => {
           recordError(cs, err);
           end();
@@ -259,7 +260,7 @@ export function wrapRequest(original: RequestFn, defaultProtocol: string, deps: 
     if (target === undefined) return Reflect.apply(original, this, args) as ClientRequest;
 
     const aws = awsCallOf(target);
-    const cs = deps.tracer === undefined ? undefined : startClientSpan(deps.tracer, ctx, { ...target, aws }, deps.redactor);
+    const cs = deps.tracer === undefined ? undefined : startClientSpan(deps.tracer, ctx, target, aws, deps.redactor);
     const hook = deps.faultHook();
     const slot: PlanSlot = { plan: undefined };
     let callArgs = args;

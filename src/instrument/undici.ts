@@ -136,17 +136,18 @@ interface UndiciState {
   wrappers: WeakMap<object, Dispatcher>;
 }
 
+function dispatchInner(state: UndiciState, inner: Dispatcher, o: UndiciDispatchOptions, h: UndiciHandler): boolean {
+  state.dispatching = true;
+  try {
+    return inner.dispatch(o, h);
+  } finally {
+    state.dispatching = false;
+  }
+}
+
 function tracedDispatch(state: UndiciState, inner: Dispatcher, opts: UndiciDispatchOptions, handler: UndiciHandler): boolean {
-  const realDispatch: UndiciDispatch = (o, h) => {
-    state.dispatching = true;
-    try {
-      return inner.dispatch(o, h);
-    } finally {
-      state.dispatching = false;
-    }
-  };
   const ctx = context.active();
-  if (isTracingSuppressed(ctx)) return realDispatch(opts, handler);
+  if (isTracingSuppressed(ctx)) return dispatchInner(state, inner, opts, handler);
   const deps = state.deps;
   let origin: URL | undefined;
   try {
@@ -154,7 +155,7 @@ function tracedDispatch(state: UndiciState, inner: Dispatcher, opts: UndiciDispa
   } catch {
     origin = undefined;
   }
-  if (origin === undefined || typeof opts.path !== 'string') return realDispatch(opts, handler);
+  if (origin === undefined || typeof opts.path !== 'string') return dispatchInner(state, inner, opts, handler);
 
   const protocol = origin.protocol;
   const host = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
@@ -167,7 +168,7 @@ function tracedDispatch(state: UndiciState, inner: Dispatcher, opts: UndiciDispa
   let o = opts;
   let h = handler;
   if (deps.tracer !== undefined) {
-    cs = startClientSpan(deps.tracer, ctx, { protocol, host, port, method, path: opts.path, aws }, deps.redactor);
+    cs = startClientSpan(deps.tracer, ctx, { protocol, host, port, method, path: opts.path }, aws, deps.redactor);
     o = { ...opts, headers: withTraceHeaders(opts.headers, trace.setSpan(ctx, cs.span)) };
     h = observingHandler(handler, cs, aws !== undefined);
   }
@@ -190,6 +191,7 @@ function tracedDispatch(state: UndiciState, inner: Dispatcher, opts: UndiciDispa
           aws,
           span: cs?.span,
         };
+        const realDispatch: UndiciDispatch = (o2, h2) => dispatchInner(state, inner, o2, h2);
         return hook.dispatchUndici(decision, call, realDispatch, o, h);
       }
     } catch {
@@ -197,7 +199,7 @@ function tracedDispatch(state: UndiciState, inner: Dispatcher, opts: UndiciDispa
     }
   }
   try {
-    return realDispatch(o, h);
+    return dispatchInner(state, inner, o, h);
   } catch (err) {
     if (cs !== undefined) {
       recordError(cs, err);
@@ -270,7 +272,7 @@ function subscribeChannels(state: UndiciState): () => void {
             }))
           : {};
       const aws = awsCallOf({ host, method, path: request.path, headers });
-      const cs = startClientSpan(state.deps.tracer, ctx, { protocol, host, port, method, path: request.path, aws }, state.deps.redactor);
+      const cs = startClientSpan(state.deps.tracer, ctx, { protocol, host, port, method, path: request.path }, aws, state.deps.redactor);
       if (typeof request.addHeader === 'function') propagation.inject(trace.setSpan(ctx, cs.span), request as { addHeader(k: string, v: string): unknown }, headerSetter);
       spans.set(request, cs);
       (cs as { isAws?: boolean }).isAws = aws !== undefined;

@@ -3,12 +3,19 @@
 // invocation path. A plain SpanExporter, plus a processor that exports
 // synchronously at span end without the promise machinery of
 // SimpleSpanProcessor.
+//
+// This runs once per outgoing call, so it is on the hot path: lines are built
+// by hand (no record object, no generic redaction walk: OpenTelemetry already
+// limits attribute values to primitives and arrays of them, so only keys need a
+// redaction verdict, cached per key), and the client spans of a running
+// invocation are written in one batch when its invocation span ends, one
+// stdout write per invocation instead of one per call.
 import { SpanKind, SpanStatusCode, type Attributes, type HrTime } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { currentInvocation, invocationOfSpan } from '../invocationState.js';
 import type { LineSink } from './logger.js';
-import type { Redactor } from './redact.js';
+import { REDACTED, type Redactor } from './redact.js';
 
 const KIND_NAMES: Record<SpanKind, string> = {
   [SpanKind.INTERNAL]: 'INTERNAL',
@@ -26,7 +33,7 @@ const STATUS_NAMES: Record<SpanStatusCode, string> = {
 const hrToMs = (t: HrTime) => t[0] * 1e3 + t[1] / 1e6;
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
-/** Pure: the span-line object of DESIGN section 4. */
+/** Pure: the span-line object of DESIGN section 4 (the reference form of `formatSpanLine`). */
 export function spanToRecord(span: ReadableSpan, redactor: Redactor | undefined, extra?: Record<string, unknown>): Record<string, unknown> {
   const ctx = span.spanContext();
   const attributes: Attributes = redactor ? redactor.redact(span.attributes) : span.attributes;
@@ -55,22 +62,139 @@ export function spanToRecord(span: ReadableSpan, redactor: Redactor | undefined,
   return extra ? Object.assign(record, extra) : record;
 }
 
+const str = JSON.stringify as (s: string) => string;
+
+/** JSON of a number as JSON.stringify writes it (non-finite numbers become null). */
+const num = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
+
+/**
+ * Serializes span lines byte for byte as `JSON.stringify(spanToRecord(...))`
+ * would, without building the record. Per attribute key, the `"key":` prefix
+ * and the redaction verdict are computed once.
+ */
+export class SpanLineFormatter {
+  /** Attribute key → `"key":` when its value is written, or `"key":"[REDACTED]"` when it is sensitive. */
+  private readonly keys = new Map<string, { prefix: string; redacted: boolean }>();
+  private readonly tail: string;
+
+  constructor(
+    private readonly redactor: Redactor | undefined,
+    fixed: { function: string; service: string },
+  ) {
+    this.tail = `,"function":${str(fixed.function)},"service":${str(fixed.service)}}`;
+  }
+
+  private keyOf(key: string): { prefix: string; redacted: boolean } {
+    let k = this.keys.get(key);
+    if (k === undefined) {
+      const redacted = this.redactor?.isSensitive(key) === true;
+      k = { prefix: redacted ? `${str(key)}:${str(REDACTED)}` : `${str(key)}:`, redacted };
+      if (this.keys.size < 4096) this.keys.set(key, k);
+    }
+    return k;
+  }
+
+  private attributes(attrs: Attributes): string {
+    let out = '{';
+    let first = true;
+    for (const key in attrs) {
+      if (!Object.prototype.hasOwnProperty.call(attrs, key)) continue;
+      const v = attrs[key];
+      if (v === undefined) continue;
+      const k = this.keyOf(key);
+      if (!first) out += ',';
+      first = false;
+      if (k.redacted) {
+        out += k.prefix;
+        continue;
+      }
+      out += k.prefix;
+      if (typeof v === 'string') out += str(v);
+      else if (typeof v === 'number') out += num(v);
+      else if (typeof v === 'boolean') out += v ? 'true' : 'false';
+      else out += JSON.stringify(this.redactor ? this.redactor.redact(v) : v) ?? 'null';
+    }
+    return out + '}';
+  }
+
+  /** One line of DESIGN section 4, without the trailing newline. */
+  format(span: ReadableSpan, requestId: string | undefined): string {
+    const ctx = span.spanContext();
+    const parent = span.parentSpanContext?.spanId;
+    const status = span.status;
+    let line =
+      `{"type":"span","traceId":${str(ctx.traceId)},"spanId":${str(ctx.spanId)}` +
+      (parent !== undefined ? `,"parentSpanId":${str(parent)}` : '') +
+      `,"name":${str(span.name)},"kind":${str(KIND_NAMES[span.kind])}` +
+      `,"startTime":${num(round3(hrToMs(span.startTime)))},"durationMs":${num(round3(hrToMs(span.duration)))}` +
+      `,"status":{"code":${str(STATUS_NAMES[status.code])}` +
+      (status.message ? `,"message":${str(status.message)}}` : '}') +
+      `,"attributes":${this.attributes(span.attributes)},"events":[`;
+    const events = span.events;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if (i > 0) line += ',';
+      line += `{"name":${str(e.name)},"time":${num(round3(hrToMs(e.time)))}`;
+      line += e.attributes ? `,"attributes":${this.attributes(e.attributes)}}` : '}';
+    }
+    line += ']';
+    const links = span.links;
+    if (links.length > 0) {
+      line += ',"links":[';
+      for (let i = 0; i < links.length; i++) {
+        const l = links[i]!;
+        if (i > 0) line += ',';
+        line += `{"traceId":${str(l.context.traceId)},"spanId":${str(l.context.spanId)}}`;
+      }
+      line += ']';
+    }
+    if (requestId !== undefined) line += `,"requestId":${str(requestId)}`;
+    return line + this.tail;
+  }
+}
+
+/** Bytes held before a write even while the invocation is still running. */
+const MAX_PENDING_CHARS = 64 * 1024;
+
+// Lines still pending when the process exits (a crash mid-invocation) are written on the way out.
+const pendingExporters = new Set<SpanLogExporter>();
+let exitHooked = false;
+function flushAllOnExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => {
+    for (const e of pendingExporters) e.flushPending();
+  });
+}
+
 export class SpanLogExporter implements SpanExporter {
+  private readonly formatter: SpanLineFormatter;
+  /** Finished lines of client spans whose invocation is still running. */
+  private pending = '';
+
   constructor(
     private readonly sink: LineSink,
-    private readonly fixed: { function: string; service: string },
-    private readonly redactor?: Redactor,
-  ) {}
+    fixed: { function: string; service: string },
+    redactor?: Redactor,
+  ) {
+    this.formatter = new SpanLineFormatter(redactor, fixed);
+  }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     try {
       for (const span of spans) {
+        const owner = invocationOfSpan(span);
         const requestId =
-          (span.attributes['faas.invocation_id'] as string | undefined) ??
-          invocationOfSpan(span)?.requestId ??
-          currentInvocation()?.requestId;
-        const line = JSON.stringify(spanToRecord(span, this.redactor, { requestId, ...this.fixed }));
-        this.sink.write(line + '\n');
+          (span.attributes['faas.invocation_id'] as string | undefined) ?? owner?.requestId ?? currentInvocation()?.requestId;
+        this.pending += this.formatter.format(span, requestId) + '\n';
+        // A client span of a running invocation waits for the invocation span,
+        // which ends before the response is returned (or when the invocation is
+        // about to time out); anything else goes out now, with what is pending.
+        if (owner === undefined || owner.finished || this.pending.length >= MAX_PENDING_CHARS) this.flushPending();
+        else if (!pendingExporters.has(this)) {
+          pendingExporters.add(this);
+          flushAllOnExit();
+        }
       }
       resultCallback({ code: ExportResultCode.SUCCESS });
     } catch (error) {
@@ -78,11 +202,30 @@ export class SpanLogExporter implements SpanExporter {
     }
   }
 
+  /** Writes the pending lines, if any; a sink that throws loses them, never the caller. */
+  flushPending(): void {
+    const lines = this.pending;
+    if (lines === '') return;
+    this.pending = '';
+    pendingExporters.delete(this);
+    this.sink.write(lines);
+  }
+
   shutdown(): Promise<void> {
+    try {
+      this.flushPending();
+    } catch {
+      // see flushPending
+    }
     return Promise.resolve();
   }
 
   forceFlush(): Promise<void> {
+    try {
+      this.flushPending();
+    } catch {
+      // see flushPending
+    }
     return Promise.resolve();
   }
 }
@@ -101,7 +244,7 @@ export class SyncSpanProcessor implements SpanProcessor {
     }
   }
   forceFlush(): Promise<void> {
-    return Promise.resolve();
+    return this.exporter.forceFlush?.() ?? Promise.resolve();
   }
   shutdown(): Promise<void> {
     return this.exporter.shutdown();
