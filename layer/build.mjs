@@ -40,6 +40,51 @@ function zipTree(dir, zipPath) {
   writeFileSync(zipPath, zipSync(entries, { level: 9 }));
 }
 
+// Some dependencies call require() for Node built-ins.
+const REQUIRE_BANNER = "import{createRequire as __flCR}from'node:module';const require=__flCR(import.meta.url);";
+
+/**
+ * The OTLP exporter, loaded only when FAULTLINE_TRACES=otlp, is bundled on its
+ * own (otlp.js, with its own copy of the OpenTelemetry packages it uses) rather
+ * than as a chunk of the main build. As a chunk it shares @opentelemetry/api and
+ * core with the startup code, so esbuild splits those into chunks of their own
+ * and every cold start loads four modules instead of two. Two copies of api and
+ * core agree: their globals and context keys are keyed by Symbol.for.
+ */
+const OTLP_EXPORTER = '@opentelemetry/exporter-trace-otlp-http';
+const otlpApart = {
+  name: 'faultline-otlp-apart',
+  setup(b) {
+    b.onResolve({ filter: /^@opentelemetry\/exporter-trace-otlp-http$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: './otlp.js', external: true } : undefined,
+    );
+  },
+};
+
+/**
+ * @opentelemetry/resources imports its machine-id readers dynamically from
+ * hostDetector, which we never use: esbuild drops the detector but still emits
+ * each reader as a chunk, and those chunks, sharing @opentelemetry/api with the
+ * startup code, split api into a module of its own. Left unresolved instead;
+ * the build fails if any output still refers to one (see below).
+ */
+const MACHINE_ID_READER = /^\.\/getMachineId-[a-z]+\.js$/;
+const noMachineIdReaders = {
+  name: 'faultline-no-machine-id-readers',
+  setup(b) {
+    b.onResolve({ filter: MACHINE_ID_READER }, (args) =>
+      args.kind === 'dynamic-import' && args.importer.includes('@opentelemetry/resources')
+        ? { path: args.path, external: true }
+        : undefined,
+    );
+  },
+};
+
+/** One metafile for the layer: the main build's, plus the separately bundled otlp.js. */
+function mergeMetafiles(main, otlp) {
+  return { inputs: { ...otlp.inputs, ...main.inputs }, outputs: { ...main.outputs, ...otlp.outputs } };
+}
+
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 
 rmSync(out, { recursive: true, force: true });
@@ -61,8 +106,27 @@ for (const flavor of FLAVORS) {
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
-    // Some dependencies call require() for Node built-ins.
-    banner: { js: "import{createRequire as __flCR}from'node:module';const require=__flCR(import.meta.url);" },
+    banner: { js: REQUIRE_BANNER },
+    plugins: [otlpApart, noMachineIdReaders],
+  });
+  for (const file of listFiles(pkgDir)) {
+    if (file.endsWith('.js') && readFileSync(file, 'utf8').includes('getMachineId-')) {
+      throw new Error(`${relative(root, file)} imports a machine-id reader that the build left out`);
+    }
+  }
+  const otlp = await build({
+    entryPoints: { otlp: OTLP_EXPORTER },
+    outdir: pkgDir,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    mainFields: ['module', 'main'],
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+    banner: { js: REQUIRE_BANNER },
   });
   writeFileSync(
     join(pkgDir, 'package.json'),
@@ -80,7 +144,7 @@ for (const flavor of FLAVORS) {
   );
   copyFileSync(join(root, 'layer', 'faultline-wrapper'), join(tree, 'faultline-wrapper'));
   chmodSync(join(tree, 'faultline-wrapper'), 0o755);
-  writeFileSync(join(out, `${flavor.name}.meta.json`), JSON.stringify(result.metafile));
+  writeFileSync(join(out, `${flavor.name}.meta.json`), JSON.stringify(mergeMetafiles(result.metafile, otlp.metafile)));
   zipTree(tree, join(out, `${flavor.name}.zip`));
 
   const jsBytes = listFiles(pkgDir).filter((f) => f.endsWith('.js')).reduce((n, f) => n + statSync(f).size, 0);

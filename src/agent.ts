@@ -11,7 +11,6 @@ import { createColdStartTracker, type ColdStartTracker } from './telemetry/coldS
 import { installOutgoingInstrumentation } from './instrument/index.js';
 import type { FaultHook } from './instrument/faultHook.js';
 import type { FaultDecision } from './chaos/ruleTypes.js';
-import { performance } from 'node:perf_hooks';
 
 
 /** What the invocation path needs from the chaos engine (src/chaos/index.ts). */
@@ -50,7 +49,11 @@ const AGENT_KEY = Symbol.for('faultline.agent');
 type AgentSlot = { agent: Agent | null };
 const g = globalThis as unknown as Record<symbol, AgentSlot | undefined>;
 
-/** Environment start: the process start is when Lambda began this environment's init. */
+/**
+ * Environment start: the process start is when Lambda began this environment's init.
+ * The global `performance` (OpenTelemetry core reads it at load anyway), not node:perf_hooks, which is one
+ * more built-in module to load on every cold start.
+ */
 const INIT_START_MS = performance.timeOrigin;
 
 export function createAgent(opts: AgentOptions = {}): Agent {

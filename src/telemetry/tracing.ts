@@ -2,10 +2,14 @@
 // propagators, and the exporter FAULTLINE_TRACES chose. The OTLP exporter is
 // loaded only when chosen, so the default path pays nothing for it.
 import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+// The one class we use, by its own path: the package index also loads AsyncHooksContextManager (CommonJS,
+// so the bundler cannot drop it), which would be compiled on every cold start for nothing.
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks/build/src/AsyncLocalStorageContextManager.js';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+// BatchSpanProcessor by name, not by a dynamic import() of the package: a namespace import keeps every export
+// of sdk-trace-base (exporters, processors, samplers we never use) in the chunk loaded at startup.
+import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { FaultlineConfig } from '../config.js';
 import type { LineSink } from './logger.js';
 import type { Redactor } from './redact.js';
@@ -140,10 +144,7 @@ export function createTracing(opts: TracingOptions): Tracing {
       );
     } else if (config.traces === 'otlp') {
       flushable = processor = new DeferredProcessor(async () => {
-        const [{ OTLPTraceExporter }, { BatchSpanProcessor }] = await Promise.all([
-          import('@opentelemetry/exporter-trace-otlp-http'),
-          import('@opentelemetry/sdk-trace-base'),
-        ]);
+        const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
         // The exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT and headers itself.
         const exporter = new OTLPTraceExporter({ timeoutMillis: 2000 });
         const send = exporter.export.bind(exporter);
