@@ -105,70 +105,85 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
     say(paint.cyan(`── ${p}: ${note}`));
   };
 
+  let ruleSet = false;
+  const stopped = () => opts.signal?.aborted === true;
   try {
-    newPhase('warm-up', 'first requests start the execution environments (cold starts)');
-    await sleep(plan.warm, opts.signal);
-    newPhase('baseline', 'steady traffic, no faults');
-    await sleep(plan.baseline, opts.signal);
+    // A labelled block: Ctrl-C (the signal) ends the phases early, the finally still cleans up.
+    phases: {
+      newPhase('warm-up', 'first requests start the execution environments (cold starts)');
+      await sleep(plan.warm, opts.signal);
+      if (stopped()) break phases;
+      newPhase('baseline', 'steady traffic, no faults');
+      await sleep(plan.baseline, opts.signal);
+      if (stopped()) break phases;
 
-    newPhase('chaos', `faultline chaos set ${rule.scope} --target ${rule.target} --fault error --error ${rule.error} --rate ${rule.rate}`);
-    const setCode = await runCli([
-      'chaos', 'set', rule.scope,
-      '--target', rule.target, '--fault', 'error', '--error', rule.error,
-      '--rate', String(rule.rate), '--for', '15m', '--id', ruleId,
-      '--note', 'local game day', '--table', LOCAL_RULE_TABLE, ...(opts.json ? ['--json'] : []),
-    ]);
-    if (setCode !== 0) throw new Error(`faultline chaos set failed (exit ${setCode})`);
-    marks.chaosSet = Date.now();
-    await sleep(plan.chaos, opts.signal);
+      newPhase('chaos', `faultline chaos set ${rule.scope} --target ${rule.target} --fault error --error ${rule.error} --rate ${rule.rate}`);
+      const setCode = await runCli([
+        'chaos', 'set', rule.scope,
+        '--target', rule.target, '--fault', 'error', '--error', rule.error,
+        '--rate', String(rule.rate), '--for', '15m', '--id', ruleId,
+        '--note', 'local game day', '--table', LOCAL_RULE_TABLE, ...(opts.json ? ['--json'] : []),
+      ]);
+      if (setCode !== 0) throw new Error(`faultline chaos set failed (exit ${setCode})`);
+      ruleSet = true;
+      marks.chaosSet = Date.now();
+      await sleep(plan.chaos, opts.signal);
 
-    newPhase('recovery', `faultline chaos clear ${rule.scope}/${ruleId}`);
-    const clearCode = await runCli(['chaos', 'clear', `${rule.scope}/${ruleId}`, '--table', LOCAL_RULE_TABLE, ...(opts.json ? ['--json'] : [])]);
-    if (clearCode !== 0) throw new Error(`faultline chaos clear failed (exit ${clearCode})`);
-    marks.cleared = Date.now();
-    await sleep(t0 + d - Date.now(), opts.signal);
+      newPhase('recovery', `faultline chaos clear ${rule.scope}/${ruleId}`);
+      const clearCode = await runCli(['chaos', 'clear', `${rule.scope}/${ruleId}`, '--table', LOCAL_RULE_TABLE, ...(opts.json ? ['--json'] : [])]);
+      if (clearCode !== 0) throw new Error(`faultline chaos clear failed (exit ${clearCode})`);
+      ruleSet = false;
+      marks.cleared = Date.now();
+      if (!stopped()) await sleep(t0 + d - Date.now(), opts.signal);
+    }
   } finally {
     clearInterval(ticker);
     if (opts.interactive && !opts.json) out.write('\n');
+    // Interrupted or failed with the rule still standing: take it out, whatever happened.
+    if (ruleSet) await runCli(['chaos', 'clear', `${rule.scope}/${ruleId}`, '--table', LOCAL_RULE_TABLE, '--json']).catch(() => 1);
     await traffic.stop();
     await stack.gateway.drain();
   }
-  const end = Date.now();
-  const o: TrafficOutcome[] = traffic.outcomes;
-  const phases: GameDayResult['phases'] = [];
-  if (marks.baseline && marks.chaos) phases.push({ name: 'baseline', fromMs: marks.baseline, toMs: marks.chaos, summary: summarize(o, marks.baseline, marks.chaos) });
-  if (marks.chaos && marks.recovery) phases.push({ name: 'chaos', fromMs: marks.chaos, toMs: marks.recovery, summary: summarize(o, marks.chaos, marks.recovery) });
-  if (marks.recovery) phases.push({ name: 'recovery', fromMs: marks.recovery, toMs: end, summary: summarize(o, marks.recovery, end) });
-  const baseline = phases.find((p) => p.name === 'baseline')?.summary;
-  const recoveryMs =
-    marks.cleared && baseline
-      ? recoveryTime(o, { clearedAtMs: marks.cleared, endMs: end, baselineErrorRate: baseline.errorRate, windowMs: 2000, tolerance: 0.02 })
-      : undefined;
-  const failed = o.find((x) => !x.ok && x.status >= 500 && marks.chaos !== undefined && x.atMs >= marks.chaos);
-  const lastFailure = marks.cleared ? o.filter((x) => !x.ok && x.atMs >= marks.cleared!).at(-1) : undefined;
+  return finish();
 
-  const result: GameDayResult = {
-    rule,
-    phases,
-    requests: o.length,
-    recoveryMs,
-    failedTraceId: failed?.traceId,
-    coldStarts: stack.counters.coldStarts,
-    invocations: stack.counters.invocations,
-  };
+  function finish(): GameDayResult {
+    const end = Date.now();
+    const o: TrafficOutcome[] = traffic.outcomes;
+    const phases: GameDayResult['phases'] = [];
+    if (marks.baseline && marks.chaos) phases.push({ name: 'baseline', fromMs: marks.baseline, toMs: marks.chaos, summary: summarize(o, marks.baseline, marks.chaos) });
+    if (marks.chaos && marks.recovery) phases.push({ name: 'chaos', fromMs: marks.chaos, toMs: marks.recovery, summary: summarize(o, marks.chaos, marks.recovery) });
+    if (marks.recovery) phases.push({ name: 'recovery', fromMs: marks.recovery, toMs: end, summary: summarize(o, marks.recovery, end) });
+    const baseline = phases.find((p) => p.name === 'baseline')?.summary;
+    const recoveryMs =
+      marks.cleared && baseline
+        ? recoveryTime(o, { clearedAtMs: marks.cleared, endMs: end, baselineErrorRate: baseline.errorRate, windowMs: 2000, tolerance: 0.02 })
+        : undefined;
+    const failed = o.find((x) => !x.ok && x.status >= 500 && marks.chaos !== undefined && x.atMs >= marks.chaos);
+    const lastFailure = marks.cleared ? o.filter((x) => !x.ok && x.atMs >= marks.cleared!).at(-1) : undefined;
 
-  say('');
-  say(paint.bold('phase      requests  errors    p50      p99'));
-  for (const p of phases) {
-    say(`${p.name.padEnd(10)} ${String(p.summary.requests).padStart(8)}  ${pct(p.summary.errorRate)}  ${ms(p.summary.p50Ms)}  ${ms(p.summary.p99Ms)}`);
+    const result: GameDayResult = {
+      rule,
+      phases,
+      requests: o.length,
+      recoveryMs,
+      failedTraceId: failed?.traceId,
+      coldStarts: stack.counters.coldStarts,
+      invocations: stack.counters.invocations,
+    };
+
+    say('');
+    say(paint.bold('phase      requests  errors    p50      p99'));
+    for (const p of phases) {
+      say(`${p.name.padEnd(10)} ${String(p.summary.requests).padStart(8)}  ${pct(p.summary.errorRate)}  ${ms(p.summary.p50Ms)}  ${ms(p.summary.p99Ms)}`);
+    }
+    say(
+      recoveryMs === undefined
+        ? paint.yellow('recovery: the error rate did not return to the baseline before the end of the run')
+        : paint.green(`recovery time: ${(recoveryMs / 1000).toFixed(2)}s from clearing the rule to the baseline error rate`) +
+            (lastFailure ? paint.dim(` (last failed request started ${((lastFailure.atMs - marks.cleared!) / 1000).toFixed(2)}s after the clear)`) : paint.dim(' (no request started after the clear failed)')),
+    );
+    return result;
   }
-  say(
-    recoveryMs === undefined
-      ? paint.yellow('recovery: the error rate did not return to the baseline before the end of the run')
-      : paint.green(`recovery time: ${(recoveryMs / 1000).toFixed(2)}s from clearing the rule to the baseline error rate`) +
-          (lastFailure ? paint.dim(` (last failed request started ${((lastFailure.atMs - marks.cleared!) / 1000).toFixed(2)}s after the clear)`) : paint.dim(' (no request started after the clear failed)')),
-  );
-  return result;
 }
 
 /** Prints one failed request's timeline across functions with the real `logs correlate`. */

@@ -67,3 +67,46 @@ test('faultline local rejects bad options with exit 2', async () => {
   assert.equal(res.code, 2);
   assert.match(res.stderr, /--rps lots: expected/);
 });
+
+test('Ctrl-C stops the game day early, clears the rule and leaves no environment process behind', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const logDir = mkdtempSync(join(tmpdir(), 'faultline-sigint-'));
+  const child = spawn(process.execPath, [join(root, 'dist/cli/bin.js'), 'local', '--duration', '120s', '--rps', '4', '--log-dir', logDir], {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c));
+  const guard = setTimeout(() => child.kill('SIGKILL'), 180_000); // safety net only
+  try {
+    let environments: number[] = [];
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c;
+        if (stdout.includes('── baseline') && environments.length === 0) {
+          // The environments are children of the CLI process (each under its own process group).
+          environments = execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' })
+            .split('\n')
+            .map((l) => Number(l.trim()))
+            .filter((n) => n > 0);
+          child.kill('SIGINT');
+          resolve();
+        }
+      });
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.equal(code, 130, `exit 130 after Ctrl-C\n${stderr}`);
+    assert.match(stderr, /stopping/);
+    assert.ok(!stdout.includes('── chaos'), 'no fault phase after Ctrl-C');
+    assert.ok(environments.length >= 3, `environments seen: ${environments.join(', ')}`);
+    for (const pid of environments) {
+      assert.throws(() => process.kill(pid, 0), /ESRCH/, `environment process ${pid} is gone`);
+    }
+  } finally {
+    clearTimeout(guard);
+    child.kill('SIGKILL');
+    rmSync(logDir, { recursive: true, force: true });
+  }
+});
