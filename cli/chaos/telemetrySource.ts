@@ -1,3 +1,4 @@
+import { percentile } from '../percentile.js';
 // What a scenario run needs to know about the functions under test: how many
 // invocations ended in a window, how many failed, and how long they took.
 // Implementations: a log directory (logDirTelemetry.ts); CloudWatch could be
@@ -21,12 +22,7 @@ export interface TelemetrySource {
   close?(): Promise<void> | void;
 }
 
-/** Nearest-rank percentile of an ascending array. */
-export function percentile(sorted: readonly number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
-}
+export { percentile };
 
 export function summarise(outcomes: Iterable<{ durationMs: number | undefined; error: boolean }>): TelemetrySample {
   const durations: number[] = [];

@@ -1,5 +1,6 @@
 // Pure: request outcomes in a sliding time window (error rate, latency
 // percentiles) for the live game-day display and the recovery measurement.
+import { percentile } from '../percentile.js';
 
 export interface Outcome {
   readonly atMs: number;
@@ -16,11 +17,6 @@ export interface WindowSummary {
   readonly p99Ms: number;
 }
 
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
 
 export function summarize(outcomes: readonly Outcome[], fromMs: number, toMs: number): WindowSummary {
   const latencies: number[] = [];
@@ -35,8 +31,8 @@ export function summarize(outcomes: readonly Outcome[], fromMs: number, toMs: nu
     requests: latencies.length,
     errors,
     errorRate: latencies.length ? errors / latencies.length : 0,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
+    p50Ms: percentile(latencies, 50) ?? 0,
+    p99Ms: percentile(latencies, 99) ?? 0,
   };
 }
 

@@ -4,6 +4,7 @@
 // `Restore Duration` for SnapStart) and the agent's EMF documents
 // (`ColdStart`, `InitDuration`, `initType`), merged by request id.
 import type { ParsedRecord } from './records.js';
+import { percentile } from '../percentile.js';
 
 export const INIT_TYPES = ['on-demand', 'provisioned-concurrency', 'snap-start', 'lambda-managed-instances'] as const;
 export type InitTypeName = (typeof INIT_TYPES)[number];
@@ -27,12 +28,7 @@ export interface FunctionColdStarts {
   readonly byInitType: Partial<Record<InitTypeName, DurationStats>>;
 }
 
-/** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: readonly number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
-}
+export { percentile };
 
 export function durationStats(values: readonly number[]): DurationStats {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { percentile, recoveryTime, summarize, type Outcome } from '../../cli/local/windowStats.js';
+import { recoveryTime, summarize, type Outcome } from '../../cli/local/windowStats.js';
+import { percentile } from '../../cli/percentile.js';
 
 const at = (atMs: number, ok: boolean, latencyMs = 10): Outcome => ({ atMs, ok, latencyMs });
 
