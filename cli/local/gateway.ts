@@ -11,6 +11,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FunctionPool, InvocationReport } from './functionPool.js';
 import { newTraceHeader } from './functionPool.js';
+import { parseXRayHeader, toXRayHeader } from '../../src/telemetry/xray.js';
+import { isValidTraceparent } from '../../src/telemetry/carriers.js';
 
 export interface Route {
   readonly method: string;
@@ -39,19 +41,17 @@ export interface GatewayOptions {
   readonly onInvocation?: (report: InvocationReport, via: 'http' | 'invoke' | 'invoke-async') => void;
 }
 
-/** Pure: the X-Ray header for an invocation, from what the caller sent. */
+/**
+ * Pure: the X-Ray header for an invocation, from what the caller sent: an
+ * X-Ray root keeps its trace under a new parent segment, a traceparent keeps
+ * its trace and parent span, anything else starts a new trace.
+ */
 export function traceHeaderFrom(headers: IncomingMessage['headers'], nowMs = Date.now()): string {
   const xray = headers['x-amzn-trace-id'];
-  if (typeof xray === 'string' && /Root=1-[0-9a-f]{8}-[0-9a-f]{24}/.test(xray)) {
-    const root = /Root=(1-[0-9a-f]{8}-[0-9a-f]{24})/.exec(xray)![1];
-    return `Root=${root};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
-  }
+  const fromXRay = typeof xray === 'string' ? parseXRayHeader(xray)?.traceId : undefined;
+  if (fromXRay !== undefined) return toXRayHeader(fromXRay, randomBytes(8).toString('hex'), true)!;
   const tp = headers.traceparent;
-  const m = typeof tp === 'string' ? /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/.exec(tp) : null;
-  if (m) {
-    const id = m[1]!;
-    return `Root=1-${id.slice(0, 8)}-${id.slice(8)};Parent=${m[2]};Sampled=1`;
-  }
+  if (isValidTraceparent(tp)) return toXRayHeader(tp.slice(3, 35), tp.slice(36, 52), true) ?? newTraceHeader(nowMs);
   return newTraceHeader(nowMs);
 }
 
