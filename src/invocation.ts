@@ -18,7 +18,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import type { Agent } from './agent.js';
-import { invocationStore, type InvocationState } from './invocationState.js';
+import { invocationStore, runtimeInvokeStore, type InvocationState } from './invocationState.js';
 import {
   detectTrigger,
   extractParentCarrier,
@@ -51,9 +51,7 @@ function accountIdOf(arn: string | undefined): string | undefined {
 }
 
 function xrayHeaderNow(): string | undefined {
-  const store = (globalThis as { awslambda?: { InvokeStore?: { getXRayTraceId?: () => string | undefined } } }).awslambda
-    ?.InvokeStore;
-  return store?.getXRayTraceId?.() ?? process.env._X_AMZN_TRACE_ID;
+  return runtimeInvokeStore()?.getXRayTraceId?.() ?? process.env._X_AMZN_TRACE_ID;
 }
 
 const SPAN_KIND: Record<TriggerInfo['spanKind'], SpanKind> = { SERVER: SpanKind.SERVER, CONSUMER: SpanKind.CONSUMER };

@@ -33,6 +33,21 @@ export function currentInvocation(): InvocationState | undefined {
   return invocationStore.getStore();
 }
 
+/** The parts of aws-lambda-ric's InvokeStore faultline reads. */
+export interface RuntimeInvokeStore {
+  getRequestId?(): string | undefined;
+  getXRayTraceId?(): string | undefined;
+}
+
+/**
+ * The runtime client's own record of the invocation in progress
+ * (`globalThis.awslambda.InvokeStore`, per invocation even in the runtime's
+ * multi-concurrent mode), when the runtime provides one.
+ */
+export function runtimeInvokeStore(): RuntimeInvokeStore | undefined {
+  return (globalThis as { awslambda?: { InvokeStore?: RuntimeInvokeStore } }).awslambda?.InvokeStore;
+}
+
 /** Milliseconds the current invocation has left, or Infinity outside an invocation. */
 export function remainingMs(now = Date.now()): number {
   const inv = invocationStore.getStore();

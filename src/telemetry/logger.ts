@@ -3,14 +3,9 @@
 // we only join strings. console.* is captured into the same format.
 import { format } from 'node:util';
 import type { FaultlineConfig, LogLevel } from '../config.js';
-import { currentInvocation } from '../invocationState.js';
+import { currentInvocation, runtimeInvokeStore } from '../invocationState.js';
 import type { Redactor } from './redact.js';
 import { parseXRayHeader } from './xray.js';
-
-interface RuntimeInvokeStore {
-  getRequestId?(): string | undefined;
-  getXRayTraceId?(): string | undefined;
-}
 
 /**
  * The runtime client's own idea of the invocation in progress (aws-lambda-ric's
@@ -19,7 +14,7 @@ interface RuntimeInvokeStore {
  * still get the request and trace ids Lambda would give them.
  */
 function runtimeInvocation(): { requestId: string; traceId: string | undefined } | undefined {
-  const store = (globalThis as { awslambda?: { InvokeStore?: RuntimeInvokeStore } }).awslambda?.InvokeStore;
+  const store = runtimeInvokeStore();
   if (store === undefined || typeof store.getRequestId !== 'function') return undefined;
   const requestId = store.getRequestId();
   if (!requestId || requestId === '-') return undefined;
