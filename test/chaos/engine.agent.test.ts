@@ -181,3 +181,48 @@ test('a running environment injects wire faults from the table, never into its o
   }
   assert.deepEqual(result, { ok: true, total: '42' } as Record<string, unknown>);
 });
+
+test('an invocation rule fails the handler instead of running it, and says so on the span, in the log and in the metrics', async () => {
+  // A table of its own: the test above leaves the kill switch in the shared one.
+  await createTable('invocation-rules', ['scope', 'id']);
+  const awsEnv = {
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+  };
+  await put('invocation-rules', {
+    scope: { S: 'orders' },
+    id: { S: 'invocation-throttle' },
+    enabled: { BOOL: true },
+    target: { S: 'invocation' },
+    fault: { S: 'error' },
+    error: { S: 'TooManyRequestsException' },
+    rate: { N: '1' },
+  });
+  const sink = new MemorySink();
+  const agent = createAgent({
+    env: { ...TEST_ENV, FAULTLINE_CHAOS_TABLE: 'invocation-rules', FAULTLINE_CHAOS_REFRESH_MS: '60000', ...awsEnv },
+    sink,
+    captureConsole: false,
+  });
+  installAgent(agent);
+  after(() => installAgent(null));
+  let ran = 0;
+  const handler = wrap(async () => {
+    ran++;
+    return 'ran';
+  });
+  await assert.rejects(handler({}, lambdaContext('req-inv-1') as any), (err: Error) => {
+    assert.equal(err.name, 'TooManyRequestsException');
+    assert.match(err.message, /orders\/invocation-throttle/);
+    return true;
+  });
+  assert.equal(ran, 0, 'the handler did not run');
+  const [span] = sink.spans().filter((s) => s.attributes['faas.invocation_id'] === 'req-inv-1');
+  assert.equal(span!.status.code, 'ERROR');
+  assert.ok(span!.events.some((e: any) => e.name === 'chaos.fault' && e.attributes['chaos.rule_id'] === 'invocation-throttle'));
+  assert.ok(sink.logs().some((l) => l.message === 'chaos fault injected' && l.requestId === 'req-inv-1'));
+  const metric = sink.metrics().find((m) => m.requestId === 'req-inv-1')!;
+  assert.equal(metric.Error, 1);
+  assert.equal(metric.FaultsInjected, 1);
+});
