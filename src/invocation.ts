@@ -18,7 +18,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import type { Agent } from './agent.js';
-import { invocationStore, runtimeInvokeStore, type InvocationState } from './invocationState.js';
+import { frames, runtimeInvokeStore, type InvocationState } from './invocationState.js';
 import {
   detectTrigger,
   extractParentCarrier,
@@ -238,6 +238,7 @@ export function deadlineMargin(agent: Agent): number {
   return agent.config.traces === 'otlp' ? 150 : 50;
 }
 
-export function withState<T>(run: InvocationRun, fn: () => T): T {
-  return invocationStore.run(run.state, () => otelContext.with(run.spanContext, fn));
+export function withState<T>(agent: Agent, run: InvocationRun, fn: () => T): T {
+  const frame = { invocation: run.state, context: run.spanContext };
+  return agent.tracing.ownsContext ? frames.run(frame, fn) : frames.run(frame, () => otelContext.with(run.spanContext, fn));
 }

@@ -2,8 +2,13 @@
 // environment may run several invocations at once (Lambda Managed Instances,
 // the runtime client's multi-concurrent mode), and each one's logs, spans and
 // metrics stay its own.
+//
+// One AsyncLocalStorage carries both the invocation and the OpenTelemetry
+// context (src/telemetry/contextManager.ts reads and writes the same frames):
+// every store Node propagates is paid for on every async resource and promise
+// the function creates, so a second one would cost each outgoing call again.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Context, type Span } from '@opentelemetry/api';
 
 export interface InvocationState {
   readonly requestId: string;
@@ -27,10 +32,31 @@ export interface InvocationState {
   finished: boolean;
 }
 
-export const invocationStore = new AsyncLocalStorage<InvocationState>();
+/** What is active in an async context: the invocation (if any) and the OpenTelemetry context. */
+export interface Frame {
+  readonly invocation: InvocationState | undefined;
+  readonly context: Context;
+}
+
+export const frames = new AsyncLocalStorage<Frame>();
 
 export function currentInvocation(): InvocationState | undefined {
-  return invocationStore.getStore();
+  return frames.getStore()?.invocation;
+}
+
+/** The OpenTelemetry context of the current frame (what our context manager reports as active). */
+export function frameContext(): Context {
+  return frames.getStore()?.context ?? ROOT_CONTEXT;
+}
+
+/** Runs `fn` as part of `invocation`, with `ctx` (default: the current one) as the frame's OpenTelemetry context. */
+export function runAsInvocation<T>(invocation: InvocationState, fn: () => T, ctx: Context = frameContext()): T {
+  return frames.run({ invocation, context: ctx }, fn);
+}
+
+/** Runs `fn` outside any invocation, in the root context (environment-level work such as rule refreshes). */
+export function runOutsideInvocations<T>(fn: () => T): T {
+  return frames.exit(fn);
 }
 
 /** The parts of aws-lambda-ric's InvokeStore faultline reads. */
@@ -50,7 +76,7 @@ export function runtimeInvokeStore(): RuntimeInvokeStore | undefined {
 
 /** Milliseconds the current invocation has left, or Infinity outside an invocation. */
 export function remainingMs(now = Date.now()): number {
-  const inv = invocationStore.getStore();
+  const inv = currentInvocation();
   return inv === undefined ? Infinity : inv.deadlineMs - now;
 }
 

@@ -49,7 +49,7 @@ async function invokeObserved(agent: Agent, run: InvocationRun, handler: LambdaH
   let failed = false;
   let outcome: unknown;
   try {
-    outcome = await withState(run, () => {
+    outcome = await withState(agent, run, () => {
       const left = run.state.deadlineMs - Date.now() - deadlineMargin(agent);
       if (Number.isFinite(left)) {
         guard = setTimeout(() => {
@@ -74,7 +74,7 @@ async function invokeObserved(agent: Agent, run: InvocationRun, handler: LambdaH
   if (guard) clearTimeout(guard);
   if (!run.state.finished) {
     try {
-      withState(run, () => {
+      withState(agent, run, () => {
         recordOutcome(run, failed, outcome);
         finishInvocation(agent, run, failed, false);
       });

@@ -21,7 +21,7 @@
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { FaultlineConfig } from '../config.js';
 import type { Logger } from '../telemetry/logger.js';
-import { currentInvocation, invocationOfSpan, invocationStore } from '../invocationState.js';
+import { currentInvocation, invocationOfSpan, runAsInvocation } from '../invocationState.js';
 import { compileMatcher, decisionOf, shouldHit, stickyValueOf } from './rules.js';
 import { AbortWindow, effectiveRate, guardVerdict } from './guard.js';
 import type { CallDescriptor, FaultDecision, Guardrails, Rule, RuleSet } from './ruleTypes.js';
@@ -205,7 +205,7 @@ export function createChaosEngine(opts: ChaosEngineOptions): ChaosEngine {
         const current = currentInvocation();
         const inv = (span !== undefined ? invocationOfSpan(span) : undefined) ?? current;
         (span ?? inv?.span)?.addEvent('chaos.fault', attrs);
-        if (inv !== undefined && inv !== current) invocationStore.run(inv, () => logger.warn('chaos fault injected', attrs));
+        if (inv !== undefined && inv !== current) runAsInvocation(inv, () => logger.warn('chaos fault injected', attrs));
         else logger.warn('chaos fault injected', attrs);
         if (inv !== undefined) inv.faultsInjected++;
       } catch {

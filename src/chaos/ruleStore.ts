@@ -18,7 +18,7 @@
 // Lambda freezes the process between invocations, so timers cannot be trusted
 // to refresh on schedule; the per-invocation check is what drives refreshes.
 import type { Logger } from '../telemetry/logger.js';
-import { invocationStore } from '../invocationState.js';
+import { runOutsideInvocations } from '../invocationState.js';
 import { compileRuleSet } from './rules.js';
 import { unmarshallItem } from './dynamoJson.js';
 import { GLOBAL_SCOPE, type RuleSet } from './ruleTypes.js';
@@ -126,7 +126,7 @@ export function createRuleStore(opts: RuleStoreOptions): RuleStore {
     // belong to the environment, not to that request. Started on the next
     // turn of the event loop, so even the signing and request set-up stay off
     // the call that noticed the rules were stale.
-    const p = invocationStore.exit(() => new Promise<void>((resolve) => setImmediate(resolve)).then(load)).finally(() => {
+    const p = runOutsideInvocations(() => new Promise<void>((resolve) => setImmediate(resolve)).then(load)).finally(() => {
       refreshes++;
       inFlight = undefined;
     });

@@ -2,9 +2,6 @@
 // propagators, and the exporter FAULTLINE_TRACES chose. The OTLP exporter is
 // loaded only when chosen, so the default path pays nothing for it.
 import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
-// The one class we use, by its own path: the package index also loads AsyncHooksContextManager (CommonJS,
-// so the bundler cannot drop it), which would be compiled on every cold start for nothing.
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks/build/src/AsyncLocalStorageContextManager.js';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 // BatchSpanProcessor by name, not by a dynamic import() of the package: a namespace import keeps every export
@@ -13,10 +10,17 @@ import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type SpanProc
 import type { FaultlineConfig } from '../config.js';
 import type { LineSink } from './logger.js';
 import type { Redactor } from './redact.js';
+import { FrameContextManager } from './contextManager.js';
 import { SpanLogExporter, SyncSpanProcessor } from './spanLogExporter.js';
 
 export interface Tracing {
   readonly tracer: Tracer;
+  /**
+   * True when our context manager is the global one, so the invocation's frame
+   * carries the OpenTelemetry context too; false when the function registered
+   * its own first, which then has to be entered separately.
+   */
+  readonly ownsContext: boolean;
   /**
    * Pushes out buffered spans (OTLP) within `budgetMs`; never rejects and never
    * waits longer, so a refusing or hanging collector costs the invocation at
@@ -169,12 +173,7 @@ export function createTracing(opts: TracingOptions): Tracing {
 
   // Register globally so the function's own OpenTelemetry API calls nest under
   // our spans; if something else registered first, keep theirs and use ours directly.
-  const contextManager = new AsyncLocalStorageContextManager();
-  if (context.setGlobalContextManager(contextManager.enable())) {
-    // ours is active
-  } else {
-    contextManager.disable();
-  }
+  const ownsContext = context.setGlobalContextManager(new FrameContextManager());
   propagation.setGlobalPropagator(
     new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
   );
@@ -183,6 +182,7 @@ export function createTracing(opts: TracingOptions): Tracing {
   const tracer = provider.getTracer('faultline', '0.1.0');
   return {
     tracer,
+    ownsContext,
     flush(budgetMs) {
       if (!flushable) return Promise.resolve();
       const flushing = flushable.forceFlush();

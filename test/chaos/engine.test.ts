@@ -16,7 +16,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { readConfig } from '../../src/config.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { createRedactor } from '../../src/telemetry/redact.js';
-import { invocationStore, type InvocationState } from '../../src/invocationState.js';
+import { runAsInvocation, type InvocationState } from '../../src/invocationState.js';
 import { startChaos, type ChaosRuntime } from '../../src/chaos/index.js';
 import { faultAttributes } from '../../src/chaos/engine.js';
 import type { CallDescriptor, FaultDecision } from '../../src/chaos/ruleTypes.js';
@@ -308,7 +308,7 @@ describe('targets, schedules and sticky keys', () => {
     const table = await newTable([ruleItem('orders', 'r1', { rate: { N: '0.5' }, sticky: { S: 'header:x-user-id' } })]);
     const h = await start(table);
     const outcomeFor = (user: string) =>
-      invocationStore.run(invocationState(`req-${user}`, { event: { headers: { 'X-User-Id': user } } }), () =>
+      runAsInvocation(invocationState(`req-${user}`, { event: { headers: { 'X-User-Id': user } } }), () =>
         h.engine.decide(GET_ITEM) !== undefined,
       );
     let hitUsers = 0;
@@ -329,8 +329,8 @@ describe('targets, schedules and sticky keys', () => {
     const downstream = await start(table, { AWS_LAMBDA_FUNCTION_NAME: 'payments' });
     for (let u = 0; u < 50; u++) {
       const user = `user-${u}`;
-      const up = invocationStore.run(invocationState('a', { event: { headers: { 'x-user-id': user } } }), () => upstream.engine.decide(GET_ITEM));
-      const down = invocationStore.run(invocationState('b', { baggage: new Map([['user', user]]) }), () => downstream.engine.decide(GET_ITEM));
+      const up = runAsInvocation(invocationState('a', { event: { headers: { 'x-user-id': user } } }), () => upstream.engine.decide(GET_ITEM));
+      const down = runAsInvocation(invocationState('b', { baggage: new Map([['user', user]]) }), () => downstream.engine.decide(GET_ITEM));
       assert.equal(up !== undefined, down !== undefined, `${user}: same decision in both functions`);
     }
   });
@@ -350,7 +350,7 @@ describe('every injected fault is visible', () => {
     const clientSpan = tracer.startSpan('DynamoDB.GetItem');
     const state = invocationState('req-42', { span: invocationSpan });
 
-    invocationStore.run(state, () => {
+    runAsInvocation(state, () => {
       const d1 = h.engine.decide(GET_ITEM)!;
       h.engine.injected(d1, clientSpan);
       const d2 = h.engine.decide(HTTP_CALL)!;

@@ -18,7 +18,7 @@ import { isTracingSuppressed } from '@opentelemetry/core';
 import { readConfig } from '../../src/config.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { createRedactor } from '../../src/telemetry/redact.js';
-import { currentInvocation, invocationStore, type InvocationState } from '../../src/invocationState.js';
+import { currentInvocation, runAsInvocation, type InvocationState } from '../../src/invocationState.js';
 import { startChaos, type ChaosRuntime } from '../../src/chaos/index.js';
 import { credentialsFromEnv, resolveTableEndpoint, TableReadError } from '../../src/chaos/dynamoReader.js';
 import type { CallDescriptor } from '../../src/chaos/ruleTypes.js';
@@ -544,14 +544,14 @@ describe('the agent\'s own reads', () => {
     // A refresh triggered from inside an invocation with an active span.
     const span = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 });
     const state = { requestId: 'req-1', event: {}, faultsInjected: 0 } as unknown as InvocationState;
-    await invocationStore.run(state, () =>
+    await runAsInvocation(state, () =>
       context.with(trace.setSpan(ROOT_CONTEXT, span), async () => {
         h.advance(REFRESH_MS);
         await h.rt.store.settled();
       }),
     );
     // Control: an ordinary request in the same setting is not suppressed.
-    await invocationStore.run(state, () =>
+    await runAsInvocation(state, () =>
       context.with(trace.setSpan(ROOT_CONTEXT, span), () => {
         const req = http.request(endpoint, { method: 'GET' });
         req.on('error', () => {});

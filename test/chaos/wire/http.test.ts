@@ -9,7 +9,7 @@ import { get as namedGet } from 'node:http';
 import { createRequire } from 'node:module';
 import { installOutgoingInstrumentation } from '../../../src/instrument/index.js';
 import { createWireFaultHook } from '../../../src/chaos/wire/index.js';
-import { invocationStore, type InvocationState } from '../../../src/invocationState.js';
+import { runAsInvocation, type InvocationState } from '../../../src/invocationState.js';
 import { FakeEngine, setupOtel, type TestOtel } from '../../instrument/otel.js';
 import { JSON_BODY, startTargetServer, type TargetServer } from './targetServer.js';
 
@@ -155,8 +155,7 @@ describe('http/https and fetch faults at the wire', () => {
 
     test("timeout: bounded by the invocation's remaining time, then ETIMEDOUT", async () => {
       engine.reset(() => ({ type: 'timeout', timeoutMs: undefined }));
-      const err = (await invocationStore
-        .run(invocation(Date.now() + 250), () => getText(`${target.origin}/x`))
+      const err = (await runAsInvocation(invocation(Date.now() + 250), () => getText(`${target.origin}/x`))
         .catch((e: unknown) => e)) as NodeJS.ErrnoException;
       assert.equal(err.code, 'ETIMEDOUT');
     });
@@ -278,8 +277,7 @@ describe('http/https and fetch faults at the wire', () => {
 
     test("timeout: bounded by the invocation's remaining time", async () => {
       engine.reset(() => ({ type: 'timeout', timeoutMs: undefined }));
-      const err = (await invocationStore
-        .run(invocation(Date.now() + 250), () => fetch(`${target.origin}/x`))
+      const err = (await runAsInvocation(invocation(Date.now() + 250), () => fetch(`${target.origin}/x`))
         .catch((e: unknown) => e)) as TypeError & { cause?: { code?: string } };
       assert.equal(err.cause?.code, 'UND_ERR_HEADERS_TIMEOUT');
       assert.equal(target.seen.length, 0);
