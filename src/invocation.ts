@@ -18,6 +18,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import type { Agent } from './agent.js';
+import { checkBuiltins } from './instrument/builtinWatch.js';
 import { frames, runtimeInvokeStore, type InvocationState } from './invocationState.js';
 import {
   detectTrigger,
@@ -59,6 +60,8 @@ const SPAN_KIND: Record<TriggerInfo['spanKind'], SpanKind> = { SERVER: SpanKind.
 export function beginInvocation(agent: Agent, event: unknown, lambdaContext: LambdaContext): InvocationRun {
   const startMs = Date.now();
   const { config } = agent;
+  // Built-ins the handler loaded with import() since the last invocation (require() is seen at once).
+  checkBuiltins();
   const verdict = agent.coldStart.onInvocation(startMs);
   const trigger = detectTrigger(event);
 

@@ -9,6 +9,7 @@ import {
   withState,
   type InvocationRun,
 } from './invocation.js';
+import { checkBuiltins } from './instrument/builtinWatch.js';
 import type { LambdaContext, LambdaHandler, WrappedHandler } from './types.js';
 
 const WRAPPED = Symbol.for('faultline.wrapped');
@@ -102,6 +103,8 @@ export function wrap<E = any, R = any>(handler: LambdaHandler<E, R>): WrappedHan
   if ((handler as unknown as Record<symbol, unknown>)[WRAPPED]) return handler as unknown as WrappedHandler<E, R>;
   const agent = getAgent();
   agent?.coldStart.initDone(Date.now());
+  // The function's module has loaded its imports by now: instrument the built-ins among them.
+  if (agent !== null) checkBuiltins();
   const h = handler as LambdaHandler;
   let ready: Promise<void> | undefined = agent?.ready;
 

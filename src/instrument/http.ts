@@ -3,7 +3,7 @@
 // keep-alive agent): a client span per call, `traceparent` on the request, and
 // the fault hook asked once per call.
 import http, { type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import { context, propagation, trace, type TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
@@ -19,6 +19,7 @@ import {
 } from './clientSpan.js';
 import type { FaultHook, HttpFaultPlan, OutgoingCall } from './faultHook.js';
 import type { InstrumentationDeps } from './deps.js';
+import { whenBuiltinLoaded } from './builtinWatch.js';
 
 type RequestFn = (...args: unknown[]) => ClientRequest;
 
@@ -197,7 +198,8 @@ function agentOf(args: readonly unknown[], target: HttpTarget): HttpAgentLike | 
   const agent = options?.agent;
   if (agent === false) return undefined;
   if (agent !== undefined && agent !== null) return typeof (agent as Partial<HttpAgentLike>).addRequest === 'function' ? (agent as unknown as HttpAgentLike) : undefined;
-  return (target.protocol === 'https:' ? https.globalAgent : http.globalAgent) as unknown as HttpAgentLike;
+  const mod = target.protocol === 'https:' ? httpsModule : http;
+  return mod?.globalAgent as unknown as HttpAgentLike | undefined;
 }
 
 /**
@@ -339,22 +341,31 @@ interface Patched {
   readonly get: unknown;
 }
 
-/** Patches `request`/`get` of http and https (CommonJS and ES module importers alike). Returns the undo. */
-export function instrumentHttp(deps: InstrumentationDeps): () => void {
-  const patched: Patched[] = [];
-  for (const [mod, protocol] of [
-    [http, 'http:'],
-    [https, 'https:'],
-  ] as const) {
-    const m = mod as unknown as { request: RequestFn; get: RequestFn };
-    const original = { module: m, request: m.request, get: m.get };
-    const request = wrapRequest(m.request, protocol, deps);
-    m.request = request;
-    m.get = wrapGet(request);
-    patched.push(original);
-  }
+/** node:https once the function has loaded it (src/instrument/builtinWatch.ts). */
+let httpsModule: typeof https | undefined;
+
+function patchModule(mod: unknown, protocol: string, deps: InstrumentationDeps): Patched {
+  const m = mod as { request: RequestFn; get: RequestFn };
+  const original = { module: m, request: m.request, get: m.get };
+  const request = wrapRequest(m.request, protocol, deps);
+  m.request = request;
+  m.get = wrapGet(request);
   syncBuiltinESMExports();
+  return original;
+}
+
+/**
+ * Patches `request`/`get` of http now and of https when the function loads it
+ * (CommonJS and ES module importers alike). Returns the undo.
+ */
+export function instrumentHttp(deps: InstrumentationDeps): () => void {
+  const patched: Patched[] = [patchModule(http, 'http:', deps)];
+  const stopWatching = whenBuiltinLoaded('https', (mod) => {
+    httpsModule = mod as typeof https;
+    patched.push(patchModule(mod, 'https:', deps));
+  });
   return () => {
+    stopWatching();
     for (const p of patched) {
       p.module.request = p.request;
       p.module.get = p.get;

@@ -170,6 +170,33 @@ test('no value from one invocation appears in the next, also when invocations ru
   assert.equal(new Set(spans.map((s) => s.traceId)).size, 3, 'a fresh trace per untraced invocation');
 });
 
+test('a handler that makes a context of its own active (one per record) still logs and traces as its invocation', async () => {
+  const { sink } = freshAgent();
+  const { context, propagation, ROOT_CONTEXT, trace } = await import('@opentelemetry/api');
+  const { logger } = await import('../../src/index.js');
+  const recordTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+  let userSpanTrace: string | undefined;
+  const handler = wrap(async () => {
+    const record = propagation.extract(ROOT_CONTEXT, { traceparent: `00-${recordTrace}-00f067aa0ba902b7-01` });
+    await context.with(record, async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      logger.info('in record');
+      userSpanTrace = trace.getTracer('app').startActiveSpan('process record', (span) => {
+        span.end();
+        return span.spanContext().traceId;
+      });
+    });
+    await context.with(ROOT_CONTEXT, async () => logger.info('in root'));
+    return 'ok';
+  });
+  assert.equal(await handler({}, lambdaContext('req-own') as any), 'ok');
+  for (const message of ['in record', 'in root']) {
+    const line = sink.logs().find((l) => l.message === message);
+    assert.equal(line?.requestId, 'req-own', message);
+  }
+  assert.equal(userSpanTrace, recordTrace, "the user's span continues the context the user made active");
+});
+
 test('an invocation about to time out: open spans ended and marked, metrics written, result still the handler\'s', async () => {
   const { sink, agent } = freshAgent();
   const handler = wrap(async () => {
