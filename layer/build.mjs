@@ -15,6 +15,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'layer');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
+// FAULTLINE_LAYER_MINIFY=0 keeps names readable, for profiling a benchmark (never for a published layer).
+const MINIFY = process.env.FAULTLINE_LAYER_MINIFY !== '0';
+
 const FLAVORS = [
   { name: 'faultline', define: {} },
   { name: 'faultline-observe', define: { 'process.env.FAULTLINE_BUILD_FLAVOR': '"observe"' } },
@@ -51,11 +54,11 @@ const REQUIRE_BANNER = "import{createRequire as __flCR}from'node:module';const r
  * and every cold start loads four modules instead of two. Two copies of api and
  * core agree: their globals and context keys are keyed by Symbol.for.
  */
-const OTLP_EXPORTER = '@opentelemetry/exporter-trace-otlp-http';
+const OTLP_PROCESSOR = join(root, 'src/telemetry/otlpProcessor.ts');
 const otlpApart = {
   name: 'faultline-otlp-apart',
   setup(b) {
-    b.onResolve({ filter: /^@opentelemetry\/exporter-trace-otlp-http$/ }, (args) =>
+    b.onResolve({ filter: /^\.\/otlpProcessor\.js$/ }, (args) =>
       args.kind === 'dynamic-import' ? { path: './otlp.js', external: true } : undefined,
     );
   },
@@ -100,7 +103,7 @@ for (const flavor of FLAVORS) {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    minify: true,
+    minify: MINIFY,
     mainFields: ['module', 'main'],
     define: flavor.define,
     legalComments: 'none',
@@ -115,13 +118,13 @@ for (const flavor of FLAVORS) {
     }
   }
   const otlp = await build({
-    entryPoints: { otlp: OTLP_EXPORTER },
+    entryPoints: { otlp: OTLP_PROCESSOR },
     outdir: pkgDir,
     bundle: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    minify: true,
+    minify: MINIFY,
     mainFields: ['module', 'main'],
     legalComments: 'none',
     metafile: true,

@@ -63,6 +63,7 @@ export function createAgent(opts: AgentOptions = {}): Agent {
   const redactor = createRedactor(config.redactKeys);
   const logger = createLogger(config, redactor, sink);
   const tracing = createTracing({
+    env,
     config,
     sink,
     redactor,

@@ -84,12 +84,14 @@ export function remainingMs(now = Date.now()): number {
 // than it started in (undici answers in the context of the pooled socket,
 // which belongs to whichever invocation opened the connection), so the span
 // line takes its request id from here, not from the context at its end.
-const spanOwners = new WeakMap<object, InvocationState>();
+// A property on the span rather than a WeakMap entry: this runs for every
+// outgoing call, and WeakMap entries are costly to add and to collect.
+const SPAN_OWNER = Symbol('faultline.invocation');
 
 export function bindSpanToInvocation(span: object, invocation: InvocationState): void {
-  spanOwners.set(span, invocation);
+  (span as { [SPAN_OWNER]?: InvocationState })[SPAN_OWNER] = invocation;
 }
 
 export function invocationOfSpan(span: object): InvocationState | undefined {
-  return spanOwners.get(span);
+  return (span as { [SPAN_OWNER]?: InvocationState })[SPAN_OWNER];
 }

@@ -16,6 +16,7 @@ import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/s
 import { currentInvocation, invocationOfSpan } from '../invocationState.js';
 import type { LineSink } from './logger.js';
 import { REDACTED, type Redactor } from './redact.js';
+import { spanDurationMs, spanStartMs } from './span.js';
 
 const KIND_NAMES: Record<SpanKind, string> = {
   [SpanKind.INTERNAL]: 'INTERNAL',
@@ -44,8 +45,8 @@ export function spanToRecord(span: ReadableSpan, redactor: Redactor | undefined,
     parentSpanId: span.parentSpanContext?.spanId,
     name: span.name,
     kind: KIND_NAMES[span.kind],
-    startTime: round3(hrToMs(span.startTime)),
-    durationMs: round3(hrToMs(span.duration)),
+    startTime: round3(spanStartMs(span)),
+    durationMs: round3(spanDurationMs(span)),
     status: span.status.message
       ? { code: STATUS_NAMES[span.status.code], message: span.status.message }
       : { code: STATUS_NAMES[span.status.code] },
@@ -126,7 +127,7 @@ export class SpanLineFormatter {
       `{"type":"span","traceId":${str(ctx.traceId)},"spanId":${str(ctx.spanId)}` +
       (parent !== undefined ? `,"parentSpanId":${str(parent)}` : '') +
       `,"name":${str(span.name)},"kind":${str(KIND_NAMES[span.kind])}` +
-      `,"startTime":${num(round3(hrToMs(span.startTime)))},"durationMs":${num(round3(hrToMs(span.duration)))}` +
+      `,"startTime":${num(round3(spanStartMs(span)))},"durationMs":${num(round3(spanDurationMs(span)))}` +
       `,"status":{"code":${str(STATUS_NAMES[status.code])}` +
       (status.message ? `,"message":${str(status.message)}}` : '}') +
       `,"attributes":${this.attributes(span.attributes)},"events":[`;

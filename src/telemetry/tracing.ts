@@ -1,17 +1,17 @@
 // The tracer provider of an execution environment: resource, context manager,
 // propagators, and the exporter FAULTLINE_TRACES chose. The OTLP exporter is
-// loaded only when chosen, so the default path pays nothing for it.
+// loaded only when chosen, so the default path pays nothing for it; so is the
+// OpenTelemetry SDK itself (src/telemetry/tracer.ts makes the spans).
 import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-// BatchSpanProcessor by name, not by a dynamic import() of the package: a namespace import keeps every export
-// of sdk-trace-base (exporters, processors, samplers we never use) in the chunk loaded at startup.
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { FaultlineConfig } from '../config.js';
 import type { LineSink } from './logger.js';
 import type { Redactor } from './redact.js';
 import { FrameContextManager } from './contextManager.js';
 import { SpanLogExporter, SyncSpanProcessor } from './spanLogExporter.js';
+import { AgentTracerProvider, spanLimitsFromEnv } from './tracer.js';
 
 export interface Tracing {
   readonly tracer: Tracer;
@@ -34,6 +34,8 @@ export interface TracingOptions {
   readonly sink: LineSink;
   readonly redactor: Redactor;
   readonly accountId?: string;
+  /** OTEL_SPAN_* / OTEL_ATTRIBUTE_* limits are read from here (default: process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** For tests: use this processor instead of the one FAULTLINE_TRACES selects. */
   readonly processor?: SpanProcessor;
   readonly warn: (message: string, fields?: Record<string, unknown>) => void;
@@ -134,6 +136,14 @@ class GuardedProcessor implements SpanProcessor {
   }
 }
 
+/** FAULTLINE_TRACES=off: spans still carry context, and go nowhere. */
+const NO_PROCESSOR: SpanProcessor = {
+  onStart() {},
+  onEnd() {},
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
+
 export function createTracing(opts: TracingOptions): Tracing {
   const { config } = opts;
   let processor: SpanProcessor | undefined = opts.processor;
@@ -148,28 +158,19 @@ export function createTracing(opts: TracingOptions): Tracing {
       );
     } else if (config.traces === 'otlp') {
       flushable = processor = new DeferredProcessor(async () => {
-        const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
-        // The exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT and headers itself.
-        const exporter = new OTLPTraceExporter({ timeoutMillis: 2000 });
-        const send = exporter.export.bind(exporter);
-        exporter.export = (spans, done) =>
-          send(spans, (result) => {
-            collectorHealthy = result.code === 0;
-            done(result);
-          });
-        return new BatchSpanProcessor(exporter, {
-          scheduledDelayMillis: 60_000, // Lambda freezes between invocations: we flush at the end of each one instead
-          maxExportBatchSize: 512,
+        const { createOtlpProcessor } = await import('./otlpProcessor.js');
+        return createOtlpProcessor((ok) => {
+          collectorHealthy = ok;
         });
       }, opts.warn);
     }
   }
 
-  const provider = new BasicTracerProvider({
-    resource: resourceOf(config, opts.accountId),
-    sampler: new AlwaysOnSampler(),
-    spanProcessors: processor ? [new GuardedProcessor(processor)] : [],
-  });
+  const provider = new AgentTracerProvider(
+    processor ? new GuardedProcessor(processor) : NO_PROCESSOR,
+    spanLimitsFromEnv(opts.env ?? process.env),
+    resourceOf(config, opts.accountId),
+  );
 
   // Register globally so the function's own OpenTelemetry API calls nest under
   // our spans; if something else registered first, keep theirs and use ours directly.

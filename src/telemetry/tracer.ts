@@ -1,0 +1,138 @@
+// The agent's TracerProvider: every span is sampled (as the AlwaysOn sampler
+// the agent always used), continues a valid parent in the given context, and
+// goes to one span processor. Registered globally, it is also what the
+// function's own OpenTelemetry API calls get.
+import {
+  context as apiContext,
+  INVALID_SPAN_CONTEXT,
+  isSpanContextValid,
+  SpanKind,
+  trace,
+  TraceFlags,
+  type Context,
+  type Span,
+  type SpanContext,
+  type SpanOptions,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AgentSpan, type SpanHost, type SpanLimits } from './span.js';
+
+const idBytes = Buffer.allocUnsafe(16);
+
+/** Random lowercase hex of `bytes` bytes, never all zeros (an invalid id). */
+function randomId(bytes: 8 | 16): string {
+  for (;;) {
+    let zero = true;
+    for (let i = 0; i < bytes; i += 4) {
+      const n = (Math.random() * 0x1_0000_0000) >>> 0;
+      if (n !== 0) zero = false;
+      idBytes.writeUInt32BE(n, i);
+    }
+    if (!zero) return idBytes.toString('hex', 0, bytes);
+  }
+}
+
+export const newTraceId = (): string => randomId(16);
+export const newSpanId = (): string => randomId(8);
+
+function envNumber(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/** The SDK's limits from OTEL_SPAN_* and OTEL_ATTRIBUTE_* (span-specific first), with its defaults. */
+export function spanLimitsFromEnv(env: Readonly<Record<string, string | undefined>>): SpanLimits {
+  const attributeCountLimit = envNumber(env, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') ?? envNumber(env, 'OTEL_ATTRIBUTE_COUNT_LIMIT') ?? 128;
+  return {
+    attributeCountLimit,
+    attributeValueLengthLimit:
+      envNumber(env, 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? envNumber(env, 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? Infinity,
+    eventCountLimit: envNumber(env, 'OTEL_SPAN_EVENT_COUNT_LIMIT') ?? 128,
+    linkCountLimit: envNumber(env, 'OTEL_SPAN_LINK_COUNT_LIMIT') ?? 128,
+    attributePerEventCountLimit: envNumber(env, 'OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT') ?? 128,
+    attributePerLinkCountLimit: envNumber(env, 'OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT') ?? 128,
+  };
+}
+
+class AgentTracer implements Tracer {
+  constructor(private readonly host: SpanHost) {}
+
+  startSpan(name: string, options: SpanOptions = {}, ctx: Context = apiContext.active()): Span {
+    if (options.root === true) ctx = trace.deleteSpan(ctx);
+    if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    const parent = trace.getSpan(ctx)?.spanContext();
+    const continues = parent !== undefined && isSpanContextValid(parent);
+    const spanContext: SpanContext = {
+      traceId: continues ? parent.traceId : newTraceId(),
+      spanId: newSpanId(),
+      traceFlags: TraceFlags.SAMPLED,
+      traceState: continues ? parent.traceState : undefined,
+    };
+    const span = new AgentSpan(
+      this.host,
+      spanContext,
+      name,
+      options.kind ?? SpanKind.INTERNAL,
+      continues ? parent : undefined,
+      options.attributes,
+      options.links,
+      options.startTime,
+    );
+    this.host.processor.onStart(span as never, ctx);
+    return span;
+  }
+
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, ctx: Context, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, a?: SpanOptions | F, b?: Context | F, c?: F): ReturnType<F> | undefined {
+    let options: SpanOptions | undefined;
+    let ctx: Context | undefined;
+    let fn: F;
+    if (typeof a === 'function') fn = a;
+    else if (typeof b === 'function') {
+      options = a;
+      fn = b;
+    } else if (typeof c === 'function') {
+      options = a;
+      ctx = b;
+      fn = c;
+    } else {
+      return undefined;
+    }
+    const parent = ctx ?? apiContext.active();
+    const span = this.startSpan(name, options, parent);
+    return apiContext.with(trace.setSpan(parent, span), () => fn(span)) as ReturnType<F>;
+  }
+}
+
+export class AgentTracerProvider implements TracerProvider {
+  private readonly tracers = new Map<string, Tracer>();
+
+  constructor(
+    private readonly processor: SpanProcessor,
+    private readonly limits: SpanLimits,
+    private readonly resource: Resource,
+  ) {}
+
+  getTracer(name: string, version?: string, options?: { schemaUrl?: string }): Tracer {
+    const key = `${name}@${version ?? ''}:${options?.schemaUrl ?? ''}`;
+    let tracer = this.tracers.get(key);
+    if (tracer === undefined) {
+      tracer = new AgentTracer({
+        processor: this.processor,
+        limits: this.limits,
+        resource: this.resource,
+        scope: { name, version, schemaUrl: options?.schemaUrl },
+      });
+      this.tracers.set(key, tracer);
+    }
+    return tracer;
+  }
+}
