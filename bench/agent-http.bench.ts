@@ -19,7 +19,20 @@ import { rotation, setUp, type Tool } from './lib/setup.js';
 import { fmtRatio, fmtUs, markdownTable, median, percentile, verdict } from './lib/stats.js';
 
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 15);
-const CALLS = Number(process.env.BENCH_HTTP_CALLS ?? 150);
+const CALLS = Number(process.env.BENCH_HTTP_CALLS ?? 400);
+/**
+ * Untimed calls at the start of each API's run in a round. A worker sits idle
+ * while the others take their turns; its first calls after that pay for cold
+ * caches and branch predictors more than for the tool, and with short rounds
+ * that swamped the per-call difference being measured.
+ */
+const WARM_CALLS = Number(process.env.BENCH_HTTP_WARM_CALLS ?? 50);
+/**
+ * Calls per API in the uncounted first round: enough for V8 to optimise the
+ * hot code of every tool (a few thousand calls), so the rounds compare steady
+ * states rather than how fast each tool's code gets compiled.
+ */
+const JIT_WARM_CALLS = Number(process.env.BENCH_HTTP_JIT_WARM_CALLS ?? 3000);
 const BUDGET_US = 20;
 const APIS = ['http', 'fetch'] as const;
 type Api = (typeof APIS)[number];
@@ -71,12 +84,12 @@ async function main(): Promise<void> {
 
     const samples = new Map<string, Record<Api, number[]>>(tools.map(({ label }) => [label, { http: [], fetch: [] }]));
     const cpuPerCall = new Map<string, Record<Api, number[]>>(tools.map(({ label }) => [label, { http: [], fetch: [] }]));
-    // Round -1 is warm-up (connections, JIT), not counted.
+    // Round -1 is warm-up (connections, JIT), not counted: JIT_WARM_CALLS per API in each worker.
     for (let r = -1; r < ROUNDS; r++) {
       for (const { label } of rotation(tools, Math.max(0, r))) {
         const res = await byLabel
           .get(label)!
-          .request<Record<Api, number[]> & { cpuPerCallUs: Record<Api, number> }>({ op: 'round', n: r < 0 ? 50 : CALLS });
+          .request<Record<Api, number[]> & { cpuPerCallUs: Record<Api, number> }>({ op: 'round', n: r < 0 ? JIT_WARM_CALLS : CALLS, warm: WARM_CALLS });
         if (r >= 0) {
           for (const api of APIS) {
             samples.get(label)![api].push(...res[api]);
@@ -98,7 +111,8 @@ async function main(): Promise<void> {
 
     console.log(`### (c) per outgoing HTTP call overhead (${ROUNDS} rounds × ${CALLS} calls per API, after warm-up)\n`);
     console.log(
-      `Sequential calls inside one invocation per round, server on 127.0.0.1 with keep-alive; median and p95 of single calls; ` +
+      `Sequential calls inside one invocation per round, each API's timed calls after ${WARM_CALLS} untimed ones in the same invocation; ` +
+        `server on 127.0.0.1 with keep-alive; median and p95 of single calls; ` +
         `overhead = tool median − bare median; client CPU is the calling process's CPU time per call. Load average: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} CPUs.\n`,
     );
     for (const api of APIS) {

@@ -8,6 +8,12 @@ export const RESULT_MARK = 'FLBENCH ';
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * Extra node options for long-lived workers, to look inside a measurement:
+ * e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (NODE_OPTIONS refuses --cpu-prof).
+ */
+const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 function devNull(): number {
   return openSync('/dev/null', 'w');
 }
@@ -48,7 +54,7 @@ export interface Worker {
  */
 export function startWorker(name: string, script: string, args: readonly string[], env: Env): Worker {
   const out = devNull();
-  const child: ChildProcess = spawn(process.execPath, [script, ...args], { stdio: ['ignore', out, 'pipe', 'ipc'], env });
+  const child: ChildProcess = spawn(process.execPath, [...WORKER_NODE_ARGS, script, ...args], { stdio: ['ignore', out, 'pipe', 'ipc'], env });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => {
     stderr = (stderr + d).slice(-4000);
@@ -83,8 +89,11 @@ export function startWorker(name: string, script: string, args: readonly string[
 
   async function stop(): Promise<void> {
     if (exited) return;
-    child.kill('SIGKILL');
+    // SIGTERM first: a worker started with --cpu-prof writes its profile only when it exits on its own.
+    child.disconnect?.();
+    const killer = setTimeout(() => child.kill('SIGKILL'), 2000);
     await exit;
+    clearTimeout(killer);
   }
   return { name, request, stop };
 }

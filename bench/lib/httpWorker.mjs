@@ -1,7 +1,8 @@
 // Per outgoing HTTP call cost, in one tool's own process: inside one
 // invocation of the tool's wrapped handler, n sequential http.request calls
 // on a keep-alive agent and n sequential fetch calls to a server on
-// 127.0.0.1, each call timed on its own (request sent to body read).
+// 127.0.0.1, each call timed on its own (request sent to body read), after
+// `warm` untimed calls of the same kind (see bench/agent-http.bench.ts).
 // Usage: node bench/lib/httpWorker.mjs <entry file: URL exporting `handler`> <port> <label>
 import http from 'node:http';
 import { serve } from './workerLoop.mjs';
@@ -35,13 +36,14 @@ async function fetchCall() {
 
 let seq = 0;
 
-async function round(n) {
+async function round(n, warm) {
   const httpUs = new Float64Array(n);
   const fetchUs = new Float64Array(n);
   const event = apiGatewayV2Event();
   let httpCpu = 0;
   let fetchCpu = 0;
   event.__work = async () => {
+    for (let i = 0; i < warm; i++) await httpCall();
     let c0 = process.cpuUsage();
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
@@ -50,6 +52,7 @@ async function round(n) {
     }
     let c = process.cpuUsage(c0);
     httpCpu = c.user + c.system;
+    for (let i = 0; i < warm; i++) await fetchCall();
     c0 = process.cpuUsage();
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
@@ -67,4 +70,4 @@ async function round(n) {
   return { http: Array.from(httpUs), fetch: Array.from(fetchUs), cpuPerCallUs: { http: httpCpu / n, fetch: fetchCpu / n } };
 }
 
-serve({ round: async ({ n }) => round(n) });
+serve({ round: async ({ n, warm }) => round(n, warm ?? 0) });

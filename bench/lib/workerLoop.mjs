@@ -11,5 +11,7 @@ export function serve(ops) {
       process.send({ ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) });
     }
   });
+  // The parent disconnects to stop a worker; exiting on our own lets --cpu-prof write its profile.
+  process.on('disconnect', () => process.exit(0));
   process.send({ ok: true, ready: true });
 }
