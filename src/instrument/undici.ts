@@ -6,7 +6,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import { context, propagation, trace, type Context, type TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { awsCallOf, type AwsCall, type HeaderBag } from './awsCall.js';
+import { awsCallOf, serviceFromHost, type AwsCall, type HeaderBag } from './awsCall.js';
 import { endClientSpan, recordError, recordResponse, startClientSpan, type ClientSpan } from './clientSpan.js';
 import type { InstrumentationDeps } from './deps.js';
 import type { OutgoingCall, UndiciController, UndiciDispatch, UndiciDispatchOptions, UndiciHandler } from './faultHook.js';
@@ -33,6 +33,17 @@ export function undiciHeaders(headers: UndiciDispatchOptions['headers']): Header
     if (v !== undefined) out[k.toLowerCase()] = v;
   }
   return out;
+}
+
+/** Whether undici's request headers (object or flat array) name `lowerName`, without copying them. */
+export function hasUndiciHeader(headers: UndiciDispatchOptions['headers'], lowerName: string): boolean {
+  if (headers === null || headers === undefined) return false;
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === lowerName) return true;
+    return false;
+  }
+  for (const k in headers) if (k.length === lowerName.length && k.toLowerCase() === lowerName && headers[k] !== undefined) return true;
+  return false;
 }
 
 /** Response headers from the legacy `rawHeaders` (alternating name/value buffers). */
@@ -161,8 +172,10 @@ function tracedDispatch(state: UndiciState, inner: Dispatcher, opts: UndiciDispa
   const host = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
   const port = origin.port !== '' ? Number(origin.port) : protocol === 'https:' ? 443 : 80;
   const method = (opts.method ?? 'GET').toUpperCase();
-  const headers = undiciHeaders(opts.headers);
-  const aws: AwsCall | undefined = awsCallOf({ host, method, path: opts.path, headers, body: bodyText(opts.body) });
+  // Only a signed request or an AWS host can be an AWS call: most calls skip the header copy and the parse.
+  const maybeAws = serviceFromHost(host) !== undefined || hasUndiciHeader(opts.headers, 'authorization') || opts.path.includes('X-Amz-Credential=');
+  let headers: HeaderBag | undefined = maybeAws ? undiciHeaders(opts.headers) : undefined;
+  const aws: AwsCall | undefined = headers !== undefined ? awsCallOf({ host, method, path: opts.path, headers, body: bodyText(opts.body) }) : undefined;
 
   let cs: ClientSpan | undefined;
   let o = opts;
@@ -187,7 +200,7 @@ function tracedDispatch(state: UndiciState, inner: Dispatcher, opts: UndiciDispa
           port,
           method,
           path: opts.path,
-          headers,
+          headers: (headers ??= undiciHeaders(opts.headers)),
           aws,
           span: cs?.span,
         };
