@@ -75,9 +75,13 @@ function isPrimitive(v: unknown): boolean {
   return t === 'string' || t === 'number' || t === 'boolean';
 }
 
-/** The SDK's rule: a primitive, or an array of one primitive type (nulls allowed). */
+/**
+ * The SDK's rule (@opentelemetry/core): a primitive, or an array of one
+ * primitive type (nulls allowed); null and undefined pass too (setAttribute
+ * ignores them before asking; event and link attributes keep them).
+ */
 export function isAttributeValue(v: unknown): v is AttributeValue {
-  if (v === null || v === undefined) return false;
+  if (v === null || v === undefined) return true;
   if (!Array.isArray(v)) return isPrimitive(v);
   let type: string | undefined;
   for (const e of v) {
@@ -92,10 +96,13 @@ export function isAttributeValue(v: unknown): v is AttributeValue {
   return true;
 }
 
+/** Strings cut to the length limit; arrays always copied, so the caller's later changes don't reach the span. */
 function truncate(value: AttributeValue, limit: number): AttributeValue {
-  if (limit === Infinity || limit <= 0) return value;
-  if (typeof value === 'string') return value.length > limit ? value.slice(0, limit) : value;
-  if (Array.isArray(value)) return value.map((e) => (typeof e === 'string' && e.length > limit ? e.slice(0, limit) : e)) as AttributeValue;
+  const cut = limit !== Infinity && limit > 0;
+  if (typeof value === 'string') return cut && value.length > limit ? value.slice(0, limit) : value;
+  if (Array.isArray(value)) {
+    return (cut ? value.map((e) => (typeof e === 'string' && e.length > limit ? e.slice(0, limit) : e)) : value.slice()) as AttributeValue;
+  }
   return value;
 }
 
@@ -117,7 +124,7 @@ function limitedAttributes(
         dropped++;
         continue;
       }
-      attributes[key] = truncate(Array.isArray(v) ? (v.slice() as AttributeValue) : v, lengthLimit);
+      attributes[key] = v === null || v === undefined ? v : truncate(v, lengthLimit);
       count++;
     }
   }
@@ -299,7 +306,7 @@ export class AgentSpan implements Span, ReadableSpan {
       if (exception.message) attributes['exception.message'] = exception.message;
       if (exception.stack) attributes['exception.stacktrace'] = exception.stack;
     }
-    if (attributes['exception.type'] !== undefined || attributes['exception.message'] !== undefined) {
+    if (attributes['exception.type'] || attributes['exception.message']) {
       this.addEvent('exception', attributes, time);
     }
   }
