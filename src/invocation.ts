@@ -19,7 +19,7 @@ import {
 } from '@opentelemetry/api';
 import type { Agent } from './agent.js';
 import { checkBuiltins } from './instrument/builtinWatch.js';
-import { frames, runtimeInvokeStore, type InvocationState } from './invocationState.js';
+import { frames, OpenSpans, runtimeInvokeStore, type InvocationState } from './invocationState.js';
 import {
   detectTrigger,
   extractParentCarrier,
@@ -122,7 +122,7 @@ export function beginInvocation(agent: Agent, event: unknown, lambdaContext: Lam
     baggage: baggageMap,
     event,
     faultsInjected: 0,
-    openSpans: new Set<Span>(),
+    openSpans: new OpenSpans(),
     finished: false,
   };
   return {

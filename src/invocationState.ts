@@ -27,9 +27,55 @@ export interface InvocationState {
   readonly event: unknown;
   faultsInjected: number;
   /** Client spans started and not yet ended: ended and marked if the invocation is about to time out. */
-  readonly openSpans: Set<Span>;
+  readonly openSpans: OpenSpans;
   /** Set once the invocation's telemetry has been written (normally, or by the timeout guard). */
   finished: boolean;
+}
+
+const OPEN_SLOT = Symbol('faultline.openSlot');
+type Slotted = Span & { [OPEN_SLOT]?: number };
+
+/**
+ * The open client spans of an invocation. One is added and removed per
+ * outgoing call, so it is a plain array with each span's slot kept on the
+ * span (removal swaps the last one in): no hashing, no rehashing.
+ */
+export class OpenSpans implements Iterable<Span> {
+  private readonly list: Slotted[] = [];
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  add(span: Span): void {
+    const s = span as Slotted;
+    if (s[OPEN_SLOT] !== undefined && this.list[s[OPEN_SLOT]] === s) return;
+    s[OPEN_SLOT] = this.list.length;
+    this.list.push(s);
+  }
+
+  delete(span: Span): boolean {
+    const s = span as Slotted;
+    const i = s[OPEN_SLOT];
+    if (i === undefined || this.list[i] !== s) return false;
+    const last = this.list.pop()!;
+    if (last !== s) {
+      this.list[i] = last;
+      last[OPEN_SLOT] = i;
+    }
+    s[OPEN_SLOT] = undefined;
+    return true;
+  }
+
+  clear(): void {
+    for (const s of this.list) s[OPEN_SLOT] = undefined;
+    this.list.length = 0;
+  }
+
+  /** A snapshot: ending spans while iterating is safe. */
+  [Symbol.iterator](): Iterator<Span> {
+    return this.list.slice()[Symbol.iterator]();
+  }
 }
 
 /** What is active in an async context: the invocation (if any) and the OpenTelemetry context. */

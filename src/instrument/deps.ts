@@ -8,4 +8,6 @@ export interface InstrumentationDeps {
   tracer: Tracer | undefined;
   redactor: UrlRedactor | undefined;
   faultHook: () => FaultHook | undefined;
+  /** The global propagator is the agent's W3C one: trace headers may be written directly (traceHeaders.ts). */
+  directW3c: boolean;
 }

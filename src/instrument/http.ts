@@ -5,7 +5,7 @@
 import http, { type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import type https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
-import { context, propagation, trace, type TextMapSetter } from '@opentelemetry/api';
+import { context, type TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import type { CallDescriptor } from '../chaos/ruleTypes.js';
 import { awsCallOf, protocolOfRequest, type AwsCall, type HeaderBag } from './awsCall.js';
@@ -20,6 +20,7 @@ import {
 import type { FaultHook, HttpFaultPlan, OutgoingCall } from './faultHook.js';
 import type { InstrumentationDeps } from './deps.js';
 import { whenBuiltinLoaded } from './builtinWatch.js';
+import { injectTraceHeaders } from './traceHeaders.js';
 
 type RequestFn = (...args: unknown[]) => ClientRequest;
 
@@ -301,7 +302,7 @@ export function wrapRequest(original: RequestFn, defaultProtocol: string, deps: 
     }
     if (cs !== undefined) {
       try {
-        propagation.inject(trace.setSpan(ctx, cs.span), req, requestSetter);
+        injectTraceHeaders(ctx, cs.span, req, requestSetter, deps.directW3c);
       } catch {
         // headers already sent (a caller that flushed them synchronously): no traceparent
       }

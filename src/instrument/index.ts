@@ -15,6 +15,8 @@ export interface OutgoingInstrumentationOptions {
   readonly faultHook?: FaultHookSource;
   /** Query parameters whose names it marks sensitive are replaced in `url.full`. */
   readonly redactor?: UrlRedactor;
+  /** True when the global propagator is the agent's own W3C trace context + baggage one. */
+  readonly directW3c?: boolean;
 }
 
 interface Installed {
@@ -44,9 +46,15 @@ export function installOutgoingInstrumentation(opts: OutgoingInstrumentationOpti
     existing.deps.tracer = opts.tracer;
     existing.deps.redactor = opts.redactor;
     existing.deps.faultHook = hookGetter(opts.faultHook);
+    existing.deps.directW3c = opts.directW3c === true;
     return existing.uninstall;
   }
-  const deps: InstrumentationDeps = { tracer: opts.tracer, redactor: opts.redactor, faultHook: hookGetter(opts.faultHook) };
+  const deps: InstrumentationDeps = {
+    tracer: opts.tracer,
+    redactor: opts.redactor,
+    faultHook: hookGetter(opts.faultHook),
+    directW3c: opts.directW3c === true,
+  };
   const undoHttp = instrumentHttp(deps);
   const undoUndici = instrumentUndici(deps);
   const uninstall = () => {

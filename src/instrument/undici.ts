@@ -4,13 +4,14 @@
 // small). Calls through a custom Agent are seen on undici's diagnostics
 // channels instead, for spans and traceparent only.
 import diagnostics from 'node:diagnostics_channel';
-import { context, propagation, trace, type Context, type TextMapSetter } from '@opentelemetry/api';
+import { context, type Context, type Span, type TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { awsCallOf, serviceFromHost, type AwsCall, type HeaderBag } from './awsCall.js';
 import { endClientSpan, recordError, recordResponse, startClientSpan, type ClientSpan } from './clientSpan.js';
 import type { InstrumentationDeps } from './deps.js';
 import type { OutgoingCall, UndiciController, UndiciDispatch, UndiciDispatchOptions, UndiciHandler } from './faultHook.js';
 import { descriptorOf } from './http.js';
+import { injectTraceHeaders } from './traceHeaders.js';
 
 interface Dispatcher {
   dispatch(opts: UndiciDispatchOptions, handler: UndiciHandler): boolean;
@@ -54,16 +55,27 @@ export function rawHeadersToBag(raw: readonly (Buffer | string)[] | null | undef
   return out;
 }
 
-/** The request headers with `traceparent` (and baggage) added, in the form undici gave them. */
-function withTraceHeaders(headers: UndiciDispatchOptions['headers'], ctx: Context): UndiciDispatchOptions['headers'] {
-  const extra: Record<string, string> = {};
-  propagation.inject(ctx, extra);
+const objectSetter: TextMapSetter<Record<string, string>> = {
+  set(carrier, key, value) {
+    carrier[key] = value;
+  },
+};
+const arraySetter: TextMapSetter<unknown[]> = {
+  set(carrier, key, value) {
+    carrier.push(key, value);
+  },
+};
+
+/** A copy of the request headers with `traceparent` (and tracestate, baggage) added, in the form undici gave them. */
+function withTraceHeaders(headers: UndiciDispatchOptions['headers'], ctx: Context, span: Span, direct: boolean): UndiciDispatchOptions['headers'] {
   if (Array.isArray(headers)) {
-    const out = headers.slice();
-    for (const k in extra) out.push(k, extra[k]!);
-    return out;
+    const out: unknown[] = headers.slice();
+    injectTraceHeaders(ctx, span, out, arraySetter, direct);
+    return out as UndiciDispatchOptions['headers'];
   }
-  return { ...(headers ?? {}), ...extra };
+  const out: Record<string, string> = { ...((headers ?? {}) as Record<string, string>) };
+  injectTraceHeaders(ctx, span, out, objectSetter, direct);
+  return out;
 }
 
 const originCache = new Map<string, URL>();
@@ -182,7 +194,7 @@ function tracedDispatch(state: UndiciState, inner: Dispatcher, opts: UndiciDispa
   let h = handler;
   if (deps.tracer !== undefined) {
     cs = startClientSpan(deps.tracer, ctx, { protocol, host, port, method, path: opts.path }, aws, deps.redactor);
-    o = { ...opts, headers: withTraceHeaders(opts.headers, trace.setSpan(ctx, cs.span)) };
+    o = { ...opts, headers: withTraceHeaders(opts.headers, ctx, cs.span, deps.directW3c) };
     h = observingHandler(handler, cs, aws !== undefined);
   }
 
@@ -286,7 +298,9 @@ function subscribeChannels(state: UndiciState): () => void {
           : {};
       const aws = awsCallOf({ host, method, path: request.path, headers });
       const cs = startClientSpan(state.deps.tracer, ctx, { protocol, host, port, method, path: request.path }, aws, state.deps.redactor);
-      if (typeof request.addHeader === 'function') propagation.inject(trace.setSpan(ctx, cs.span), request as { addHeader(k: string, v: string): unknown }, headerSetter);
+      if (typeof request.addHeader === 'function') {
+        injectTraceHeaders(ctx, cs.span, request as { addHeader(k: string, v: string): unknown }, headerSetter, state.deps.directW3c);
+      }
       spans.set(request, cs);
       (cs as { isAws?: boolean }).isAws = aws !== undefined;
     } catch {

@@ -21,6 +21,8 @@ export interface Tracing {
    * its own first, which then has to be entered separately.
    */
   readonly ownsContext: boolean;
+  /** True when the global propagator is ours (W3C trace context + baggage), so trace headers may be written directly. */
+  readonly ownsPropagation: boolean;
   /**
    * Pushes out buffered spans (OTLP) within `budgetMs`; never rejects and never
    * waits longer, so a refusing or hanging collector costs the invocation at
@@ -175,7 +177,7 @@ export function createTracing(opts: TracingOptions): Tracing {
   // Register globally so the function's own OpenTelemetry API calls nest under
   // our spans; if something else registered first, keep theirs and use ours directly.
   const ownsContext = context.setGlobalContextManager(new FrameContextManager());
-  propagation.setGlobalPropagator(
+  const ownsPropagation = propagation.setGlobalPropagator(
     new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
   );
   trace.setGlobalTracerProvider(provider);
@@ -184,6 +186,7 @@ export function createTracing(opts: TracingOptions): Tracing {
   return {
     tracer,
     ownsContext,
+    ownsPropagation,
     flush(budgetMs) {
       if (!flushable) return Promise.resolve();
       const flushing = flushable.forceFlush();

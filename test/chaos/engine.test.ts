@@ -16,7 +16,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { readConfig } from '../../src/config.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { createRedactor } from '../../src/telemetry/redact.js';
-import { runAsInvocation, type InvocationState } from '../../src/invocationState.js';
+import { OpenSpans, runAsInvocation, type InvocationState } from '../../src/invocationState.js';
 import { startChaos, type ChaosRuntime } from '../../src/chaos/index.js';
 import { faultAttributes } from '../../src/chaos/engine.js';
 import type { CallDescriptor, FaultDecision } from '../../src/chaos/ruleTypes.js';
@@ -142,7 +142,7 @@ function invocationState(requestId: string, extra: Partial<InvocationState> = {}
     baggage: undefined,
     event: {},
     faultsInjected: 0,
-    openSpans: new Set(),
+    openSpans: new OpenSpans(),
     finished: false,
     ...extra,
   };

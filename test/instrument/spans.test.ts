@@ -11,7 +11,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { installOutgoingInstrumentation } from '../../src/instrument/index.js';
 import { createRedactor } from '../../src/telemetry/redact.js';
-import { runAsInvocation, type InvocationState } from '../../src/invocationState.js';
+import { OpenSpans, runAsInvocation, type InvocationState } from '../../src/invocationState.js';
 import { FakeEngine, setupOtel, type TestOtel } from './otel.js';
 import { createWireFaultHook } from '../../src/chaos/wire/index.js';
 
@@ -125,7 +125,7 @@ describe('client spans', () => {
   });
 
   test("the span is in the invocation's open spans while the call runs, and removed when it ends", async () => {
-    const state = { openSpans: new Set(), deadlineMs: Date.now() + 60_000 } as unknown as InvocationState;
+    const state = { openSpans: new OpenSpans(), deadlineMs: Date.now() + 60_000 } as unknown as InvocationState;
     let during = -1;
     await runAsInvocation(state, async () => {
       await new Promise<void>((resolve, reject) => {

@@ -9,7 +9,7 @@ import { get as namedGet } from 'node:http';
 import { createRequire } from 'node:module';
 import { installOutgoingInstrumentation } from '../../../src/instrument/index.js';
 import { createWireFaultHook } from '../../../src/chaos/wire/index.js';
-import { runAsInvocation, type InvocationState } from '../../../src/invocationState.js';
+import { OpenSpans, runAsInvocation, type InvocationState } from '../../../src/invocationState.js';
 import { FakeEngine, setupOtel, type TestOtel } from '../../instrument/otel.js';
 import { JSON_BODY, startTargetServer, type TargetServer } from './targetServer.js';
 
@@ -42,7 +42,7 @@ function invocation(deadlineMs: number): InvocationState {
     baggage: undefined,
     event: {},
     faultsInjected: 0,
-    openSpans: new Set(),
+    openSpans: new OpenSpans(),
     finished: false,
   };
 }

@@ -1,0 +1,24 @@
+// `traceparent` (and `tracestate`, `baggage`) on an outgoing request. When the
+// global propagator is the agent's own W3C trace-context + baggage one, the
+// common case (no baggage) writes the header directly: no context copy to
+// carry the client span, no propagator walk, once per outgoing call.
+import { propagation, trace, type Context, type Span, type TextMapSetter } from '@opentelemetry/api';
+
+/** The W3C `traceparent` value of a span context (version 00). */
+export function traceparentOf(traceId: string, spanId: string, traceFlags: number): string {
+  return `00-${traceId}-${spanId}-${traceFlags < 16 ? '0' : ''}${(traceFlags & 0xff).toString(16)}`;
+}
+
+/**
+ * Writes the trace headers of `span` (a child of `ctx`) with `setter`.
+ * `direct`: the global propagator is known to be W3C trace context + baggage.
+ */
+export function injectTraceHeaders<C>(ctx: Context, span: Span, carrier: C, setter: TextMapSetter<C>, direct: boolean): void {
+  if (!direct || propagation.getBaggage(ctx) !== undefined) {
+    propagation.inject(trace.setSpan(ctx, span), carrier, setter);
+    return;
+  }
+  const sc = span.spanContext();
+  setter.set(carrier, 'traceparent', traceparentOf(sc.traceId, sc.spanId, sc.traceFlags));
+  if (sc.traceState !== undefined) setter.set(carrier, 'tracestate', sc.traceState.serialize());
+}
