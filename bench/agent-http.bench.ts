@@ -1,16 +1,15 @@
 // (c) per outgoing HTTP call overhead: inside one invocation of each tool's
 // wrapped handler, sequential http.request calls (keep-alive agent) and
-// sequential fetch calls to a keep-alive server on 127.0.0.1 in this process;
-// each tool in its own long-lived process (bench/lib/httpWorker.mjs), taking
-// turns round by round. overhead = tool median − bare median, per call. Run:
+// sequential fetch calls to a keep-alive server on 127.0.0.1 in the same
+// process; each tool in its own long-lived processes (bench/lib/httpWorker.mjs),
+// taking turns round by round. overhead = tool median − bare median, per call. Run:
 //   node layer/build.mjs && node --import tsx bench/agent-http.bench.ts
 //
 // OpenTelemetry here is otel.mjs plus instrumentation-undici (the http
-// instrumentation alone does not see fetch). The server checks that every
-// instrumented call carried `traceparent` and no bare call did, so a tool
-// that silently stopped instrumenting fails the benchmark instead of looking fast.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// instrumentation alone does not see fetch), told to leave the worker's own
+// server alone. The server checks that every instrumented call carried
+// `traceparent` and no bare call did, so a tool that silently stopped
+// instrumenting fails the benchmark instead of looking fast.
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startWorker, type Worker } from './lib/children.js';
@@ -18,8 +17,14 @@ import { benchLibDir } from './lib/paths.js';
 import { rotation, setUp, type Tool } from './lib/setup.js';
 import { fmtRatio, fmtUs, markdownTable, median, percentile, verdict } from './lib/stats.js';
 
-const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 15);
-const CALLS = Number(process.env.BENCH_HTTP_CALLS ?? 400);
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 10);
+const CALLS = Number(process.env.BENCH_HTTP_CALLS ?? 300);
+/**
+ * Worker processes per tool. Two processes running the same code differ by
+ * more than the overhead being measured (memory layout, JIT decisions, which
+ * core they land on); pooling the samples of several averages that out.
+ */
+const PROCESSES = Number(process.env.BENCH_HTTP_PROCESSES ?? 2);
 /**
  * Untimed calls at the start of each API's run in a round. A worker sits idle
  * while the others take their turns; its first calls after that pay for cold
@@ -37,37 +42,17 @@ const BUDGET_US = 20;
 const APIS = ['http', 'fetch'] as const;
 type Api = (typeof APIS)[number];
 
-interface Tally {
+interface Seen {
   calls: number;
   withTraceparent: number;
   /** Distinct connections the calls came on: keep-alive should make it 1 per worker. */
-  sockets: Set<unknown>;
-}
-
-function startServer(tally: Map<string, Tally>): Promise<Server> {
-  const server = createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, (req, res) => {
-    const key = req.url ?? '';
-    const t = tally.get(key) ?? { calls: 0, withTraceparent: 0, sockets: new Set() };
-    t.calls++;
-    t.sockets.add(req.socket);
-    if (req.headers.traceparent !== undefined) t.withTraceparent++;
-    tally.set(key, t);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '11' });
-    res.end('{"ok":true}');
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
+  connections: number;
 }
 
 async function main(): Promise<void> {
   const setup = setUp('bench-http');
-  const tally = new Map<string, Tally>();
-  const server = await startServer(tally);
   const workers: Worker[] = [];
   try {
-    const port = (server.address() as AddressInfo).port;
     const tools: { tool: Tool; label: string }[] = [
       { tool: setup.competitor('bare handler (no tool)', 'bare.mjs'), label: 'bare' },
       { tool: setup.faultline('faultline-observe'), label: 'observe' },
@@ -75,21 +60,24 @@ async function main(): Promise<void> {
       { tool: setup.competitor('OpenTelemetry SDK + http + undici instrumentation', 'otel-http.mjs'), label: 'otel' },
     ];
     const script = join(benchLibDir, 'httpWorker.mjs');
-    const byLabel = new Map<string, Worker>();
-    for (const { tool, label } of tools) {
-      const w = startWorker(tool.name, script, [tool.entryUrl, String(port), label], tool.env);
-      workers.push(w);
-      byLabel.set(label, w);
+    const runs: { label: string; worker: Worker }[] = [];
+    for (let p = 0; p < PROCESSES; p++) {
+      for (const { tool, label } of tools) {
+        const worker = startWorker(`${tool.name} #${p + 1}`, script, [tool.entryUrl, label], tool.env);
+        workers.push(worker);
+        runs.push({ label, worker });
+      }
     }
 
     const samples = new Map<string, Record<Api, number[]>>(tools.map(({ label }) => [label, { http: [], fetch: [] }]));
     const cpuPerCall = new Map<string, Record<Api, number[]>>(tools.map(({ label }) => [label, { http: [], fetch: [] }]));
+    /** What each worker's server saw, by worker: the last round's totals. */
+    const seenBy = new Map<Worker, Record<Api, Seen>>();
     // Round -1 is warm-up (connections, JIT), not counted: JIT_WARM_CALLS per API in each worker.
     for (let r = -1; r < ROUNDS; r++) {
-      for (const { label } of rotation(tools, Math.max(0, r))) {
-        const res = await byLabel
-          .get(label)!
-          .request<Record<Api, number[]> & { cpuPerCallUs: Record<Api, number> }>({ op: 'round', n: r < 0 ? JIT_WARM_CALLS : CALLS, warm: WARM_CALLS });
+      for (const { label, worker } of rotation(runs, Math.max(0, r))) {
+        const res = await worker.request<Record<Api, number[]> & { cpuPerCallUs: Record<Api, number>; seen: Record<Api, Seen> }>({ op: 'round', n: r < 0 ? JIT_WARM_CALLS : CALLS, warm: WARM_CALLS });
+        seenBy.set(worker, res.seen);
         if (r >= 0) {
           for (const api of APIS) {
             samples.get(label)![api].push(...res[api]);
@@ -99,20 +87,31 @@ async function main(): Promise<void> {
       }
     }
 
+    const seen = (label: string, api: Api): Seen => {
+      const total: Seen = { calls: 0, withTraceparent: 0, connections: 0 };
+      for (const run of runs) {
+        if (run.label !== label) continue;
+        const s = seenBy.get(run.worker)![api];
+        total.calls += s.calls;
+        total.withTraceparent += s.withTraceparent;
+        total.connections += s.connections;
+      }
+      return total;
+    };
     for (const { label, tool } of tools) {
       for (const api of APIS) {
-        const t = tally.get(`/${label}/${api}`);
-        const want = label === 'bare' ? 0 : t?.calls;
-        if (t === undefined || t.withTraceparent !== want) {
-          throw new Error(`${tool.name}, ${api}: ${t?.withTraceparent ?? 0} of ${t?.calls ?? 0} calls carried traceparent, expected ${label === 'bare' ? 'none' : 'all'}`);
+        const t = seen(label, api);
+        const want = label === 'bare' ? 0 : t.calls;
+        if (t.calls === 0 || t.withTraceparent !== want) {
+          throw new Error(`${tool.name}, ${api}: ${t.withTraceparent} of ${t.calls} calls carried traceparent, expected ${label === 'bare' ? 'none' : 'all'}`);
         }
       }
     }
 
-    console.log(`### (c) per outgoing HTTP call overhead (${ROUNDS} rounds × ${CALLS} calls per API, after warm-up)\n`);
+    console.log(`### (c) per outgoing HTTP call overhead (${PROCESSES} processes per tool × ${ROUNDS} rounds × ${CALLS} calls per API, after warm-up)\n`);
     console.log(
-      `Sequential calls inside one invocation per round, each API's timed calls after ${WARM_CALLS} untimed ones in the same invocation; ` +
-        `server on 127.0.0.1 with keep-alive; median and p95 of single calls; ` +
+      `Each tool runs in ${PROCESSES} worker processes whose samples are pooled. Sequential calls inside one invocation per round, each API's timed calls after ${WARM_CALLS} untimed ones in the same invocation; ` +
+        `server on 127.0.0.1 with keep-alive, in the calling process (a call's time is the CPU work of both ends); median and p95 of single calls; ` +
         `overhead = tool median − bare median; client CPU is the calling process's CPU time per call. Load average: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} CPUs.\n`,
     );
     for (const api of APIS) {
@@ -122,7 +121,7 @@ async function main(): Promise<void> {
       console.log(`#### ${api === 'http' ? '`http.request` (keep-alive agent)' : '`fetch`'}\n`);
       console.log(
         markdownTable(
-          ['tool', 'median / call', 'p95', 'overhead over bare', 'overhead ratio to faultline-observe', 'client CPU / call (median of rounds)', 'connections', 'budget'],
+          ['tool', 'median / call', 'p95', 'overhead over bare', 'overhead ratio to faultline-observe', 'client CPU / call (median of rounds)', `connections (${PROCESSES} processes)`, 'budget'],
           tools.map(({ tool, label }) => {
             const overhead = med(label) - bare;
             return [
@@ -132,7 +131,7 @@ async function main(): Promise<void> {
               label === 'bare' ? '–' : fmtUs(overhead),
               label === 'bare' ? '–' : fmtRatio(overhead / observeOverhead),
               fmtUs(median(cpuPerCall.get(label)![api])),
-              String(tally.get(`/${label}/${api}`)?.sockets.size ?? 0),
+              String(seen(label, api).connections),
               label === 'observe' || label === 'faultline' ? `≤ ${BUDGET_US} µs: ${verdict(overhead, BUDGET_US)}` : '',
             ];
           }),
@@ -142,10 +141,6 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
-    await new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
     setup.dir.remove();
   }
 }

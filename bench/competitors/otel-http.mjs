@@ -6,7 +6,12 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { setupOtel } from './otelSetup.mjs';
 
-export const handler = setupOtel([new AwsLambdaInstrumentation(), new HttpInstrumentation(), new UndiciInstrumentation()]);
+// Incoming requests are ignored: the only server in the benchmark is its own target (bench/lib/httpWorker.mjs).
+export const handler = setupOtel([
+  new AwsLambdaInstrumentation(),
+  new HttpInstrumentation({ ignoreIncomingRequestHook: () => true }),
+  new UndiciInstrumentation(),
+]);
 
 // The http instrumentation patches node:http when it is require()d (its
 // require-in-the-middle hook), as a CommonJS function or its bundled SDK does;

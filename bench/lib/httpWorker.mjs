@@ -3,13 +3,33 @@
 // on a keep-alive agent and n sequential fetch calls to a server on
 // 127.0.0.1, each call timed on its own (request sent to body read), after
 // `warm` untimed calls of the same kind (see bench/agent-http.bench.ts).
-// Usage: node bench/lib/httpWorker.mjs <entry file: URL exporting `handler`> <port> <label>
+//
+// The server runs in this same process, started before the tool is loaded: a
+// call's time is then the CPU work of both ends, one after the other, with no
+// second process to wake (cross-process wake-ups moved single-call times by
+// more than the overhead measured). The server does the same work for every
+// tool; it counts the calls that carried `traceparent` and the connections.
+// Usage: node bench/lib/httpWorker.mjs <entry file: URL exporting `handler`> <label>
 import http from 'node:http';
 import { serve } from './workerLoop.mjs';
 import { apiGatewayV2Event, lambdaContext, setTraceHeader } from './lambdaFixtures.mjs';
 
-const [entry, portArg, label] = process.argv.slice(2);
-const port = Number(portArg);
+const [entry, label] = process.argv.slice(2);
+const seen = { http: { calls: 0, withTraceparent: 0, sockets: new Set() }, fetch: { calls: 0, withTraceparent: 0, sockets: new Set() } };
+const server = http.createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, (req, res) => {
+  const t = req.url?.endsWith('/fetch') ? seen.fetch : seen.http;
+  t.calls++;
+  t.sockets.add(req.socket);
+  if (req.headers.traceparent !== undefined) t.withTraceparent++;
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': '11' });
+  res.end('{"ok":true}');
+});
+await new Promise((resolve, reject) => {
+  server.once('error', reject);
+  server.listen(0, '127.0.0.1', resolve);
+});
+server.unref();
+const port = server.address().port;
 const { handler } = await import(entry);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const httpPath = `/${label}/http`;
@@ -67,7 +87,13 @@ async function round(n, warm) {
   setTraceHeader(k);
   const res = await handler(event, lambdaContext(k));
   if (res?.statusCode !== 200) throw new Error(`handler returned ${JSON.stringify(res)}, expected statusCode 200`);
-  return { http: Array.from(httpUs), fetch: Array.from(fetchUs), cpuPerCallUs: { http: httpCpu / n, fetch: fetchCpu / n } };
+  const tally = (t) => ({ calls: t.calls, withTraceparent: t.withTraceparent, connections: t.sockets.size });
+  return {
+    http: Array.from(httpUs),
+    fetch: Array.from(fetchUs),
+    cpuPerCallUs: { http: httpCpu / n, fetch: fetchCpu / n },
+    seen: { http: tally(seen.http), fetch: tally(seen.fetch) },
+  };
 }
 
 serve({ round: async ({ n, warm }) => round(n, warm ?? 0) });
