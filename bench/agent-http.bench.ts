@@ -12,7 +12,7 @@
 // instrumenting fails the benchmark instead of looking fast.
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { startWorker, type Worker } from './lib/children.js';
+import { childNodeVersion, startWorker, type Worker } from './lib/children.js';
 import { benchLibDir } from './lib/paths.js';
 import { rotation, setUp, type Tool } from './lib/setup.js';
 import { fmtRatio, fmtUs, markdownTable, median, percentile, verdict } from './lib/stats.js';
@@ -55,6 +55,7 @@ async function main(): Promise<void> {
   try {
     const tools: { tool: Tool; label: string }[] = [
       { tool: setup.competitor('bare handler (no tool)', 'bare.mjs'), label: 'bare' },
+      { tool: setup.competitor('AsyncLocalStorage only (the floor of any async-context agent)', 'als-only.mjs'), label: 'als' },
       { tool: setup.faultline('faultline-observe'), label: 'observe' },
       { tool: setup.faultline('faultline'), label: 'faultline' },
       { tool: setup.competitor('OpenTelemetry SDK + http + undici instrumentation', 'otel-http.mjs'), label: 'otel' },
@@ -101,9 +102,9 @@ async function main(): Promise<void> {
     for (const { label, tool } of tools) {
       for (const api of APIS) {
         const t = seen(label, api);
-        const want = label === 'bare' ? 0 : t.calls;
+        const want = label === 'bare' || label === 'als' ? 0 : t.calls;
         if (t.calls === 0 || t.withTraceparent !== want) {
-          throw new Error(`${tool.name}, ${api}: ${t.withTraceparent} of ${t.calls} calls carried traceparent, expected ${label === 'bare' ? 'none' : 'all'}`);
+          throw new Error(`${tool.name}, ${api}: ${t.withTraceparent} of ${t.calls} calls carried traceparent, expected ${want === 0 ? 'none' : 'all'}`);
         }
       }
     }
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
     console.log(
       `Each tool runs in ${PROCESSES} worker processes whose samples are pooled. Sequential calls inside one invocation per round, each API's timed calls after ${WARM_CALLS} untimed ones in the same invocation; ` +
         `server on 127.0.0.1 with keep-alive, in the calling process (a call's time is the CPU work of both ends); median and p95 of single calls; ` +
-        `overhead = tool median − bare median; client CPU is the calling process's CPU time per call. Load average: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} CPUs.\n`,
+        `overhead = tool median − bare median; client CPU is the calling process's CPU time per call. Children run on Node ${childNodeVersion()}. Load average: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} CPUs.\n`,
     );
     for (const api of APIS) {
       const med = (label: string) => median(samples.get(label)![api]);

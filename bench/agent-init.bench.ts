@@ -11,7 +11,7 @@
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { bundleEntry } from './lib/bundle.js';
-import { runProbe } from './lib/children.js';
+import { childNodeVersion, runProbe } from './lib/children.js';
 import { bundleSize } from './lib/layer.js';
 import { benchLibDir, competitorsDir } from './lib/paths.js';
 import { rotation, setUp, type Tool } from './lib/setup.js';
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     console.log(
       'Wall time from just before `import()` of the entry to a ready wrapped handler, and the CPU time (user + system) ' +
         'the process spent in it, which a busy machine inflates less. The budget applies to wall time on an idle machine; ' +
-        `load average when these tables were made: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} CPUs.\n`,
+        `children run on Node ${childNodeVersion()}; load average when these tables were made: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} CPUs.\n`,
     );
     printInitTable(tools, samples, cpu);
     console.log(

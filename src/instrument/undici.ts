@@ -96,59 +96,107 @@ function bodyText(body: unknown): string | undefined {
   return undefined;
 }
 
+type Forward = (...args: unknown[]) => unknown;
+
+/** Calls `inner[name]` with `inner` as `this`, if it has one (undici checks optional callbacks by presence). */
+function forward(inner: UndiciHandler, name: string, args: unknown[]): unknown {
+  const fn = inner[name];
+  return typeof fn === 'function' ? Reflect.apply(fn as Forward, inner, args) : undefined;
+}
+
+/**
+ * Legacy handler API (onConnect … onComplete, Node 20's fetch): records the
+ * outcome on the span and forwards everything. A class, so each call costs
+ * one object rather than a closure per callback.
+ */
+class LegacyObserver implements UndiciHandler {
+  [key: string]: unknown;
+  constructor(
+    protected readonly inner: UndiciHandler,
+    protected readonly cs: ClientSpan,
+    private readonly isAws: boolean,
+  ) {}
+
+  onConnect(abort: (reason?: Error) => void, ctx?: unknown): void {
+    this.inner.onConnect?.(abort, ctx);
+  }
+  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (status >= 200) recordResponse(this.cs, status, this.isAws ? rawHeadersToBag(rawHeaders) : NO_HEADERS, this.isAws);
+    return this.inner.onHeaders?.(status, rawHeaders, resume, statusText) ?? true;
+  }
+  onData(chunk: Buffer): boolean {
+    return this.inner.onData?.(chunk) ?? true;
+  }
+  onComplete(trailers: Buffer[] | null): void {
+    endClientSpan(this.cs);
+    this.inner.onComplete?.(trailers);
+  }
+  onError(err: Error): void {
+    recordError(this.cs, err);
+    endClientSpan(this.cs);
+    this.inner.onError?.(err);
+  }
+  // Optional callbacks: undici calls them only if present, and a forwarder to nothing is the same as absent.
+  onBodySent(...a: unknown[]): unknown {
+    return forward(this.inner, 'onBodySent', a);
+  }
+  onRequestSent(...a: unknown[]): unknown {
+    return forward(this.inner, 'onRequestSent', a);
+  }
+  onResponseStarted(...a: unknown[]): unknown {
+    return forward(this.inner, 'onResponseStarted', a);
+  }
+}
+
+/** For handlers that have onUpgrade: undici requires it of upgrade and CONNECT requests, so it is there only when the caller's is. */
+class LegacyUpgradeObserver extends LegacyObserver {
+  onUpgrade(...a: unknown[]): unknown {
+    endClientSpan(this.cs);
+    return forward(this.inner, 'onUpgrade', a);
+  }
+}
+
+/** Handler API of undici 7 (onRequestStart … onResponseEnd). */
+class ControllerObserver implements UndiciHandler {
+  [key: string]: unknown;
+  constructor(
+    private readonly inner: UndiciHandler,
+    private readonly cs: ClientSpan,
+    private readonly isAws: boolean,
+  ) {}
+  onRequestStart(c: UndiciController, ctx: unknown): void {
+    this.inner.onRequestStart?.(c, ctx);
+  }
+  onRequestUpgrade(...a: unknown[]): unknown {
+    endClientSpan(this.cs);
+    return forward(this.inner, 'onRequestUpgrade', a);
+  }
+  onResponseStart(c: UndiciController, status: number, headers: Record<string, string | string[]>, text?: string): void {
+    if (status >= 200) recordResponse(this.cs, status, headers, this.isAws);
+    this.inner.onResponseStart?.(c, status, headers, text);
+  }
+  onResponseData(c: UndiciController, chunk: Buffer): void {
+    this.inner.onResponseData?.(c, chunk);
+  }
+  onResponseEnd(c: UndiciController, trailers: Record<string, string | string[]>): void {
+    endClientSpan(this.cs);
+    this.inner.onResponseEnd?.(c, trailers);
+  }
+  onResponseError(c: UndiciController, err: Error): void {
+    recordError(this.cs, err);
+    endClientSpan(this.cs);
+    this.inner.onResponseError?.(c, err);
+  }
+}
+
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /** A handler of the same API as `inner` that records the outcome on the span. */
 export function observingHandler(inner: UndiciHandler, cs: ClientSpan, isAws: boolean): UndiciHandler {
   if (typeof inner.onRequestStart === 'function' || typeof inner.onResponseStart === 'function') {
-    return {
-      onRequestStart: (c: UndiciController, ctx: unknown) => inner.onRequestStart?.(c, ctx),
-      onRequestUpgrade: (...a: unknown[]) => {
-        endClientSpan(cs);
-        return (inner.onRequestUpgrade as ((...x: unknown[]) => void) | undefined)?.(...a);
-      },
-      onResponseStart: (c: UndiciController, status: number, headers: Record<string, string | string[]>, text?: string) => {
-        if (status >= 200) recordResponse(cs, status, headers, isAws);
-        return inner.onResponseStart?.(c, status, headers, text);
-      },
-      onResponseData: (c: UndiciController, chunk: Buffer) => inner.onResponseData?.(c, chunk),
-      onResponseEnd: (c: UndiciController, trailers: Record<string, string | string[]>) => {
-        endClientSpan(cs);
-        return inner.onResponseEnd?.(c, trailers);
-      },
-      onResponseError: (c: UndiciController, err: Error) => {
-        recordError(cs, err);
-        endClientSpan(cs);
-        return inner.onResponseError?.(c, err);
-      },
-    };
+    return new ControllerObserver(inner, cs, isAws);
   }
-  const h: UndiciHandler = {
-    onConnect: (abort, ctx) => inner.onConnect?.(abort, ctx),
-    onHeaders: (status, rawHeaders, resume, statusText) => {
-      if (status >= 200) recordResponse(cs, status, isAws ? rawHeadersToBag(rawHeaders) : {}, isAws);
-      return inner.onHeaders?.(status, rawHeaders, resume, statusText) ?? true;
-    },
-    onData: (chunk) => inner.onData?.(chunk) ?? true,
-    onComplete: (trailers) => {
-      endClientSpan(cs);
-      return inner.onComplete?.(trailers);
-    },
-    onError: (err) => {
-      recordError(cs, err);
-      endClientSpan(cs);
-      return inner.onError?.(err);
-    },
-  };
-  // Optional callbacks whose presence undici checks: forward only those the caller has.
-  for (const name of ['onUpgrade', 'onBodySent', 'onRequestSent', 'onResponseStarted'] as const) {
-    const fn = inner[name];
-    if (typeof fn === 'function') {
-      h[name] = (...a: unknown[]) => {
-        if (name === 'onUpgrade') endClientSpan(cs);
-        return Reflect.apply(fn, inner, a) as unknown;
-      };
-    }
-  }
-  return h;
+  return typeof inner.onUpgrade === 'function' ? new LegacyUpgradeObserver(inner, cs, isAws) : new LegacyObserver(inner, cs, isAws);
 }
 
 interface UndiciState {
