@@ -32,7 +32,8 @@ export interface InvocationState {
   finished: boolean;
 }
 
-const OPEN_SLOT = Symbol('faultline.openSlot');
+/** Slot of a span in its invocation's OpenSpans (AgentSpan reserves it, so setting it never reshapes the span). */
+export const OPEN_SLOT = Symbol('faultline.openSlot');
 type Slotted = Span & { [OPEN_SLOT]?: number };
 
 /**
@@ -132,7 +133,8 @@ export function remainingMs(now = Date.now()): number {
 // line takes its request id from here, not from the context at its end.
 // A property on the span rather than a WeakMap entry: this runs for every
 // outgoing call, and WeakMap entries are costly to add and to collect.
-const SPAN_OWNER = Symbol('faultline.invocation');
+/** The invocation a span belongs to (AgentSpan reserves it too). */
+export const SPAN_OWNER = Symbol('faultline.invocation');
 
 export function bindSpanToInvocation(span: object, invocation: InvocationState): void {
   (span as { [SPAN_OWNER]?: InvocationState })[SPAN_OWNER] = invocation;

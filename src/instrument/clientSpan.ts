@@ -12,10 +12,21 @@ export interface UrlRedactor {
 /** Query parameters that carry credentials in presigned AWS URLs. */
 const SIGNED_QUERY_KEYS = new Set(['x-amz-signature', 'x-amz-credential', 'x-amz-security-token', 'signature', 'awsaccesskeyid']);
 
-/** `url.full` without credentials: no user info ever, sensitive query values replaced. */
-export function fullUrl(protocol: string, host: string, port: number, path: string, redactor: UrlRedactor | undefined): string {
+/** The last origin built for each host: calls mostly repeat the host they went to last. */
+const origins = new Map<string, { protocol: string; port: number; origin: string }>();
+
+function originOf(protocol: string, host: string, port: number): string {
+  const last = origins.get(host);
+  if (last !== undefined && last.protocol === protocol && last.port === port) return last.origin;
   const defaultPort = protocol === 'https:' ? 443 : 80;
   const origin = `${protocol}//${host.includes(':') ? `[${host}]` : host}${port === defaultPort ? '' : `:${port}`}`;
+  if (origins.size < 256 || last !== undefined) origins.set(host, { protocol, port, origin });
+  return origin;
+}
+
+/** `url.full` without credentials: no user info ever, sensitive query values replaced. */
+export function fullUrl(protocol: string, host: string, port: number, path: string, redactor: UrlRedactor | undefined): string {
+  const origin = originOf(protocol, host, port);
   const q = path.indexOf('?');
   if (q === -1) return origin + path;
   const parts = path.slice(q + 1).split('&');

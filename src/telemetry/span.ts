@@ -25,6 +25,7 @@ import {
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { OPEN_SLOT, SPAN_OWNER } from '../invocationState.js';
 
 /** OTEL_SPAN_* / OTEL_ATTRIBUTE_* limits, as the SDK reads them. */
 export interface SpanLimits {
@@ -131,14 +132,22 @@ function limitedAttributes(
   return { attributes, dropped, count };
 }
 
+// Most spans never get an event or a link, and keep the initial status: they share these until they do.
+const NO_LINKS: Link[] = Object.freeze([]) as unknown as Link[];
+const NO_EVENTS: TimedEvent[] = Object.freeze([]) as unknown as TimedEvent[];
+const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+
 export class AgentSpan implements Span, ReadableSpan {
   name: string;
   readonly kind: SpanKind;
   readonly parentSpanContext: SpanContext | undefined;
   readonly attributes: Attributes = {};
-  readonly links: Link[] = [];
-  readonly events: TimedEvent[] = [];
-  status: SpanStatus = { code: SpanStatusCode.UNSET };
+  links: Link[] = NO_LINKS;
+  events: TimedEvent[] = NO_EVENTS;
+  status: SpanStatus = UNSET;
+  /** Invocation bookkeeping (src/invocationState.ts), declared so that setting them keeps the object's shape. */
+  [SPAN_OWNER]: unknown = undefined;
+  [OPEN_SLOT]: number | undefined = undefined;
   /** Epoch ms. */
   readonly startMs: number;
   /** Epoch ms, or -1 while the span is open. */
@@ -230,6 +239,7 @@ export class AgentSpan implements Span, ReadableSpan {
       this.droppedEventsCount++;
       return this;
     }
+    if (this.events === NO_EVENTS) this.events = [];
     if (this.events.length >= limits.eventCountLimit) {
       this.events.shift();
       this.droppedEventsCount++;
@@ -252,6 +262,7 @@ export class AgentSpan implements Span, ReadableSpan {
       this.droppedLinksCount++;
       return this;
     }
+    if (this.links === NO_LINKS) this.links = [];
     if (this.links.length >= limits.linkCountLimit) {
       this.links.shift();
       this.droppedLinksCount++;
