@@ -10,14 +10,14 @@ import { createEmfFormatter, type EmfFormatter } from './telemetry/emf.js';
 import { createColdStartTracker, type ColdStartTracker } from './telemetry/coldStart.js';
 import { installOutgoingInstrumentation } from './instrument/index.js';
 import type { FaultHook } from './instrument/faultHook.js';
-import type { FaultDecision } from './chaos/ruleTypes.js';
 
 
-/** What the invocation path needs from the chaos engine (src/chaos/index.ts). */
+/** What the invocation path needs from the chaos engine (src/chaos/engine.ts). */
 export interface InvocationChaos {
-  beforeInvocation(): FaultDecision | undefined;
+  /** Applies an `invocation`-target fault: undefined when none hits, else settles when the handler may run (or rejects instead). */
+  enterInvocation(): Promise<void> | undefined;
+  /** Feeds the abort threshold. */
   afterInvocation(failed: boolean): void;
-  injected(decision: FaultDecision, span: import('@opentelemetry/api').Span | undefined): void;
 }
 
 export interface Agent {

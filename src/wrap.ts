@@ -14,35 +14,10 @@ import type { LambdaContext, LambdaHandler, WrappedHandler } from './types.js';
 
 const WRAPPED = Symbol.for('faultline.wrapped');
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A fault decided for the invocation itself (target `invocation`). */
-class InjectedInvocationError extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
-}
-
-async function runWithChaos(agent: Agent, handler: LambdaHandler, event: unknown, ctx: LambdaContext): Promise<unknown> {
-  const chaos = agent.chaos;
-  const decision = chaos?.beforeInvocation();
-  if (chaos && decision) {
-    const fault = decision.fault;
-    if (fault.type === 'latency') {
-      chaos.injected(decision, undefined);
-      // latency ± jitter, as on outgoing calls (src/chaos/wire jitteredDelay)
-      await delay(Math.max(0, Math.round(fault.latencyMs + (Math.random() * 2 - 1) * fault.jitterMs)));
-    } else if (fault.type === 'error') {
-      chaos.injected(decision, undefined);
-      const e = fault.error;
-      const name = e.kind === 'aws' ? e.code : e.kind === 'network' ? e.code : `HTTP${e.status}`;
-      throw new InjectedInvocationError(name, `faultline chaos: invocation failed by rule ${decision.scope}/${decision.ruleId}`);
-    }
-  }
-  return runHandler(handler, event, ctx);
+/** The handler, after any `invocation`-target chaos fault (latency first, or an error instead): nothing awaited when none hits. */
+function runInvocation(agent: Agent, handler: LambdaHandler, event: unknown, ctx: LambdaContext): Promise<unknown> {
+  const entered = agent.chaos?.enterInvocation();
+  return entered === undefined ? runHandler(handler, event, ctx) : entered.then(() => runHandler(handler, event, ctx));
 }
 
 async function invokeObserved(agent: Agent, run: InvocationRun, handler: LambdaHandler, event: unknown, ctx: LambdaContext) {
@@ -66,7 +41,7 @@ async function invokeObserved(agent: Agent, run: InvocationRun, handler: LambdaH
         }, Math.max(0, left));
         guard.unref?.();
       }
-      return agent.chaos ? runWithChaos(agent, handler, event, ctx) : runHandler(handler, event, ctx);
+      return runInvocation(agent, handler, event, ctx);
     });
   } catch (err) {
     failed = true;

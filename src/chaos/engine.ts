@@ -27,14 +27,21 @@ import { AbortWindow, effectiveRate, guardVerdict } from './guard.js';
 import type { CallDescriptor, FaultDecision, Guardrails, Rule, RuleSet } from './ruleTypes.js';
 import type { RuleStore } from './ruleStore.js';
 import { DEFAULT_READ_TIMEOUT_MS } from './dynamoReader.js';
+import { invocationEffect } from './invocationFaults.js';
 
 export interface ChaosEngine {
   /** For every outgoing call (the wire layer). Never waits; undefined means "leave the call alone". */
   decide(call: CallDescriptor): FaultDecision | undefined;
   /** Called for every fault actually applied: span event, WARN log line, FaultsInjected. */
   injected(decision: FaultDecision, span: Span | undefined): void;
-  /** For `invocation` targets, before the handler runs. */
+  /** For `invocation` targets, before the handler runs: the decision only. */
   beforeInvocation(): FaultDecision | undefined;
+  /**
+   * Applies an `invocation` fault, if one hits: undefined when none does (the
+   * handler runs at once, nothing awaited), else a promise that resolves when
+   * the handler may run (latency) or rejects with the injected error.
+   */
+  enterInvocation(): Promise<void> | undefined;
   /** Feeds the abort threshold with the invocation's outcome. */
   afterInvocation(failed: boolean): void;
   /** Why nothing would be injected right now, if something stops it (for logs and tests). */
@@ -190,28 +197,41 @@ export function createChaosEngine(opts: ChaosEngineOptions): ChaosEngine {
     }
   }
 
+  function enterInvocation(): Promise<void> | undefined {
+    const decision = safeDecide(INVOCATION_CALL);
+    if (decision === undefined) return undefined;
+    const effect = invocationEffect(decision, random);
+    if (effect === undefined) return undefined;
+    injected(decision, undefined);
+    if ('error' in effect) return Promise.reject(effect.error);
+    return new Promise((resolve) => setTimeout(resolve, effect.waitMs));
+  }
+
+  function injected(decision: FaultDecision, span: Span | undefined): void {
+    try {
+      let attrs = attributes.get(decision);
+      if (attrs === undefined) {
+        attrs = faultAttributes(decision);
+        attributes.set(decision, attrs);
+      }
+      // A response-time fault (corrupt) may run in the async context of a
+      // pooled socket, not of the call: the span knows whose call it is.
+      const current = currentInvocation();
+      const inv = (span !== undefined ? invocationOfSpan(span) : undefined) ?? current;
+      (span ?? inv?.span)?.addEvent('chaos.fault', attrs);
+      if (inv !== undefined && inv !== current) runAsInvocation(inv, () => logger.warn('chaos fault injected', attrs));
+      else logger.warn('chaos fault injected', attrs);
+      if (inv !== undefined) inv.faultsInjected++;
+    } catch {
+      // visibility must never break the call it describes
+    }
+  }
+
   return {
     decide: safeDecide,
     beforeInvocation: () => safeDecide(INVOCATION_CALL),
-    injected(decision, span) {
-      try {
-        let attrs = attributes.get(decision);
-        if (attrs === undefined) {
-          attrs = faultAttributes(decision);
-          attributes.set(decision, attrs);
-        }
-        // A response-time fault (corrupt) may run in the async context of a
-        // pooled socket, not of the call: the span knows whose call it is.
-        const current = currentInvocation();
-        const inv = (span !== undefined ? invocationOfSpan(span) : undefined) ?? current;
-        (span ?? inv?.span)?.addEvent('chaos.fault', attrs);
-        if (inv !== undefined && inv !== current) runAsInvocation(inv, () => logger.warn('chaos fault injected', attrs));
-        else logger.warn('chaos fault injected', attrs);
-        if (inv !== undefined) inv.faultsInjected++;
-      } catch {
-        // visibility must never break the call it describes
-      }
-    },
+    enterInvocation,
+    injected,
     afterInvocation(failed) {
       try {
         recordOutcome(failed);

@@ -296,6 +296,24 @@ describe('targets, schedules and sticky keys', () => {
     assert.equal(h.engine.decide(HTTP_CALL)?.ruleId, 'any');
   });
 
+  test('enterInvocation: nothing to await without a rule; waits out latency; rejects with an injected error', async () => {
+    const none = await start(await newTable([ruleItem('orders', 'calls', { target: { S: '*' }, fault: { S: 'timeout' } })]));
+    assert.equal(none.engine.enterInvocation(), undefined, 'no promise when no invocation rule hits');
+
+    const slow = await start(await newTable([ruleItem('orders', 'inv', { target: { S: 'invocation' }, fault: { S: 'latency' }, latencyMs: { N: '60' } })]));
+    const t0 = performance.now();
+    const waiting = slow.engine.enterInvocation();
+    assert.ok(waiting !== undefined);
+    await waiting;
+    assert.ok(performance.now() - t0 >= 55, 'the handler waits for the latency');
+    assert.equal(slow.sink.logs().filter((l) => l.message === 'chaos fault injected').length, 1);
+
+    const failing = await start(
+      await newTable([ruleItem('orders', 'inv', { target: { S: 'invocation' }, fault: { S: 'error' }, error: { S: 'ThrottlingException' } })]),
+    );
+    await assert.rejects(failing.engine.enterInvocation()!, { name: 'ThrottlingException', message: /invocation failed by rule orders\/inv/ });
+  });
+
   test('firstN hits only the first N matching calls of the environment, across refreshes', async () => {
     const table = await newTable([ruleItem('orders', 'r1', { firstN: { N: '3' } })]);
     const h = await start(table);

@@ -1,5 +1,6 @@
 // Faults on Node http/https requests: one small function per fault, each
 // returning the transport changes (HttpFaultPlan) the instrumentation applies.
+import { jitteredDelay } from '../jitter.js';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Corruption, Fault } from '../ruleTypes.js';
 import type { HttpFaultPlan, OutgoingCall } from '../../instrument/faultHook.js';
@@ -91,9 +92,8 @@ export function corruptHttp(corruption: Corruption): HttpFaultPlan {
   };
 }
 
-export function jitteredDelay(latencyMs: number, jitterMs: number, random: () => number): number {
-  return Math.max(0, Math.round(latencyMs + (random() * 2 - 1) * jitterMs));
-}
+
+export { jitteredDelay };
 
 /** The plan for one decided fault. */
 export function planHttpFault(fault: Fault, call: OutgoingCall, env: WireEnv): HttpFaultPlan {

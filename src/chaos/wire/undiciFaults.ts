@@ -15,7 +15,7 @@ import { cannedOutcome, type CannedOutcome } from './cannedResponse.js';
 import { corruptBody, corruptedLength } from './corruptBody.js';
 import { hangBudgetMs } from './hangBudget.js';
 import { headerObject, rawHeaderBuffers } from './httpBytes.js';
-import { jitteredDelay } from './httpFaults.js';
+import { jitteredDelay } from '../jitter.js';
 import { headersTimeoutError, networkError } from './networkError.js';
 import type { WireEnv } from './wireEnv.js';
 

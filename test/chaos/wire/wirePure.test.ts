@@ -5,7 +5,7 @@ import { hangBudgetMs, DEADLINE_MARGIN_MS, MAX_HANG_MS } from '../../../src/chao
 import { networkError } from '../../../src/chaos/wire/networkError.js';
 import { responseBytes } from '../../../src/chaos/wire/httpBytes.js';
 import { cannedOutcome } from '../../../src/chaos/wire/cannedResponse.js';
-import { jitteredDelay } from '../../../src/chaos/wire/httpFaults.js';
+import { jitteredDelay } from '../../../src/chaos/jitter.js';
 
 describe('corruptBody', () => {
   const body = Buffer.from('{"a":"xyz","b":2,"c":[true,null],"d":{"e":"f"}}');
