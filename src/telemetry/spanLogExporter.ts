@@ -183,23 +183,25 @@ export class SpanLogExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     try {
-      for (const span of spans) {
-        const owner = invocationOfSpan(span);
-        const requestId =
-          (span.attributes['faas.invocation_id'] as string | undefined) ?? owner?.requestId ?? currentInvocation()?.requestId;
-        this.pending += this.formatter.format(span, requestId) + '\n';
-        // A client span of a running invocation waits for the invocation span,
-        // which ends before the response is returned (or when the invocation is
-        // about to time out); anything else goes out now, with what is pending.
-        if (owner === undefined || owner.finished || this.pending.length >= MAX_PENDING_CHARS) this.flushPending();
-        else if (!pendingExporters.has(this)) {
-          pendingExporters.add(this);
-          flushAllOnExit();
-        }
-      }
-      resultCallback({ code: ExportResultCode.SUCCESS });
+      for (const span of spans) this.exportOne(span);
+      resultCallback(SUCCESS);
     } catch (error) {
       resultCallback({ code: ExportResultCode.FAILED, error: error as Error });
+    }
+  }
+
+  /** One span, without the array and result objects of `export` (SyncSpanProcessor's path). May throw. */
+  exportOne(span: ReadableSpan): void {
+    const owner = invocationOfSpan(span);
+    const requestId = (span.attributes['faas.invocation_id'] as string | undefined) ?? owner?.requestId ?? currentInvocation()?.requestId;
+    this.pending += this.formatter.format(span, requestId) + '\n';
+    // A client span of a running invocation waits for the invocation span,
+    // which ends before the response is returned (or when the invocation is
+    // about to time out); anything else goes out now, with what is pending.
+    if (owner === undefined || owner.finished || this.pending.length >= MAX_PENDING_CHARS) this.flushPending();
+    else if (!pendingExporters.has(this)) {
+      pendingExporters.add(this);
+      flushAllOnExit();
     }
   }
 
@@ -231,15 +233,20 @@ export class SpanLogExporter implements SpanExporter {
   }
 }
 
+const SUCCESS: ExportResult = Object.freeze({ code: ExportResultCode.SUCCESS });
 const ignoreResult = () => {};
 
 /** Exports each span as it ends, synchronously; an exporter that throws loses that span only. */
 export class SyncSpanProcessor implements SpanProcessor {
-  constructor(private readonly exporter: SpanExporter) {}
+  private readonly exportOne: ((span: ReadableSpan) => void) | undefined;
+  constructor(private readonly exporter: SpanExporter) {
+    this.exportOne = exporter instanceof SpanLogExporter ? (span) => exporter.exportOne(span) : undefined;
+  }
   onStart(): void {}
   onEnd(span: ReadableSpan): void {
     try {
-      this.exporter.export([span], ignoreResult);
+      if (this.exportOne !== undefined) this.exportOne(span);
+      else this.exporter.export([span], ignoreResult);
     } catch {
       // never let a broken exporter reach the function
     }

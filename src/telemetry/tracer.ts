@@ -66,8 +66,10 @@ class AgentTracer implements Tracer {
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = apiContext.active()): Span {
     if (options.root === true) ctx = trace.deleteSpan(ctx);
     if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-    const parent = trace.getSpan(ctx)?.spanContext();
-    const continues = parent !== undefined && isSpanContextValid(parent);
+    const parentSpan = trace.getSpan(ctx);
+    const parent = parentSpan?.spanContext();
+    // Our own spans have valid ids by construction: only foreign parents need the regex checks.
+    const continues = parent !== undefined && (parentSpan instanceof AgentSpan || isSpanContextValid(parent));
     const spanContext: SpanContext = {
       traceId: continues ? parent.traceId : newTraceId(),
       spanId: newSpanId(),
