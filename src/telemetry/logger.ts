@@ -27,6 +27,8 @@ const LEVEL_VALUE: Record<LogLevel, number> = { TRACE: 10, DEBUG: 20, INFO: 30, 
 /** Where finished lines go. The default writes to stdout and never throws. */
 export interface LineSink {
   write(line: string): void;
+  /** Whole lines already encoded as UTF-8; the sink may keep the buffer. Optional: `write` is used without it. */
+  writeBytes?(bytes: Uint8Array): void;
 }
 
 let stdoutGuarded = false;
@@ -45,8 +47,16 @@ export function stdoutSink(): LineSink {
         // closed stdout: nothing sensible to do from inside a function
       }
     },
+    writeBytes(bytes: Uint8Array) {
+      try {
+        process.stdout.write(bytes);
+      } catch {
+        // as in write()
+      }
+    },
   };
 }
+
 
 export type LogFields = Record<string, unknown>;
 

@@ -17,6 +17,7 @@ import { currentInvocation, invocationOfSpan } from '../invocationState.js';
 import type { LineSink } from './logger.js';
 import { REDACTED, type Redactor } from './redact.js';
 import { spanDurationMs, spanStartMs } from './span.js';
+import { LineBuffer } from './lineBuffer.js';
 
 const KIND_NAMES: Record<SpanKind, string> = {
   [SpanKind.INTERNAL]: 'INTERNAL',
@@ -70,13 +71,15 @@ const num = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
 
 /**
  * Serializes span lines byte for byte as `JSON.stringify(spanToRecord(...))`
- * would, without building the record. Per attribute key, the `"key":` prefix
- * and the redaction verdict are computed once.
+ * would (in UTF-8), without building the record, straight into a LineBuffer.
+ * Per attribute key, the `"key":` prefix and the redaction verdict are
+ * computed once.
  */
 export class SpanLineFormatter {
   /** Attribute key → `"key":` when its value is written, or `"key":"[REDACTED]"` when it is sensitive. */
   private readonly keys = new Map<string, { prefix: string; redacted: boolean }>();
   private readonly tail: string;
+  private readonly scratch = new LineBuffer(1024);
 
   constructor(
     private readonly redactor: Redactor | undefined,
@@ -95,67 +98,101 @@ export class SpanLineFormatter {
     return k;
   }
 
-  private attributes(attrs: Attributes): string {
-    let out = '{';
+  private attributes(out: LineBuffer, attrs: Attributes): void {
+    out.ascii('{');
     let first = true;
     for (const key in attrs) {
       if (!Object.prototype.hasOwnProperty.call(attrs, key)) continue;
       const v = attrs[key];
       if (v === undefined) continue;
       const k = this.keyOf(key);
-      if (!first) out += ',';
+      if (!first) out.ascii(',');
       first = false;
-      if (k.redacted) {
-        out += k.prefix;
-        continue;
-      }
-      out += k.prefix;
-      if (typeof v === 'string') out += str(v);
-      else if (typeof v === 'number') out += num(v);
-      else if (typeof v === 'boolean') out += v ? 'true' : 'false';
-      else out += JSON.stringify(this.redactor ? this.redactor.redact(v) : v) ?? 'null';
+      out.utf8(k.prefix);
+      if (k.redacted) continue;
+      if (typeof v === 'string') out.jsonString(v);
+      else if (typeof v === 'number') out.ascii(num(v));
+      else if (typeof v === 'boolean') out.ascii(v ? 'true' : 'false');
+      else out.utf8(JSON.stringify(this.redactor ? this.redactor.redact(v) : v) ?? 'null');
     }
-    return out + '}';
+    out.ascii('}');
+  }
+
+  /** One line of DESIGN section 4, without the trailing newline, appended to `out`. */
+  formatInto(out: LineBuffer, span: ReadableSpan, requestId: string | undefined): void {
+    const ctx = span.spanContext();
+    const parent = span.parentSpanContext?.spanId;
+    const status = span.status;
+    out.ascii('{"type":"span","traceId":');
+    out.jsonString(ctx.traceId);
+    out.ascii(',"spanId":');
+    out.jsonString(ctx.spanId);
+    if (parent !== undefined) {
+      out.ascii(',"parentSpanId":');
+      out.jsonString(parent);
+    }
+    out.ascii(',"name":');
+    out.jsonString(span.name);
+    out.ascii(',"kind":');
+    out.jsonString(KIND_NAMES[span.kind]);
+    out.ascii(',"startTime":');
+    out.ascii(num(round3(spanStartMs(span))));
+    out.ascii(',"durationMs":');
+    out.ascii(num(round3(spanDurationMs(span))));
+    out.ascii(',"status":{"code":');
+    out.jsonString(STATUS_NAMES[status.code]);
+    if (status.message) {
+      out.ascii(',"message":');
+      out.jsonString(status.message);
+    }
+    out.ascii('},"attributes":');
+    this.attributes(out, span.attributes);
+    out.ascii(',"events":[');
+    const events = span.events;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      out.ascii(i > 0 ? ',{"name":' : '{"name":');
+      out.jsonString(e.name);
+      out.ascii(',"time":');
+      out.ascii(num(round3(hrToMs(e.time))));
+      if (e.attributes) {
+        out.ascii(',"attributes":');
+        this.attributes(out, e.attributes);
+      }
+      out.ascii('}');
+    }
+    out.ascii(']');
+    const links = span.links;
+    if (links.length > 0) {
+      out.ascii(',"links":[');
+      for (let i = 0; i < links.length; i++) {
+        const l = links[i]!;
+        out.ascii(i > 0 ? ',{"traceId":' : '{"traceId":');
+        out.jsonString(l.context.traceId);
+        out.ascii(',"spanId":');
+        out.jsonString(l.context.spanId);
+        out.ascii('}');
+      }
+      out.ascii(']');
+    }
+    if (requestId !== undefined) {
+      out.ascii(',"requestId":');
+      out.jsonString(requestId);
+    }
+    out.utf8(this.tail);
   }
 
   /** One line of DESIGN section 4, without the trailing newline. */
   format(span: ReadableSpan, requestId: string | undefined): string {
-    const ctx = span.spanContext();
-    const parent = span.parentSpanContext?.spanId;
-    const status = span.status;
-    let line =
-      `{"type":"span","traceId":${str(ctx.traceId)},"spanId":${str(ctx.spanId)}` +
-      (parent !== undefined ? `,"parentSpanId":${str(parent)}` : '') +
-      `,"name":${str(span.name)},"kind":${str(KIND_NAMES[span.kind])}` +
-      `,"startTime":${num(round3(spanStartMs(span)))},"durationMs":${num(round3(spanDurationMs(span)))}` +
-      `,"status":{"code":${str(STATUS_NAMES[status.code])}` +
-      (status.message ? `,"message":${str(status.message)}}` : '}') +
-      `,"attributes":${this.attributes(span.attributes)},"events":[`;
-    const events = span.events;
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]!;
-      if (i > 0) line += ',';
-      line += `{"name":${str(e.name)},"time":${num(round3(hrToMs(e.time)))}`;
-      line += e.attributes ? `,"attributes":${this.attributes(e.attributes)}}` : '}';
-    }
-    line += ']';
-    const links = span.links;
-    if (links.length > 0) {
-      line += ',"links":[';
-      for (let i = 0; i < links.length; i++) {
-        const l = links[i]!;
-        if (i > 0) line += ',';
-        line += `{"traceId":${str(l.context.traceId)},"spanId":${str(l.context.spanId)}}`;
-      }
-      line += ']';
-    }
-    if (requestId !== undefined) line += `,"requestId":${str(requestId)}`;
-    return line + this.tail;
+    const out = this.scratch;
+    out.reset();
+    this.formatInto(out, span, requestId);
+    return out.toString();
   }
 }
 
 /** Bytes held before a write even while the invocation is still running. */
-const MAX_PENDING_CHARS = 64 * 1024;
+const MAX_PENDING_BYTES = 64 * 1024;
 
 // Lines still pending when the process exits (a crash mid-invocation) are written on the way out.
 const pendingExporters = new Set<SpanLogExporter>();
@@ -171,7 +208,7 @@ function flushAllOnExit(): void {
 export class SpanLogExporter implements SpanExporter {
   private readonly formatter: SpanLineFormatter;
   /** Finished lines of client spans whose invocation is still running. */
-  private pending = '';
+  private readonly pending = new LineBuffer(MAX_PENDING_BYTES + 16 * 1024);
 
   constructor(
     private readonly sink: LineSink,
@@ -194,11 +231,18 @@ export class SpanLogExporter implements SpanExporter {
   exportOne(span: ReadableSpan): void {
     const owner = invocationOfSpan(span);
     const requestId = (span.attributes['faas.invocation_id'] as string | undefined) ?? owner?.requestId ?? currentInvocation()?.requestId;
-    this.pending += this.formatter.format(span, requestId) + '\n';
+    const mark = this.pending.length;
+    try {
+      this.formatter.formatInto(this.pending, span, requestId);
+      this.pending.ascii('\n');
+    } catch (err) {
+      this.pending.length = mark; // a span that cannot be written leaves no half line behind
+      throw err;
+    }
     // A client span of a running invocation waits for the invocation span,
     // which ends before the response is returned (or when the invocation is
     // about to time out); anything else goes out now, with what is pending.
-    if (owner === undefined || owner.finished || this.pending.length >= MAX_PENDING_CHARS) this.flushPending();
+    if (owner === undefined || owner.finished || this.pending.length >= MAX_PENDING_BYTES) this.flushPending();
     else if (!pendingExporters.has(this)) {
       pendingExporters.add(this);
       flushAllOnExit();
@@ -207,11 +251,15 @@ export class SpanLogExporter implements SpanExporter {
 
   /** Writes the pending lines, if any; a sink that throws loses them, never the caller. */
   flushPending(): void {
-    const lines = this.pending;
-    if (lines === '') return;
-    this.pending = '';
+    if (this.pending.length === 0) return;
     pendingExporters.delete(this);
-    this.sink.write(lines);
+    if (this.sink.writeBytes !== undefined) {
+      this.sink.writeBytes(this.pending.take());
+    } else {
+      const lines = this.pending.toString();
+      this.pending.reset();
+      this.sink.write(lines);
+    }
   }
 
   shutdown(): Promise<void> {

@@ -7,17 +7,25 @@ import { SpanKind, SpanStatusCode, type Link } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { SpanLineFormatter, SpanLogExporter, spanToRecord } from '../../src/telemetry/spanLogExporter.js';
 import { createRedactor } from '../../src/telemetry/redact.js';
+import { AgentTracerProvider, spanLimitsFromEnv } from '../../src/telemetry/tracer.js';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { Tracer } from '@opentelemetry/api';
 
-function finishedSpans(make: (tracer: ReturnType<BasicTracerProvider['getTracer']>) => void): ReadableSpan[] {
+/** The same spans from the SDK's provider and from the agent's own (src/telemetry/tracer.ts). */
+function finishedSpans(make: (tracer: Tracer) => void, provider: 'sdk' | 'agent' = 'sdk'): ReadableSpan[] {
   const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
-  make(provider.getTracer('t'));
+  const processor = new SimpleSpanProcessor(memory);
+  const tracer =
+    provider === 'sdk'
+      ? new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('t')
+      : new AgentTracerProvider(processor, spanLimitsFromEnv({}), resourceFromAttributes({})).getTracer('t');
+  make(tracer);
   return memory.getFinishedSpans();
 }
 
 const fixed = { function: 'orders "fn"', service: 'svc\n' };
 
-test('the span line equals JSON.stringify of the span record, for every shape', () => {
+for (const provider of ['sdk', 'agent'] as const) test(`the span line equals JSON.stringify of the span record, for every shape (${provider} spans)`, () => {
   const links: Link[] = [{ context: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 } }];
   const spans = finishedSpans((tracer) => {
     const client = tracer.startSpan('GET', {
@@ -35,7 +43,7 @@ test('the span line equals JSON.stringify of the span record, for every shape', 
     failing.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
     failing.end();
     tracer.startSpan('internal').end();
-  });
+  }, provider);
   assert.equal(spans.length, 3);
   for (const redactor of [createRedactor(['a.bool']), undefined]) {
     const formatter = new SpanLineFormatter(redactor, fixed);
