@@ -4,29 +4,15 @@
 // handler calls. Rules are changed in the table while the "environment" runs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { createAgent, installAgent } from '../../src/agent.js';
 import { wrap } from '../../src/wrap.js';
 import { MemorySink, lambdaContext, TEST_ENV } from '../helpers/memorySink.js';
+import { createTable as createTableOn, LOCAL_CREDENTIALS as CREDENTIALS, putItem, startDynalite, type Item, type LocalDynamo } from '../helpers/ruleTable.js';
 
-// dynalite ships no type declarations.
-const { default: dynalite } = (await import('dynalite' as string)) as {
-  default: (opts: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;
-};
-
-const CREDENTIALS = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
-let server: Server;
+let dynamo: LocalDynamo;
 let endpoint: string;
 let admin: DynamoDBClient;
 
@@ -35,31 +21,13 @@ function asOperator<T>(fn: () => Promise<T>): Promise<T> {
   return context.with(suppressTracing(context.active()), fn);
 }
 
-async function createTable(name: string, keys: string[]): Promise<void> {
-  await asOperator(() =>
-    admin.send(
-      new CreateTableCommand({
-        TableName: name,
-        KeySchema: keys.map((k, i) => ({ AttributeName: k, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
-        AttributeDefinitions: keys.map((k) => ({ AttributeName: k, AttributeType: 'S' })),
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    ),
-  );
-  while ((await asOperator(() => admin.send(new DescribeTableCommand({ TableName: name })))).Table?.TableStatus !== 'ACTIVE') {
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-function put(table: string, item: Record<string, AttributeValue>) {
-  return asOperator(() => admin.send(new PutItemCommand({ TableName: table, Item: item })));
-}
+const createTable = (name: string, keys: string[]): Promise<void> => asOperator(() => createTableOn(admin, name, keys));
+const put = (table: string, item: Item): Promise<void> => asOperator(() => putItem(admin, table, item));
 
 before(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  admin = new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: CREDENTIALS });
+  dynamo = await startDynalite();
+  endpoint = dynamo.endpoint;
+  admin = dynamo.client();
   await createTable('rules', ['scope', 'id']);
   await createTable('orders', ['orderId']);
   await put('orders', { orderId: { S: 'o-1' }, total: { N: '42' } });
@@ -67,11 +35,10 @@ before(async () => {
 
 after(async () => {
   admin.destroy();
-  server.closeAllConnections?.();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await dynamo.close();
 });
 
-const THROTTLE_ALL_DYNAMODB: Record<string, AttributeValue> = {
+const THROTTLE_ALL_DYNAMODB: Item = {
   scope: { S: 'orders' },
   id: { S: 'ddb-throttle' },
   enabled: { BOOL: true },

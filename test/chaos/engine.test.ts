@@ -3,15 +3,7 @@
 // targeting and the visibility of every injected fault.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import {
-  CreateTableCommand,
-  DeleteItemCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { readConfig } from '../../src/config.js';
 import { createLogger } from '../../src/telemetry/logger.js';
@@ -22,80 +14,42 @@ import { faultAttributes } from '../../src/chaos/engine.js';
 import type { CallDescriptor, FaultDecision } from '../../src/chaos/ruleTypes.js';
 import { MemorySink, TEST_ENV } from '../helpers/memorySink.js';
 import { seededRandom as seeded } from '../helpers/seededRandom.js';
+import {
+  createRuleTable,
+  deleteRuleItem,
+  guardItem,
+  LOCAL_CREDENTIALS as CREDENTIALS,
+  putItem,
+  ruleItem,
+  startDynalite,
+  type Item,
+  type LocalDynamo,
+} from '../helpers/ruleTable.js';
 
 const REFRESH_MS = 5000;
 const GET_ITEM: CallDescriptor = { kind: 'aws', service: 'dynamodb', operation: 'GetItem', host: 'dynamodb.eu-west-1.amazonaws.com', path: '/' };
 const HTTP_CALL: CallDescriptor = { kind: 'http', host: 'api.example.com', path: '/v1/orders' };
-const CREDENTIALS = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 const T0 = Date.parse('2026-11-23T20:00:00Z');
 
-// dynalite ships no type declarations.
-const { default: dynalite } = (await import('dynalite' as string)) as {
-  default: (opts: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => import('node:http').Server;
-};
-
-let server: import('node:http').Server;
+let dynamo: LocalDynamo;
 let endpoint: string;
 let ddb: DynamoDBClient;
-let tableCount = 0;
 const running: ChaosRuntime[] = [];
 
 before(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  ddb = new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: CREDENTIALS });
+  dynamo = await startDynalite();
+  endpoint = dynamo.endpoint;
+  ddb = dynamo.client();
 });
 
 after(async () => {
   for (const rt of running) rt.close();
   ddb.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await dynamo.close();
 });
 
-async function newTable(items: Record<string, AttributeValue>[]): Promise<string> {
-  const name = `faultline-engine-${++tableCount}`;
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [
-        { AttributeName: 'scope', KeyType: 'HASH' },
-        { AttributeName: 'id', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'scope', AttributeType: 'S' },
-        { AttributeName: 'id', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  while ((await ddb.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus !== 'ACTIVE') {
-    await new Promise((r) => setImmediate(r));
-  }
-  for (const item of items) await put(name, item);
-  return name;
-}
-
-async function put(table: string, item: Record<string, AttributeValue>): Promise<void> {
-  await ddb.send(new PutItemCommand({ TableName: table, Item: item }));
-}
-
-function ruleItem(scope: string, id: string, extra: Record<string, AttributeValue> = {}): Record<string, AttributeValue> {
-  return {
-    scope: { S: scope },
-    id: { S: id },
-    enabled: { BOOL: true },
-    target: { S: 'aws:dynamodb:GetItem' },
-    fault: { S: 'error' },
-    // error belongs to fault=error only
-    ...(extra.fault === undefined || extra.fault.S === 'error' ? { error: { S: 'ProvisionedThroughputExceededException' } } : {}),
-    ...extra,
-  };
-}
-
-function guardItem(attrs: Record<string, AttributeValue>): Record<string, AttributeValue> {
-  return { scope: { S: '*' }, id: { S: '#guard' }, ...attrs };
-}
+const newTable = (items: Item[]): Promise<string> => createRuleTable(ddb, items, 'faultline-engine');
+const put = (table: string, item: Item): Promise<void> => putItem(ddb, table, item);
 
 async function start(table: string, env: Record<string, string> = {}) {
   const sink = new MemorySink();
@@ -161,7 +115,7 @@ describe('switching faults off', () => {
     assert.equal(h.engine.decide(HTTP_CALL), undefined);
     assert.equal(h.engine.stoppedBy(), 'kill switch');
 
-    await ddb.send(new DeleteItemCommand({ TableName: table, Key: { scope: { S: '*' }, id: { S: '#switch' } } }));
+    await deleteRuleItem(ddb, table, '*', '#switch');
     await h.nextRefresh();
     assert.equal(h.engine.decide(GET_ITEM)?.ruleId, 'r1');
     assert.equal(h.engine.stoppedBy(), undefined);

@@ -3,15 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import {
-  CreateTableCommand,
-  DeleteItemCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { isTracingSuppressed } from '@opentelemetry/core';
@@ -23,81 +15,49 @@ import { startChaos, type ChaosRuntime } from '../../src/chaos/index.js';
 import { credentialsFromEnv, resolveTableEndpoint, TableReadError } from '../../src/chaos/dynamoReader.js';
 import type { CallDescriptor } from '../../src/chaos/ruleTypes.js';
 import { MemorySink, TEST_ENV } from '../helpers/memorySink.js';
+import {
+  createTable as createTableOn,
+  deleteRuleItem,
+  freshTableName,
+  LOCAL_CREDENTIALS as CREDENTIALS,
+  putItem,
+  ruleItem as baseRuleItem,
+  startDynalite,
+  type Item,
+  type LocalDynamo,
+} from '../helpers/ruleTable.js';
+import { closedPort, closeServer, listen } from '../helpers/targetServer.js';
 
 const REFRESH_MS = 5000;
 const GET_ITEM: CallDescriptor = { kind: 'aws', service: 'dynamodb', operation: 'GetItem', host: 'dynamodb.eu-west-1.amazonaws.com', path: '/' };
 const S3_PUT: CallDescriptor = { kind: 'aws', service: 's3', operation: 'PutObject', host: 'bucket.s3.eu-west-1.amazonaws.com', path: '/k' };
-const CREDENTIALS = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 
-// dynalite ships no type declarations.
-const { default: dynalite } = (await import('dynalite' as string)) as {
-  default: (opts: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => import('node:http').Server;
-};
-
-let server: import('node:http').Server;
+let dynamo: LocalDynamo;
 let endpoint: string;
 let ddb: DynamoDBClient;
-let tableCount = 0;
 
 before(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  ddb = new DynamoDBClient({ endpoint, region: 'eu-west-1', credentials: CREDENTIALS });
+  dynamo = await startDynalite();
+  endpoint = dynamo.endpoint;
+  ddb = dynamo.client();
 });
 
 after(async () => {
   ddb.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await dynamo.close();
 });
 
 function tableName(): string {
-  return `faultline-chaos-${++tableCount}`;
+  return freshTableName('faultline-chaos');
 }
 
-async function createTable(name: string): Promise<void> {
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [
-        { AttributeName: 'scope', KeyType: 'HASH' },
-        { AttributeName: 'id', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'scope', AttributeType: 'S' },
-        { AttributeName: 'id', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  for (;;) {
-    const d = await ddb.send(new DescribeTableCommand({ TableName: name }));
-    if (d.Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((r) => setImmediate(r));
-  }
-}
+const createTable = (name: string): Promise<void> => createTableOn(ddb, name);
+const put = (table: string, item: Item): Promise<void> => putItem(ddb, table, item);
+const remove = (table: string, scope: string, id: string): Promise<void> => deleteRuleItem(ddb, table, scope, id);
 
-async function put(table: string, item: Record<string, AttributeValue>): Promise<void> {
-  await ddb.send(new PutItemCommand({ TableName: table, Item: item }));
-}
-
-async function remove(table: string, scope: string, id: string): Promise<void> {
-  await ddb.send(new DeleteItemCommand({ TableName: table, Key: { scope: { S: scope }, id: { S: id } } }));
-}
-
-/** A rule item in the table's shape (DESIGN section 5). */
-function ruleItem(scope: string, id: string, extra: Record<string, AttributeValue> = {}): Record<string, AttributeValue> {
-  return {
-    scope: { S: scope },
-    id: { S: id },
-    enabled: { BOOL: true },
-    target: { S: 'aws:dynamodb:GetItem' },
-    fault: { S: 'error' },
-    // error belongs to fault=error only
-    ...(extra.fault === undefined || extra.fault.S === 'error' ? { error: { S: 'ProvisionedThroughputExceededException' } } : {}),
-    rate: { N: '1' },
-    ...extra,
-  };
+/** A rule item in the table's shape (DESIGN section 5), with rate 1 written out. */
+function ruleItem(scope: string, id: string, extra: Item = {}): Item {
+  return baseRuleItem(scope, id, { rate: { N: '1' }, ...extra });
 }
 
 interface Harness {
@@ -203,8 +163,7 @@ class FrontEndpoint {
   url = '';
 
   async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${await listen(this.server)}`;
   }
   /** Resolves once a request has fully arrived. */
   nextArrival(): Promise<void> {
@@ -220,8 +179,7 @@ class FrontEndpoint {
   }
   async close(): Promise<void> {
     this.release();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 }
 
@@ -365,10 +323,7 @@ describe('a table that cannot be read means no faults, one warning per refresh, 
   });
 
   test('unreachable endpoint', async () => {
-    const closed = http.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await closedPort();
     const h = start(tableName(), { endpoint: `http://127.0.0.1:${port}` });
     await h.rt.store.ready(60_000);
     assert.equal(h.rt.engine.decide(GET_ITEM), undefined);
@@ -416,7 +371,7 @@ describe('a table that cannot be read means no faults, one warning per refresh, 
       const table = tableName();
       await createTable(table);
       await put(table, ruleItem('orders', 'good'));
-      const broken: Record<string, AttributeValue> =
+      const broken: Item =
         id === '#switch' ? { scope: { S: '*' }, id: { S: id }, enabled: { S: 'no' } } : { scope: { S: '*' }, id: { S: id }, maxRate: { N: '7' } };
       await put(table, broken);
       const h = start(table);

@@ -3,31 +3,24 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshallItem, unmarshallItem } from '../../src/chaos/dynamoJson.js';
 import { runCli } from '../../cli/program.js';
-
-const dynalite = createRequire(import.meta.url)('dynalite') as (opts: Record<string, number>) => Server;
+import { startDynalite, type LocalDynamo } from '../helpers/ruleTable.js';
+import { closedPort, closeServer, listen } from '../helpers/targetServer.js';
 
 const CALLER_ARN = 'arn:aws:iam::123456789012:user/game-day-alice';
 const TABLE = 'faultline-rules-test';
 
-let ddbServer: Server;
+let dynamo: LocalDynamo;
 let stsServer: Server;
 let endpoint: string;
 let client: DynamoDBClient;
 let tmp: string;
 const savedEnv = { ...process.env };
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-}
-const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
 interface CliResult {
   code: number;
@@ -89,8 +82,8 @@ async function emptyTable(): Promise<void> {
 }
 
 before(async () => {
-  ddbServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  endpoint = `http://127.0.0.1:${await listen(ddbServer)}`;
+  dynamo = await startDynalite();
+  endpoint = dynamo.endpoint;
   // STS speaks the AWS query protocol: an XML answer to GetCallerIdentity.
   stsServer = createServer((req, res) => {
     req.resume();
@@ -119,13 +112,13 @@ before(async () => {
   delete process.env.FAULTLINE_CHAOS_TABLE;
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
-  client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test' } });
+  client = dynamo.client({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test' } });
 });
 
 after(async () => {
   client.destroy();
-  await close(ddbServer);
-  await close(stsServer);
+  await dynamo.close();
+  await closeServer(stsServer);
   rmSync(tmp, { recursive: true, force: true });
   for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
   Object.assign(process.env, savedEnv);
@@ -452,9 +445,7 @@ describe('errors and help', () => {
   });
 
   test('unreachable endpoint: exit 1 naming it', async () => {
-    const dead = createServer();
-    const port = await listen(dead);
-    await close(dead);
+    const port = await closedPort();
     process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${port}`;
     try {
       const r = await t('chaos', 'list');

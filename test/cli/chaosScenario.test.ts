@@ -3,13 +3,10 @@
 // `faultline chaos run` end to end in real time on a short scenario.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshallItem } from '../../src/chaos/dynamoJson.js';
 import { runCli } from '../../cli/program.js';
@@ -18,12 +15,11 @@ import { runScenarioToEnd, type Clock, type ScenarioEvent } from '../../cli/chao
 import { LogDirTelemetrySource, parseOutcome } from '../../cli/chaos/logDirTelemetry.js';
 import { createTableContext, type TableContext } from '../../cli/chaos/tableContext.js';
 import { tableRuleStore } from '../../cli/chaos/tableRuleStore.js';
-
-const dynalite = createRequire(import.meta.url)('dynalite') as (opts: Record<string, number>) => Server;
+import { startDynalite, type LocalDynamo } from '../helpers/ruleTable.js';
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'scenarios');
 const TABLE = 'faultline-scenario-test';
 
-let server: Server;
+let dynamo: LocalDynamo;
 let client: DynamoDBClient;
 let ctx: TableContext;
 let tmp: string;
@@ -71,11 +67,10 @@ function writeInvocation(dir: string, fn: string, atMs: number, requestId: strin
 }
 
 before(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  dynamo = await startDynalite();
   tmp = mkdtempSync(join(tmpdir(), 'faultline-scenario-'));
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}`,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     // Nothing listens here: createdBy falls back to $USER at once.
     AWS_ENDPOINT_URL_STS: `http://127.0.0.1:9`,
     AWS_ACCESS_KEY_ID: 'AKIDTEST',
@@ -86,7 +81,7 @@ before(async () => {
     USER: 'scenario-tester',
   });
   delete process.env.FAULTLINE_CHAOS_TABLE;
-  client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test' } });
+  client = dynamo.client({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test' } });
   ctx = createTableContext({ table: TABLE });
   const init = await cli('chaos', 'init', '--table', TABLE);
   assert.equal(init.code, 0, init.stderr);
@@ -95,7 +90,7 @@ before(async () => {
 after(async () => {
   client.destroy();
   ctx.client.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await dynamo.close();
   rmSync(tmp, { recursive: true, force: true });
   for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
   Object.assign(process.env, savedEnv);

@@ -3,10 +3,8 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http, { type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Agent, request as undiciRequest } from 'undici';
-import dynalite from 'dynalite';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { installOutgoingInstrumentation } from '../../src/instrument/index.js';
@@ -14,6 +12,8 @@ import { createRedactor } from '../../src/telemetry/redact.js';
 import { OpenSpans, runAsInvocation, type InvocationState } from '../../src/invocationState.js';
 import { FakeEngine, setupOtel, type TestOtel } from './otel.js';
 import { createWireFaultHook } from '../../src/chaos/wire/index.js';
+import { startDynalite } from '../helpers/ruleTable.js';
+import { closedPort, closeServer, listen } from '../helpers/targetServer.js';
 
 const originalRequest = http.request;
 
@@ -33,8 +33,7 @@ describe('client spans', () => {
       res.writeHead(status, { 'content-type': 'text/plain' });
       res.end('ok');
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    port = await listen(server);
     origin = `http://127.0.0.1:${port}`;
     otel = setupOtel();
     uninstall = installOutgoingInstrumentation({ tracer: otel.tracer, redactor: createRedactor([]), faultHook: () => createWireFaultHook(engine) });
@@ -42,8 +41,7 @@ describe('client spans', () => {
   after(async () => {
     uninstall();
     await otel.shutdown();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
   });
   beforeEach(() => {
     seen.length = 0;
@@ -101,10 +99,7 @@ describe('client spans', () => {
   });
 
   test('connection refused: status ERROR and the exception recorded', async () => {
-    const closed = http.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const deadPort = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const deadPort = await closedPort();
     await assert.rejects(get(`http://127.0.0.1:${deadPort}/`), { code: 'ECONNREFUSED' });
     const span = otel.spans()[0];
     assert.equal(span?.status.code, SpanStatusCode.ERROR);
@@ -174,13 +169,8 @@ describe('client spans', () => {
   });
 
   test('AWS SDK call to a local endpoint (dynalite): rpc attributes, AWS span name and request id', async () => {
-    const ddbServer = dynalite({ createTableMs: 0 }) as Server;
-    await new Promise<void>((resolve) => ddbServer.listen(0, '127.0.0.1', resolve));
-    const ddb = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${(ddbServer.address() as AddressInfo).port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
-    });
+    const dynamo = await startDynalite();
+    const ddb = dynamo.client({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
     try {
       const out = await ddb.send(new ListTablesCommand({}));
       const span = otel.spans()[0];
@@ -193,7 +183,7 @@ describe('client spans', () => {
       assert.equal(span?.attributes['http.response.status_code'], 200);
     } finally {
       ddb.destroy();
-      await new Promise<void>((resolve) => ddbServer.close(() => resolve()));
+      await dynamo.close();
     }
   });
 

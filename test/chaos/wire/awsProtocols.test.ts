@@ -11,7 +11,7 @@ import { DescribeStacksCommand, CloudFormationClient } from '@aws-sdk/client-clo
 import { installOutgoingInstrumentation } from '../../../src/instrument/index.js';
 import { createWireFaultHook } from '../../../src/chaos/wire/index.js';
 import { FakeEngine, setupOtel, type TestOtel } from '../../instrument/otel.js';
-import { startTargetServer, type TargetServer } from './targetServer.js';
+import { startTargetServer, type TargetServer } from '../../helpers/targetServer.js';
 
 interface SdkError {
   name: string;

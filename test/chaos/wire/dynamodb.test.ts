@@ -2,31 +2,21 @@
 // must see the service's own wire errors and apply its own retry policy.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import dynalite from 'dynalite';
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  ProvisionedThroughputExceededException,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { installOutgoingInstrumentation } from '../../../src/instrument/index.js';
 import { createWireFaultHook } from '../../../src/chaos/wire/index.js';
 import { FakeEngine, setupOtel, type TestOtel } from '../../instrument/otel.js';
+import { createTable, putItem, startDynalite, type LocalDynamo } from '../../helpers/ruleTable.js';
 
 describe('DynamoDB faults at the wire (dynalite)', () => {
-  let server: Server;
+  let dynamo: LocalDynamo;
   let otel: TestOtel;
   let uninstall: () => void;
   const engine = new FakeEngine();
   let seen = 0;
-  let endpoint = '';
   const client = (extra: Record<string, unknown> = {}) =>
-    new DynamoDBClient({
-      endpoint,
+    dynamo.client({
       region: 'us-east-1',
       credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
       ...extra,
@@ -34,29 +24,20 @@ describe('DynamoDB faults at the wire (dynalite)', () => {
   let ddb: DynamoDBClient;
 
   before(async () => {
-    server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    server.on('request', () => seen++);
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    dynamo = await startDynalite();
+    dynamo.server.on('request', () => seen++);
     otel = setupOtel();
     uninstall = installOutgoingInstrumentation({ tracer: otel.tracer, faultHook: createWireFaultHook(engine) });
     ddb = client();
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: 'tbl',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    await ddb.send(new PutItemCommand({ TableName: 'tbl', Item: { pk: { S: 'a' }, n: { N: '1' } } }));
+    await createTable(ddb, 'tbl', ['pk']);
+    await putItem(ddb, 'tbl', { pk: { S: 'a' }, n: { N: '1' } });
   });
 
   after(async () => {
     ddb.destroy();
     uninstall();
     await otel.shutdown();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await dynamo.close();
   });
 
   beforeEach(() => {

@@ -11,7 +11,7 @@ import { installOutgoingInstrumentation } from '../../../src/instrument/index.js
 import { createWireFaultHook } from '../../../src/chaos/wire/index.js';
 import { OpenSpans, runAsInvocation, type InvocationState } from '../../../src/invocationState.js';
 import { FakeEngine, setupOtel, type TestOtel } from '../../instrument/otel.js';
-import { JSON_BODY, startTargetServer, type TargetServer } from './targetServer.js';
+import { JSON_BODY, startTargetServer, type TargetServer } from '../../helpers/targetServer.js';
 
 interface Got {
   res: IncomingMessage;

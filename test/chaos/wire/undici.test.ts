@@ -6,7 +6,7 @@ import { fetch as undiciFetch, request } from 'undici';
 import { installOutgoingInstrumentation } from '../../../src/instrument/index.js';
 import { createWireFaultHook } from '../../../src/chaos/wire/index.js';
 import { FakeEngine, setupOtel, type TestOtel } from '../../instrument/otel.js';
-import { JSON_BODY, startTargetServer, type TargetServer } from './targetServer.js';
+import { JSON_BODY, startTargetServer, type TargetServer } from '../../helpers/targetServer.js';
 
 describe('npm undici faults at the wire', () => {
   let target: TargetServer;

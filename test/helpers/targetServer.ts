@@ -1,6 +1,27 @@
-// A real HTTP server on 127.0.0.1 that records what reaches it.
+// Local HTTP servers on 127.0.0.1 for tests: listening on an OS-picked port,
+// closing, a port nothing listens on, and a target server that records what
+// reaches it and answers with a JSON body.
 import http, { type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+/** Listens on 127.0.0.1 on a port the OS picks; resolves with that port. */
+export function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
+
+/** Drops every connection (keep-alive ones included), then closes the server. */
+export function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** A port on 127.0.0.1 that was just free and that nothing listens on: connecting is refused. */
+export async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  const port = await listen(server);
+  await closeServer(server);
+  return port;
+}
 
 export interface Seen {
   readonly method: string;
@@ -18,6 +39,7 @@ export interface TargetServer {
 
 export const JSON_BODY = { name: 'alice', n: 1, ok: true, tags: ['a'] };
 
+/** Records every request that reaches it, then answers 200 with JSON_BODY once the request body has been read. */
 export async function startTargetServer(): Promise<TargetServer> {
   const seen: Seen[] = [];
   const server: Server = http.createServer((req, res) => {
@@ -31,8 +53,7 @@ export async function startTargetServer(): Promise<TargetServer> {
   });
   const state = { connections: 0 };
   server.on('connection', () => state.connections++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server);
   return {
     origin: `http://127.0.0.1:${port}`,
     port,
@@ -43,10 +64,6 @@ export async function startTargetServer(): Promise<TargetServer> {
     set connections(v: number) {
       state.connections = v;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
