@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { median, percentile } from './lib/stats.js';
 
 const INVOCATIONS = Number(process.env.BENCH_INVOCATIONS ?? 41);
 const BUDGET_MS = 100;
@@ -73,18 +74,12 @@ function runFunction(port: number): Promise<number[]> {
   });
 }
 
-const median = (xs: number[]) => quantile(xs, 0.5);
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
-}
-
 const rows: { kind: Collector; median: number; p90: number; max: number; n: number; requests: number }[] = [];
 for (const kind of ['working', 'refusing', 'hanging', 'answers 500'] as const) {
   const c = await startCollector(kind);
   try {
     const samples = await runFunction(c.port);
-    rows.push({ kind, median: median(samples), p90: quantile(samples, 0.9), max: Math.max(...samples), n: samples.length, requests: c.requests() });
+    rows.push({ kind, median: median(samples), p90: percentile(samples, 90), max: Math.max(...samples), n: samples.length, requests: c.requests() });
   } finally {
     await c.stop();
   }

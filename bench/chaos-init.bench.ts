@@ -23,15 +23,10 @@ import { createRedactor } from '../src/telemetry/redact.js';
 import { createRuleStore } from '../src/chaos/ruleStore.js';
 import { createChaosEngine } from '../src/chaos/engine.js';
 import type { CallDescriptor } from '../src/chaos/ruleTypes.js';
+import { median } from './lib/stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 const PROBE = `const logger = { warn() {}, info() {}, debug() {}, error() {}, trace() {}, log() {}, isEnabled: () => false, appendKeys() {}, writeRaw() {}, level: 'INFO' };`;
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedLogDir, type GeneratedLogDir } from './generateLogDir.js';
+import { median } from './lib/stats.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const CACHE = join(tmpdir(), 'faultline-bench-correlate-v1');
@@ -48,8 +49,6 @@ function measure(data: GeneratedLogDir, id: string): ChildResult {
   if (res.exitCode !== 0) throw new Error(`logs correlate exited ${res.exitCode}: ${r.stderr}`);
   return res;
 }
-
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
 async function main(): Promise<void> {
   const sizes = [250_000, 1_000_000];

@@ -10,6 +10,7 @@ import { createLogger } from '../src/telemetry/logger.js';
 import { createRedactor } from '../src/telemetry/redact.js';
 import { startChaos } from '../src/chaos/index.js';
 import type { CallDescriptor } from '../src/chaos/ruleTypes.js';
+import { percentile } from './lib/stats.js';
 
 const DELAY_MS = 200;
 const REFRESH_MS = 100;
@@ -77,10 +78,6 @@ const calls: CallDescriptor[] = [
   { kind: 'http', host: 'api.example.com', path: '/v1/orders' },
   { kind: 'aws', service: 's3', operation: 'PutObject', host: 'b.s3.eu-west-1.amazonaws.com', path: '/k' },
 ];
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function measure(label: string, endpoint: string): Promise<void> {
   const config = readConfig({
