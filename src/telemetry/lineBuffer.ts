@@ -9,6 +9,29 @@
 
 const HEX = '0123456789abcdef';
 
+/** Writes the UTF-8 bytes of a surrogate pair at `p`; returns the next position. */
+function putPair(b: Buffer, p: number, hi: number, lo: number): number {
+  const c = 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+  b[p] = 0xf0 | (c >> 18);
+  b[p + 1] = 0x80 | ((c >> 12) & 0x3f);
+  b[p + 2] = 0x80 | ((c >> 6) & 0x3f);
+  b[p + 3] = 0x80 | (c & 0x3f);
+  return p + 4;
+}
+
+/** Writes the UTF-8 bytes of a code unit from U+0080 to U+FFFF (not a surrogate) at `p`; returns the next position. */
+function putBmp(b: Buffer, p: number, c: number): number {
+  if (c < 0x800) {
+    b[p] = 0xc0 | (c >> 6);
+    b[p + 1] = 0x80 | (c & 0x3f);
+    return p + 2;
+  }
+  b[p] = 0xe0 | (c >> 12);
+  b[p + 1] = 0x80 | ((c >> 6) & 0x3f);
+  b[p + 2] = 0x80 | (c & 0x3f);
+  return p + 3;
+}
+
 export class LineBuffer {
   private buf: Buffer;
   length = 0;
@@ -45,31 +68,19 @@ export class LineBuffer {
     const b = this.buf;
     let p = this.length;
     for (let i = 0; i < n; i++) {
-      let c = s.charCodeAt(i);
+      const c = s.charCodeAt(i);
       if (c < 0x80) {
         b[p++] = c;
-        continue;
-      }
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-        const d = s.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d <= 0xdfff) {
-          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+      } else if (c >= 0xd800 && c <= 0xdfff) {
+        const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          p = putPair(b, p, c, d);
           i++;
-          b[p++] = 0xf0 | (c >> 18);
-          b[p++] = 0x80 | ((c >> 12) & 0x3f);
-          b[p++] = 0x80 | ((c >> 6) & 0x3f);
-          b[p++] = 0x80 | (c & 0x3f);
-          continue;
+        } else {
+          p = putBmp(b, p, 0xfffd); // a lone surrogate has no UTF-8 form (as Buffer.from does)
         }
-      }
-      if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd; // a lone surrogate has no UTF-8 form (as Buffer.from does)
-      if (c < 0x800) {
-        b[p++] = 0xc0 | (c >> 6);
-        b[p++] = 0x80 | (c & 0x3f);
       } else {
-        b[p++] = 0xe0 | (c >> 12);
-        b[p++] = 0x80 | ((c >> 6) & 0x3f);
-        b[p++] = 0x80 | (c & 0x3f);
+        p = putBmp(b, p, c);
       }
     }
     this.length = p;
@@ -84,7 +95,7 @@ export class LineBuffer {
     let p = this.length;
     b[p++] = 0x22;
     for (let i = 0; i < n; i++) {
-      let c = s.charCodeAt(i);
+      const c = s.charCodeAt(i);
       if (c >= 0x20 && c < 0x80) {
         if (c === 0x22 || c === 0x5c) b[p++] = 0x5c;
         b[p++] = c;
@@ -109,12 +120,8 @@ export class LineBuffer {
       if (c >= 0xd800 && c <= 0xdfff) {
         const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
         if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          p = putPair(b, p, c, d);
           i++;
-          b[p++] = 0xf0 | (c >> 18);
-          b[p++] = 0x80 | ((c >> 12) & 0x3f);
-          b[p++] = 0x80 | ((c >> 6) & 0x3f);
-          b[p++] = 0x80 | (c & 0x3f);
         } else {
           // lone surrogate: escaped, as JSON.stringify does
           b[p++] = 0x5c;
@@ -126,14 +133,7 @@ export class LineBuffer {
         }
         continue;
       }
-      if (c < 0x800) {
-        b[p++] = 0xc0 | (c >> 6);
-        b[p++] = 0x80 | (c & 0x3f);
-      } else {
-        b[p++] = 0xe0 | (c >> 12);
-        b[p++] = 0x80 | ((c >> 6) & 0x3f);
-        b[p++] = 0x80 | (c & 0x3f);
-      }
+      p = putBmp(b, p, c);
     }
     b[p++] = 0x22;
     this.length = p;
