@@ -66,3 +66,44 @@ test('client spans are written with their invocation span, before the response',
     await new Promise((r) => server.close(r));
   }
 });
+
+test('a long invocation writes its client spans in bounded batches; a span that cannot be written is dropped alone', async () => {
+  const { SpanLogExporter } = await import('../../src/telemetry/spanLogExporter.js');
+  const { AgentTracerProvider, spanLimitsFromEnv } = await import('../../src/telemetry/tracer.js');
+  const { bindSpanToInvocation } = await import('../../src/invocationState.js');
+  const { resourceFromAttributes } = await import('@opentelemetry/resources');
+  const writes: string[] = [];
+  const exporter = new SpanLogExporter({ write: (l) => void writes.push(l) }, { function: 'f', service: 's' });
+  const ended: import('@opentelemetry/sdk-trace-base').ReadableSpan[] = [];
+  const provider = new AgentTracerProvider(
+    { onStart() {}, onEnd: (s) => void ended.push(s), forceFlush: async () => {}, shutdown: async () => {} },
+    spanLimitsFromEnv({}),
+    resourceFromAttributes({}),
+  );
+  const tracer = provider.getTracer('t');
+  const invocation = { requestId: 'req-long', finished: false } as import('../../src/invocationState.js').InvocationState;
+  for (let i = 0; i < 300; i++) {
+    const span = tracer.startSpan(`GET ${i}`);
+    bindSpanToInvocation(span, invocation);
+    span.end();
+  }
+  for (const span of ended.splice(0)) exporter.exportOne(span);
+  assert.equal(writes.length, 2, 'two full batches written while the invocation runs');
+  assert.equal(writes.join('').split('\n').filter(Boolean).length, 256);
+
+  // One broken span among the rest: its name getter throws when the line is built.
+  const broken = tracer.startSpan('broken');
+  bindSpanToInvocation(broken, invocation);
+  broken.end();
+  Object.defineProperty(ended.pop()!, 'name', { get: () => { throw new Error('no name'); } });
+  exporter.exportOne(broken);
+  invocation.finished = true;
+  const last = tracer.startSpan('GET last');
+  bindSpanToInvocation(last, invocation);
+  last.end();
+  exporter.exportOne(ended.pop()!);
+  const lines = writes.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { name: string; requestId: string });
+  assert.equal(lines.length, 300 + 1, 'every span but the broken one');
+  assert.deepEqual(lines.slice(-2).map((l) => l.name), ['GET 299', 'GET last']);
+  assert.ok(lines.every((l) => l.requestId === 'req-long'));
+});
