@@ -17,19 +17,17 @@ import { benchLibDir } from './lib/paths.js';
 import { rotation, setUp, type Tool } from './lib/setup.js';
 import { fmtRatio, fmtUs, markdownTable, median, percentile, verdict } from './lib/stats.js';
 
-const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 10);
-const CALLS = Number(process.env.BENCH_HTTP_CALLS ?? 300);
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 4);
+const CALLS = Number(process.env.BENCH_HTTP_CALLS ?? 1000);
 /**
- * Worker processes per tool. Two processes running the same code differ by
- * more than the overhead being measured (memory layout, JIT decisions, which
- * core they land on); pooling the samples of several averages that out.
+ * Worker processes per tool, one after another. Two processes running the
+ * same code differ by more than the overhead being measured (memory layout,
+ * JIT decisions); pooling the samples of several averages that out.
  */
-const PROCESSES = Number(process.env.BENCH_HTTP_PROCESSES ?? 2);
+const PROCESSES = Number(process.env.BENCH_HTTP_PROCESSES ?? 3);
 /**
- * Untimed calls at the start of each API's run in a round. A worker sits idle
- * while the others take their turns; its first calls after that pay for cold
- * caches and branch predictors more than for the tool, and with short rounds
- * that swamped the per-call difference being measured.
+ * Untimed calls at the start of each API's run in a round: the switch from
+ * http to fetch and back leaves the other path's code and data cold.
  */
 const WARM_CALLS = Number(process.env.BENCH_HTTP_WARM_CALLS ?? 50);
 /**
@@ -62,29 +60,34 @@ async function main(): Promise<void> {
     ];
     const script = join(benchLibDir, 'httpWorker.mjs');
     const runs: { label: string; worker: Worker }[] = [];
-    for (let p = 0; p < PROCESSES; p++) {
-      for (const { tool, label } of tools) {
-        const worker = startWorker(`${tool.name} #${p + 1}`, script, [tool.entryUrl, label], tool.env);
-        workers.push(worker);
-        runs.push({ label, worker });
-      }
-    }
-
     const samples = new Map<string, Record<Api, number[]>>(tools.map(({ label }) => [label, { http: [], fetch: [] }]));
     const cpuPerCall = new Map<string, Record<Api, number[]>>(tools.map(({ label }) => [label, { http: [], fetch: [] }]));
     /** What each worker's server saw, by worker: the last round's totals. */
     const seenBy = new Map<Worker, Record<Api, Seen>>();
-    // Round -1 is warm-up (connections, JIT), not counted: JIT_WARM_CALLS per API in each worker.
-    for (let r = -1; r < ROUNDS; r++) {
-      for (const { label, worker } of rotation(runs, Math.max(0, r))) {
-        const res = await worker.request<Record<Api, number[]> & { cpuPerCallUs: Record<Api, number>; seen: Record<Api, Seen> }>({ op: 'round', n: r < 0 ? JIT_WARM_CALLS : CALLS, warm: WARM_CALLS });
-        seenBy.set(worker, res.seen);
-        if (r >= 0) {
-          for (const api of APIS) {
-            samples.get(label)![api].push(...res[api]);
-            cpuPerCall.get(label)![api].push(res.cpuPerCallUs[api]);
+    // One worker process at a time, each measured on its own from start to end: with several
+    // processes taking turns, each came back to caches the others had filled, and a tool's
+    // figure moved by more than the overhead measured. Repetitions take the tools in rotated order.
+    for (let p = 0; p < PROCESSES; p++) {
+      for (const { tool, label } of rotation(tools, p)) {
+        const worker = startWorker(`${tool.name} #${p + 1}`, script, [tool.entryUrl, label], tool.env);
+        workers.push(worker);
+        runs.push({ label, worker });
+        // Round -1 is warm-up (connections, JIT), not counted: JIT_WARM_CALLS per API.
+        for (let r = -1; r < ROUNDS; r++) {
+          const res = await worker.request<Record<Api, number[]> & { cpuPerCallUs: Record<Api, number>; seen: Record<Api, Seen> }>({
+            op: 'round',
+            n: r < 0 ? JIT_WARM_CALLS : CALLS,
+            warm: WARM_CALLS,
+          });
+          seenBy.set(worker, res.seen);
+          if (r >= 0) {
+            for (const api of APIS) {
+              samples.get(label)![api].push(...res[api]);
+              cpuPerCall.get(label)![api].push(res.cpuPerCallUs[api]);
+            }
           }
         }
+        await worker.stop();
       }
     }
 
@@ -111,7 +114,7 @@ async function main(): Promise<void> {
 
     console.log(`### (c) per outgoing HTTP call overhead (${PROCESSES} processes per tool × ${ROUNDS} rounds × ${CALLS} calls per API, after warm-up)\n`);
     console.log(
-      `Each tool runs in ${PROCESSES} worker processes whose samples are pooled. Sequential calls inside one invocation per round, each API's timed calls after ${WARM_CALLS} untimed ones in the same invocation; ` +
+      `Each tool runs in ${PROCESSES} worker processes, one process at a time, whose samples are pooled. Sequential calls inside one invocation per round, each API's timed calls after ${WARM_CALLS} untimed ones in the same invocation; ` +
         `server on 127.0.0.1 with keep-alive, in the calling process (a call's time is the CPU work of both ends); median and p95 of single calls; ` +
         `overhead = tool median − bare median; client CPU is the calling process's CPU time per call. Children run on Node ${childNodeVersion()}. Load average: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} CPUs.\n`,
     );

@@ -96,7 +96,7 @@ test('a long invocation writes its client spans in bounded batches; a span that 
   bindSpanToInvocation(broken, invocation);
   broken.end();
   Object.defineProperty(ended.pop()!, 'name', { get: () => { throw new Error('no name'); } });
-  exporter.exportOne(broken);
+  exporter.exportOne(broken as unknown as import('@opentelemetry/sdk-trace-base').ReadableSpan);
   invocation.finished = true;
   const last = tracer.startSpan('GET last');
   bindSpanToInvocation(last, invocation);
