@@ -2,7 +2,8 @@
 // also where a function's own bundled AWS SDK v3 goes out (NodeHttpHandler,
 // keep-alive agent): a client span per call, `traceparent` on the request, and
 // the fault hook asked once per call.
-import http, { type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import type http from 'node:http';
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import { context, type TextMapSetter } from '@opentelemetry/api';
@@ -199,7 +200,7 @@ function agentOf(args: readonly unknown[], target: HttpTarget): HttpAgentLike | 
   const agent = options?.agent;
   if (agent === false) return undefined;
   if (agent !== undefined && agent !== null) return typeof (agent as Partial<HttpAgentLike>).addRequest === 'function' ? (agent as unknown as HttpAgentLike) : undefined;
-  const mod = target.protocol === 'https:' ? httpsModule : http;
+  const mod = target.protocol === 'https:' ? httpsModule : httpModule;
   return mod?.globalAgent as unknown as HttpAgentLike | undefined;
 }
 
@@ -342,7 +343,8 @@ interface Patched {
   readonly get: unknown;
 }
 
-/** node:https once the function has loaded it (src/instrument/builtinWatch.ts). */
+/** node:http and node:https once loaded (src/instrument/builtinWatch.ts); on Lambda the runtime client has loaded http already. */
+let httpModule: typeof http | undefined;
 let httpsModule: typeof https | undefined;
 
 function patchModule(mod: unknown, protocol: string, deps: InstrumentationDeps): Patched {
@@ -356,21 +358,28 @@ function patchModule(mod: unknown, protocol: string, deps: InstrumentationDeps):
 }
 
 /**
- * Patches `request`/`get` of http now and of https when the function loads it
- * (CommonJS and ES module importers alike). Returns the undo.
+ * Patches `request`/`get` of http and https as soon as they are loaded — at
+ * once when they already are, as http is on Lambda — for CommonJS and ES
+ * module importers alike. Returns the undo.
  */
 export function instrumentHttp(deps: InstrumentationDeps): () => void {
-  const patched: Patched[] = [patchModule(http, 'http:', deps)];
-  const stopWatching = whenBuiltinLoaded('https', (mod) => {
+  const patched: Patched[] = [];
+  const stopHttp = whenBuiltinLoaded('http', (mod) => {
+    httpModule = mod as typeof http;
+    patched.push(patchModule(mod, 'http:', deps));
+  });
+  const stopHttps = whenBuiltinLoaded('https', (mod) => {
     httpsModule = mod as typeof https;
     patched.push(patchModule(mod, 'https:', deps));
   });
   return () => {
-    stopWatching();
+    stopHttp();
+    stopHttps();
     for (const p of patched) {
       p.module.request = p.request;
       p.module.get = p.get;
     }
+    patched.length = 0;
     syncBuiltinESMExports();
   };
 }

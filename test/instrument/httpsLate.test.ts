@@ -31,11 +31,28 @@ function run(body: string): { lines: Record<string, any>[]; stderr: string } {
 const httpsSpans = (lines: Record<string, any>[]) =>
   lines.filter((l) => l.type === 'span' && l.kind === 'CLIENT' && String(l.attributes['url.full']).startsWith('https://'));
 
-test('the agent does not load node:https itself', () => {
+test('the agent loads neither node:http nor node:https itself', () => {
   const { lines } = run(`
-    const h = wrap(async () => ({ httpsLoaded: loaded() }));
+    const h = wrap(async () => ({ httpsLoaded: loaded(), httpLoaded: process.moduleLoadList.includes('NativeModule http') }));
     console.log(JSON.stringify(await h({}, ctx)));`);
-  assert.ok(lines.some((l) => l.message === '{"httpsLoaded":false}'), JSON.stringify(lines));
+  assert.ok(lines.some((l) => l.message === '{"httpsLoaded":false,"httpLoaded":false}'), JSON.stringify(lines));
+});
+
+test('node:http required by the handler is traced from that call on, with traceparent', () => {
+  const { lines } = run(`
+    const { createRequire } = await import('node:module');
+    const h = wrap(async () => {
+      const http = createRequire(import.meta.url)('http');
+      await new Promise((resolve) => {
+        const req = http.request('http://127.0.0.1:9/x');
+        req.on('error', () => resolve());
+        req.end();
+      });
+    });
+    await h({}, ctx);`);
+  const spans = lines.filter((l) => l.type === 'span' && l.kind === 'CLIENT' && String(l.attributes['url.full']).startsWith('http://'));
+  assert.equal(spans.length, 1, JSON.stringify(lines));
+  assert.equal(spans[0]!.requestId, 'r');
 });
 
 test('https required by the handler during an invocation is traced from that call on', () => {
