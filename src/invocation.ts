@@ -15,7 +15,6 @@ import {
   type Attributes,
   type Context,
   type Link,
-  type Span,
 } from '@opentelemetry/api';
 import type { Agent } from './agent.js';
 import { checkBuiltins } from './instrument/builtinWatch.js';
