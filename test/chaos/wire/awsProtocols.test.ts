@@ -8,6 +8,7 @@ import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeStacksCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, LimitExceededFault, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { installOutgoingInstrumentation } from '../../../src/instrument/index.js';
 import { createWireFaultHook } from '../../../src/chaos/wire/index.js';
 import { FakeEngine, setupOtel, type TestOtel } from '../../instrument/otel.js';
@@ -47,6 +48,24 @@ describe('AWS protocol errors at the wire', () => {
   });
 
   const awsError = (code: string) => () => ({ type: 'error' as const, error: { kind: 'aws' as const, code } });
+
+  test("CloudWatch (JSON 1.0, query-compatible): LimitExceeded is the SDK's LimitExceededFault; internal errors are 500s it retries", async () => {
+    const cw = new CloudWatchClient({ ...common(), maxAttempts: 2 });
+    engine.reset(awsError('LimitExceeded'));
+    const limit = (await cw.send(new PutMetricDataCommand({ Namespace: 'Shop', MetricData: [{ MetricName: 'Orders', Value: 1 }] })).catch((e: unknown) => e)) as SdkError;
+    assert.ok(limit instanceof LimitExceededFault, `got ${limit.name}`);
+    assert.equal(limit.$metadata.httpStatusCode, 400);
+    assert.equal(limit.$metadata.attempts, 1, 'not retried: a client error');
+    assert.deepEqual(engine.calls.at(-1), { kind: 'aws', service: 'monitoring', operation: 'PutMetricData', host: '127.0.0.1', path: '/' });
+
+    engine.reset(awsError('InternalServiceError'));
+    const internal = (await cw.send(new PutMetricDataCommand({ Namespace: 'Shop', MetricData: [{ MetricName: 'Orders', Value: 1 }] })).catch((e: unknown) => e)) as SdkError;
+    cw.destroy();
+    assert.equal(internal.name, 'InternalServiceFault');
+    assert.equal(internal.$metadata.httpStatusCode, 500);
+    assert.equal(internal.$metadata.attempts, 2, 'retried as a server error');
+    assert.equal(target.seen.length, 0);
+  });
 
   test('S3 (REST-XML): SlowDown is a 503 the SDK retries', async () => {
     const s3 = new S3Client({ ...common(), forcePathStyle: true, maxAttempts: 2 });
