@@ -67,6 +67,5 @@ export function installOutgoingInstrumentation(opts: OutgoingInstrumentationOpti
   return uninstall;
 }
 
-export { checkBuiltins } from './builtinWatch.js';
 export type { FaultHook, FaultHookSource, HttpFaultPlan, OutgoingCall, UndiciDispatch, UndiciHandler } from './faultHook.js';
 export { awsCallOf, protocolOf, protocolOfRequest, awsRequestId, type AwsCall, type AwsProtocol } from './awsCall.js';

@@ -57,7 +57,6 @@ export function stdoutSink(): LineSink {
   };
 }
 
-
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {

@@ -92,9 +92,6 @@ export function corruptHttp(corruption: Corruption): HttpFaultPlan {
   };
 }
 
-
-export { jitteredDelay };
-
 /** The plan for one decided fault. */
 export function planHttpFault(fault: Fault, call: OutgoingCall, env: WireEnv): HttpFaultPlan {
   switch (fault.type) {
