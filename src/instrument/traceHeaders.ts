@@ -3,11 +3,7 @@
 // common case (no baggage) writes the header directly: no context copy to
 // carry the client span, no propagator walk, once per outgoing call.
 import { propagation, trace, type Context, type Span, type TextMapSetter } from '@opentelemetry/api';
-
-/** The W3C `traceparent` value of a span context (version 00). */
-export function traceparentOf(traceId: string, spanId: string, traceFlags: number): string {
-  return `00-${traceId}-${spanId}-${traceFlags < 16 ? '0' : ''}${(traceFlags & 0xff).toString(16)}`;
-}
+import { traceparentOf } from '../telemetry/traceparent.js';
 
 /**
  * Writes the trace headers of `span` (a child of `ctx`) with `setter`.

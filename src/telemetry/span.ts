@@ -60,14 +60,15 @@ export function msToHrTime(ms: number): HrTime {
   return [seconds, nanos];
 }
 
-const hrToMs = (t: HrTime): number => t[0] * 1e3 + t[1] / 1e6;
+/** [seconds, nanoseconds] as ms. */
+export const hrTimeToMs = (t: HrTime): number => t[0] * 1e3 + t[1] / 1e6;
 
 /** A TimeInput as epoch ms. Small numbers are performance.now() readings, as in the SDK. */
 export function timeInputToMs(input: TimeInput | undefined): number {
   if (input === undefined) return nowMs();
   if (typeof input === 'number') return input <= performance.now() ? input + timeOrigin : input;
   if (input instanceof Date) return input.getTime();
-  if (Array.isArray(input) && input.length === 2) return hrToMs(input as HrTime);
+  if (Array.isArray(input) && input.length === 2) return hrTimeToMs(input as HrTime);
   return nowMs();
 }
 
@@ -329,13 +330,9 @@ function isTimeInput(v: unknown): v is TimeInput {
 
 /** Start and duration of any ReadableSpan in ms: direct for ours, from the [s, ns] pairs for others. */
 export function spanStartMs(span: ReadableSpan): number {
-  return span instanceof AgentSpan ? span.startMs : hrToMs(span.startTime);
+  return span instanceof AgentSpan ? span.startMs : hrTimeToMs(span.startTime);
 }
 
 export function spanDurationMs(span: ReadableSpan): number {
-  return span instanceof AgentSpan ? span.durationMs : hrToMs(span.duration);
-}
-
-export function hrTimeToMs(t: HrTime): number {
-  return hrToMs(t);
+  return span instanceof AgentSpan ? span.durationMs : hrTimeToMs(span.duration);
 }

@@ -11,13 +11,13 @@
 // and the client spans of a running invocation are formatted and written in
 // one batch when its invocation span ends (or every 128 spans), one stdout
 // write per invocation instead of one per call.
-import { SpanKind, SpanStatusCode, type Attributes, type HrTime } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { currentInvocation, invocationOfSpan } from '../invocationState.js';
 import type { LineSink } from './logger.js';
 import { REDACTED, type Redactor } from './redact.js';
-import { spanDurationMs, spanStartMs } from './span.js';
+import { hrTimeToMs, spanDurationMs, spanStartMs } from './span.js';
 import { LineBuffer } from './lineBuffer.js';
 
 const KIND_NAMES: Record<SpanKind, string> = {
@@ -33,7 +33,6 @@ const STATUS_NAMES: Record<SpanStatusCode, string> = {
   [SpanStatusCode.ERROR]: 'ERROR',
 };
 
-const hrToMs = (t: HrTime) => t[0] * 1e3 + t[1] / 1e6;
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 /** Pure: the span-line object of DESIGN section 4 (the reference form of `formatSpanLine`). */
@@ -55,7 +54,7 @@ export function spanToRecord(span: ReadableSpan, redactor: Redactor | undefined,
     attributes,
     events: span.events.map((e) => ({
       name: e.name,
-      time: round3(hrToMs(e.time)),
+      time: round3(hrTimeToMs(e.time)),
       ...(e.attributes ? { attributes: redactor ? redactor.redact(e.attributes) : e.attributes } : {}),
     })),
   };
@@ -155,7 +154,7 @@ export class SpanLineFormatter {
       out.ascii(i > 0 ? ',{"name":' : '{"name":');
       out.jsonString(e.name);
       out.ascii(',"time":');
-      out.ascii(num(round3(hrToMs(e.time))));
+      out.ascii(num(round3(hrTimeToMs(e.time))));
       if (e.attributes) {
         out.ascii(',"attributes":');
         this.attributes(out, e.attributes);

@@ -7,6 +7,7 @@
 // version and dashes gives the 32-hex W3C trace id, and the mapping is
 // reversible, so a trace keeps one id whichever header carried it.
 // Pure functions; called once per invocation (and once per batch record).
+import { traceparentOf } from './traceparent.js';
 
 export interface XRayHeader {
   /** 32 lower-case hex digits, W3C form. */
@@ -89,7 +90,7 @@ export function fromXRayTraceId(xrayTraceId: string): string | undefined {
 export function xrayToTraceparent(header: string | XRayHeader | undefined): string | undefined {
   const parsed = typeof header === 'string' ? parseXRayHeader(header) : header;
   if (parsed === undefined || parsed.parentSpanId === undefined) return undefined;
-  return `00-${parsed.traceId}-${parsed.parentSpanId}-${parsed.sampled === true ? '01' : '00'}`;
+  return traceparentOf(parsed.traceId, parsed.parentSpanId, parsed.sampled === true ? 1 : 0);
 }
 
 /**
