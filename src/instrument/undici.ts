@@ -78,16 +78,33 @@ function withTraceHeaders(headers: UndiciDispatchOptions['headers'], ctx: Contex
   return out;
 }
 
-const originCache = new Map<string, URL>();
-function parseOrigin(origin: string | URL | undefined): URL | undefined {
+/** What a span needs of a request's origin. */
+interface Origin {
+  readonly protocol: string;
+  /** Without the brackets of an IPv6 literal. */
+  readonly host: string;
+  readonly port: number;
+}
+
+function originOfUrl(u: URL): Origin {
+  const protocol = u.protocol;
+  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+  return { protocol, host, port: u.port !== '' ? Number(u.port) : protocol === 'https:' ? 443 : 80 };
+}
+
+// By origin string: calls mostly repeat a few origins, and a URL's getters build new strings each time.
+const originCache = new Map<string, Origin>();
+
+/** The request's origin, or undefined when it has none; throws on one that is not a URL. */
+export function parseOrigin(origin: string | URL | undefined): Origin | undefined {
   if (origin === undefined) return undefined;
-  if (origin instanceof URL) return origin;
-  let u = originCache.get(origin);
-  if (u === undefined) {
-    u = new URL(origin);
-    if (originCache.size < 256) originCache.set(origin, u);
+  if (origin instanceof URL) return originOfUrl(origin);
+  let o = originCache.get(origin);
+  if (o === undefined) {
+    o = originOfUrl(new URL(origin));
+    if (originCache.size < 256) originCache.set(origin, o);
   }
-  return u;
+  return o;
 }
 
 function bodyText(body: unknown): string | undefined {
@@ -220,7 +237,7 @@ function tracedDispatch(state: UndiciState, inner: Dispatcher, opts: UndiciDispa
   const ctx = context.active();
   if (isTracingSuppressed(ctx)) return dispatchInner(state, inner, opts, handler);
   const deps = state.deps;
-  let origin: URL | undefined;
+  let origin: Origin | undefined;
   try {
     origin = parseOrigin(opts.origin);
   } catch {
@@ -228,9 +245,7 @@ function tracedDispatch(state: UndiciState, inner: Dispatcher, opts: UndiciDispa
   }
   if (origin === undefined || typeof opts.path !== 'string') return dispatchInner(state, inner, opts, handler);
 
-  const protocol = origin.protocol;
-  const host = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
-  const port = origin.port !== '' ? Number(origin.port) : protocol === 'https:' ? 443 : 80;
+  const { protocol, host, port } = origin;
   const method = (opts.method ?? 'GET').toUpperCase();
   // Only a signed request or an AWS host can be an AWS call: most calls skip the header copy and the parse.
   const maybeAws = serviceFromHost(host) !== undefined || hasUndiciHeader(opts.headers, 'authorization') || opts.path.includes('X-Amz-Credential=');
@@ -319,9 +334,15 @@ interface UndiciRequestLike {
   addHeader?(k: string, v: string): unknown;
 }
 
-/** Spans for requests that bypass the global dispatcher (a custom Agent), from undici's diagnostics channels. */
+/**
+ * Spans for requests that bypass the global dispatcher (a custom Agent), from
+ * undici's diagnostics channels. Only `request:create` is listened to until
+ * such a request is seen: undici builds a message for each channel that has
+ * subscribers, on every request, our own included.
+ */
 function subscribeChannels(state: UndiciState): () => void {
   const spans = new WeakMap<object, ClientSpan>();
+  let outcomeSubscribed = false;
   const onCreate = (message: unknown) => {
     if (state.dispatching) return;
     // npm undici loaded after us sets its own global dispatcher: take it over for the next calls.
@@ -332,9 +353,7 @@ function subscribeChannels(state: UndiciState): () => void {
     try {
       const origin = parseOrigin(request.origin);
       if (origin === undefined || typeof request.path !== 'string') return;
-      const protocol = origin.protocol;
-      const host = origin.hostname;
-      const port = origin.port !== '' ? Number(origin.port) : protocol === 'https:' ? 443 : 80;
+      const { protocol, host, port } = origin;
       const method = (request.method ?? 'GET').toUpperCase();
       const headers = Array.isArray(request.headers)
         ? undiciHeaders(request.headers as string[])
@@ -351,6 +370,10 @@ function subscribeChannels(state: UndiciState): () => void {
       }
       spans.set(request, cs);
       (cs as { isAws?: boolean }).isAws = aws !== undefined;
+      if (!outcomeSubscribed) {
+        outcomeSubscribed = true;
+        for (const [name, fn] of outcome) diagnostics.subscribe(name, fn);
+      }
     } catch {
       // never fail the caller's request over telemetry
     }
@@ -372,15 +395,16 @@ function subscribeChannels(state: UndiciState): () => void {
       endClientSpan(cs);
     }
   };
-  const subs: [string, (m: unknown) => void][] = [
-    ['undici:request:create', onCreate],
+  const outcome: [string, (m: unknown) => void][] = [
     ['undici:request:headers', onHeaders],
     ['undici:request:trailers', onTrailers],
     ['undici:request:error', onError],
   ];
-  for (const [name, fn] of subs) diagnostics.subscribe(name, fn);
+  diagnostics.subscribe('undici:request:create', onCreate);
   return () => {
-    for (const [name, fn] of subs) diagnostics.unsubscribe(name, fn);
+    diagnostics.unsubscribe('undici:request:create', onCreate);
+    if (outcomeSubscribed) for (const [name, fn] of outcome) diagnostics.unsubscribe(name, fn);
+    outcomeSubscribed = false;
   };
 }
 

@@ -195,6 +195,60 @@ describe('client spans', () => {
   });
 });
 
+// Run with a fresh install: until a request bypasses the global dispatcher, only
+// undici's request:create channel is listened to, so the first such request
+// must bring in the outcome channels in time for its own outcome.
+describe('custom undici dispatcher, first request of the install', () => {
+  let otel: TestOtel;
+  let uninstall: () => void;
+  let server: Server;
+  let origin = '';
+  before(async () => {
+    server = http.createServer((_req, res) => {
+      res.writeHead(503);
+      res.end('busy');
+    });
+    origin = `http://127.0.0.1:${await listen(server)}`;
+    otel = setupOtel();
+    uninstall = installOutgoingInstrumentation({ tracer: otel.tracer, redactor: createRedactor([]) });
+  });
+  after(async () => {
+    uninstall();
+    await otel.shutdown();
+    await closeServer(server);
+  });
+
+  test('a refused connection: the span records the error and ends', async () => {
+    const port = await closedPort();
+    const agent = new Agent();
+    try {
+      await assert.rejects(undiciRequest(`http://127.0.0.1:${port}/refused`, { dispatcher: agent }));
+    } finally {
+      await agent.close();
+    }
+    const spans = otel.spans();
+    assert.equal(spans.length, 1);
+    assert.equal(spans[0]?.status.code, SpanStatusCode.ERROR);
+    assert.equal(spans[0]?.attributes['server.port'], port);
+    assert.ok(spans[0]?.ended);
+  });
+
+  test('then a 503: status code and error status from the headers channel', async () => {
+    otel.exporter.reset();
+    const agent = new Agent();
+    try {
+      const res = await undiciRequest(`${origin}/busy`, { dispatcher: agent });
+      await res.body.text();
+    } finally {
+      await agent.close();
+    }
+    const spans = otel.spans();
+    assert.equal(spans.length, 1);
+    assert.equal(spans[0]?.attributes['http.response.status_code'], 503);
+    assert.equal(spans[0]?.status.code, SpanStatusCode.ERROR);
+  });
+});
+
 test('uninstall restores http.request', () => {
   assert.equal(http.request, originalRequest);
 });
