@@ -1,7 +1,8 @@
 // (c) per outgoing HTTP call overhead: inside one invocation of each tool's
 // wrapped handler, sequential http.request calls (keep-alive agent) and
 // sequential fetch calls to a keep-alive server on 127.0.0.1 in the same
-// process; each tool in its own long-lived processes (bench/lib/httpWorker.mjs),
+// process (a bare HTTP/1.1 responder, so that the server's share of a call is
+// small and the same for every tool); each tool in its own long-lived processes (bench/lib/httpWorker.mjs),
 // taking turns round by round. overhead = tool median − bare median, per call. Run:
 //   node layer/build.mjs && node --import tsx bench/agent-http.bench.ts
 //
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
     console.log(`### (c) per outgoing HTTP call overhead (${PROCESSES} processes per tool × ${ROUNDS} rounds × ${CALLS} calls per API, after warm-up)\n`);
     console.log(
       `Each tool runs in ${PROCESSES} worker processes, one process at a time, whose samples are pooled. Sequential calls inside one invocation per round, each API's timed calls after ${WARM_CALLS} untimed ones in the same invocation; ` +
-        `server on 127.0.0.1 with keep-alive, in the calling process (a call's time is the CPU work of both ends); median and p95 of single calls; ` +
+        `server on 127.0.0.1 with keep-alive, in the calling process (a call's time is the CPU work of both ends), a bare HTTP/1.1 responder on node:net (no http.Server, whose parsing and async hooks the function would not pay on Lambda); median and p95 of single calls; ` +
         `overhead = tool median − bare median; client CPU is the calling process's CPU time per call. Children run on Node ${childNodeVersion()}. Load average: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} CPUs.\n`,
     );
     for (const api of APIS) {

@@ -7,22 +7,50 @@
 // The server runs in this same process, started before the tool is loaded: a
 // call's time is then the CPU work of both ends, one after the other, with no
 // second process to wake (cross-process wake-ups moved single-call times by
-// more than the overhead measured). The server does the same work for every
-// tool; it counts the calls that carried `traceparent` and the connections.
+// more than the overhead measured). So that the server's part is small and the
+// same for every tool, it is a bare HTTP/1.1 responder on node:net rather than
+// node:http: an http.Server in the function's process would parse the
+// `traceparent` header the tools add, and, once a tool's AsyncLocalStorage is
+// on, pay async hooks for its own requests and responses, none of which a
+// function on Lambda pays for the services it calls. It counts the calls,
+// those that carried `traceparent`, and the connections.
 // Usage: node bench/lib/httpWorker.mjs <entry file: URL exporting `handler`> <label>
 import http from 'node:http';
+import net from 'node:net';
 import { serve } from './workerLoop.mjs';
 import { apiGatewayV2Event, lambdaContext, setTraceHeader } from './lambdaFixtures.mjs';
 
 const [entry, label] = process.argv.slice(2);
 const seen = { http: { calls: 0, withTraceparent: 0, sockets: new Set() }, fetch: { calls: 0, withTraceparent: 0, sockets: new Set() } };
-const server = http.createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, (req, res) => {
-  const t = req.url?.endsWith('/fetch') ? seen.fetch : seen.http;
+const RESPONSE = Buffer.from(
+  'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nconnection: keep-alive\r\nkeep-alive: timeout=60\r\n\r\n{"ok":true}',
+  'latin1',
+);
+const TRACEPARENT = /\r\ntraceparent:/i;
+const BODY_FRAMING = /\r\n(content-length:\s*[1-9]|transfer-encoding:)/i;
+
+/** One request head (request line and headers, without the blank line). */
+function onRequest(head, socket) {
+  const target = head.slice(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+  // Every call in this benchmark is a GET without a body: a body would be read as the next request.
+  if (BODY_FRAMING.test(head)) throw new Error(`request to ${target} has a body; the benchmark's target expects none`);
+  const t = target.endsWith('/fetch') ? seen.fetch : seen.http;
   t.calls++;
-  t.sockets.add(req.socket);
-  if (req.headers.traceparent !== undefined) t.withTraceparent++;
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': '11' });
-  res.end('{"ok":true}');
+  t.sockets.add(socket);
+  if (TRACEPARENT.test(head)) t.withTraceparent++;
+}
+
+const server = net.createServer((socket) => {
+  let pending = '';
+  socket.on('data', (chunk) => {
+    pending += chunk.toString('latin1');
+    for (let end = pending.indexOf('\r\n\r\n'); end !== -1; end = pending.indexOf('\r\n\r\n')) {
+      onRequest(pending.slice(0, end), socket);
+      pending = pending.slice(end + 4);
+      socket.write(RESPONSE);
+    }
+  });
+  socket.on('error', () => {}); // a client closing its keep-alive connection at exit
 });
 await new Promise((resolve, reject) => {
   server.once('error', reject);
