@@ -1,9 +1,9 @@
 // Pure: which AWS service and operation an outgoing HTTP request is, from what
-// is on the wire (host, SigV4 credential scope, x-amz-target, query Action,
+// is on the wire (host, SigV4 credential scope, x-amz-target, query Action, RPC v2 path,
 // REST path shape). Works for the SDK a function bundles itself and for local
 // endpoints (dynalite, AWS_ENDPOINT_URL*), where only the signature says "AWS".
 
-export type AwsProtocol = 'json' | 'query' | 'rest-xml' | 'rest-json' | 'ec2';
+export type AwsProtocol = 'json' | 'query' | 'rest-xml' | 'rest-json' | 'ec2' | 'rpcv2-cbor';
 
 export interface AwsCall {
   /** Lower-case service id as signed (the SigV4 signing name): `dynamodb`, `s3`, `sqs`, `logs`. */
@@ -106,11 +106,20 @@ export function protocolOf(service: string): AwsProtocol {
  * (SQS moved from query to JSON 1.0; older SDKs still send query).
  */
 export function protocolOfRequest(service: string, headers: HeaderBag): AwsProtocol {
+  if (isCborRequest(headers)) return 'rpcv2-cbor';
   if (headerValue(headers, 'x-amz-target') !== undefined) return 'json';
   const ct = headerValue(headers, 'content-type');
   if (ct !== undefined && ct.startsWith('application/x-www-form-urlencoded') && protocolOf(service) !== 'ec2') return 'query';
   return protocolOf(service);
 }
+
+/** Smithy RPC v2 CBOR, which newer SDKs speak to some services: it says so in a header of its own. */
+function isCborRequest(headers: HeaderBag): boolean {
+  return headerValue(headers, 'smithy-protocol')?.toLowerCase() === 'rpc-v2-cbor';
+}
+
+/** `…/service/{ServiceName}/operation/{Operation}`: where RPC v2 puts the operation. */
+const RPC_V2_PATH = /\/service\/[^/]+\/operation\/([^/]+)$/;
 
 export function headerValue(headers: HeaderBag, name: string): string | undefined {
   const v = headers[name];
@@ -281,6 +290,10 @@ export function operationOf(service: string, req: WireRequest): string | undefin
     return dot === -1 ? target : target.slice(dot + 1);
   }
   const { pathname, query } = splitPath(req.path);
+  if (isCborRequest(req.headers)) {
+    const m = RPC_V2_PATH.exec(pathname);
+    if (m !== null) return m[1];
+  }
   const action = formParam(query, 'Action') ?? (req.body !== undefined ? formParam(req.body, 'Action') : undefined);
   if (action) return action;
   if (service === 's3') return s3Operation(req, pathname, query);

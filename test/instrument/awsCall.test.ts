@@ -83,6 +83,19 @@ describe('protocols', () => {
     assert.equal(protocolOfRequest('sqs', { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }), 'query');
     assert.equal(protocolOfRequest('sqs', { 'x-amz-target': 'AmazonSQS.SendMessage' }), 'json');
   });
+  test('Smithy RPC v2 CBOR: the smithy-protocol header wins; the operation is in the path', () => {
+    const headers = {
+      'smithy-protocol': 'rpc-v2-cbor',
+      'content-type': 'application/cbor',
+      authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20261130/us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=abc',
+    };
+    assert.equal(protocolOfRequest('monitoring', headers), 'rpcv2-cbor');
+    const req: WireRequest = { host: '127.0.0.1', method: 'POST', path: '/service/GraniteServiceVersion20100801/operation/PutMetricData', headers };
+    assert.deepEqual(awsCallOf(req), { service: 'monitoring', operation: 'PutMetricData' });
+    // the same path without the header is not read as RPC v2
+    const { 'smithy-protocol': _p, ...noHeader } = headers;
+    assert.equal(awsCallOf({ ...req, headers: noHeader })?.operation, undefined);
+  });
 });
 
 describe('awsRequestId', () => {

@@ -4,11 +4,13 @@
 // retry policy exactly as in a real outage. Shapes checked against the
 // deserializers of the installed @aws-sdk clients (@aws-sdk/core protocols).
 import type { AwsProtocol } from '../../instrument/awsCall.js';
+import { cborTextMap } from './cbor.js';
 
 export interface WireResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
+  /** Text (sent as UTF-8) or bytes (a binary protocol's body). */
+  readonly body: string | Uint8Array;
 }
 
 export interface AwsErrorRequest {
@@ -18,6 +20,8 @@ export interface AwsErrorRequest {
   readonly contentType?: string | undefined;
   readonly method?: string | undefined;
   readonly requestId: string;
+  /** The SDK asked for query-compatible errors (`x-amzn-query-mode: true`): the code also goes in `x-amzn-query-error`. */
+  readonly queryCompatible?: boolean;
 }
 
 const STATUS: Readonly<Record<string, number>> = {
@@ -124,6 +128,8 @@ function jsonNamespace(service: string): string {
       return 'com.amazonaws.kinesis.v20131202';
     case 'logs':
       return 'com.amazonaws.logs.v20140328';
+    case 'monitoring':
+      return 'com.amazonaws.cloudwatch';
     default:
       return `com.amazonaws.${service}`;
   }
@@ -146,8 +152,18 @@ export function awsErrorResponse(code: string, req: AwsErrorRequest): WireRespon
         'x-amzn-errortype': code,
         'content-type': req.contentType?.startsWith('application/x-amz-json') ? req.contentType : 'application/x-amz-json-1.0',
       };
-      if (req.service === 'sqs') headers['x-amzn-query-error'] = `${code};${fault}`;
+      if (req.service === 'sqs' || req.queryCompatible === true) headers['x-amzn-query-error'] = `${code};${fault}`;
       return { status, headers, body: JSON.stringify({ __type: `${jsonNamespace(req.service)}#${code}`, message }) };
+    }
+    case 'rpcv2-cbor': {
+      // The SDK checks smithy-protocol on every response before it reads the body.
+      const headers: Record<string, string> = {
+        'x-amzn-requestid': req.requestId,
+        'smithy-protocol': 'rpc-v2-cbor',
+        'content-type': 'application/cbor',
+      };
+      if (req.queryCompatible === true) headers['x-amzn-query-error'] = `${code};${fault}`;
+      return { status, headers, body: cborTextMap({ __type: `${jsonNamespace(req.service)}#${code}`, message }) };
     }
     case 'rest-json':
       return {

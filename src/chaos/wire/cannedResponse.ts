@@ -38,7 +38,14 @@ function errorOutcome(error: ErrorSpec, call: CannedCall, requestId: string): Ca
         };
   }
   const protocol = protocolOfRequest(aws.service, call.headers);
-  const req = { service: aws.service, protocol, contentType: headerValue(call.headers, 'content-type'), method: call.method, requestId };
+  const req = {
+    service: aws.service,
+    protocol,
+    contentType: headerValue(call.headers, 'content-type'),
+    method: call.method,
+    requestId,
+    queryCompatible: headerValue(call.headers, 'x-amzn-query-mode') === 'true',
+  };
   if (error.kind === 'aws') return { kind: 'response', response: awsErrorResponse(error.code, req) };
   // An HTTP status on an AWS call: the service's error for that status, with exactly that status.
   const res = awsErrorResponse(awsCodeForStatus(error.status, aws.service, protocol), req);

@@ -14,7 +14,7 @@ import type { WireResponse } from './awsErrorResponse.js';
 import { cannedOutcome, type CannedOutcome } from './cannedResponse.js';
 import { corruptBody, corruptedLength } from './corruptBody.js';
 import { hangBudgetMs } from './hangBudget.js';
-import { headerObject, rawHeaderBuffers } from './httpBytes.js';
+import { bodyBytes, headerObject, rawHeaderBuffers } from './httpBytes.js';
 import { jitteredDelay } from '../jitter.js';
 import { headersTimeoutError, networkError } from './networkError.js';
 import type { WireEnv } from './wireEnv.js';
@@ -56,7 +56,7 @@ class LocalCall implements UndiciController {
   respond(res: WireResponse, method: string): void {
     if (this.aborted) return;
     const h = this.handler;
-    const body = method.toUpperCase() === 'HEAD' ? Buffer.alloc(0) : Buffer.from(res.body, 'utf8');
+    const body = method.toUpperCase() === 'HEAD' ? Buffer.alloc(0) : bodyBytes(res);
     const statusText = '';
     if (isControllerApi(h)) {
       h.onResponseStart?.(this, res.status, headerObject(res), statusText);

@@ -1,7 +1,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { awsCodeForStatus, awsErrorResponse, awsErrorStatus } from '../../../src/chaos/wire/awsErrorResponse.js';
+import { cbor, loadSmithyRpcV2CborErrorCode } from '@smithy/core/cbor';
+import { awsCodeForStatus, awsErrorResponse, awsErrorStatus, type WireResponse } from '../../../src/chaos/wire/awsErrorResponse.js';
 import type { AwsProtocol } from '../../../src/instrument/awsCall.js';
+
+/** The body of a text protocol's response. */
+function textBody(r: WireResponse): string {
+  assert.equal(typeof r.body, 'string', 'a text protocol answers with text');
+  return r.body as string;
+}
 
 describe('awsErrorStatus', () => {
   const table: [string, string, AwsProtocol, number][] = [
@@ -43,7 +50,7 @@ describe('awsErrorResponse bodies per protocol', () => {
     assert.equal(r.status, 400);
     assert.equal(r.headers['x-amzn-requestid'], 'RID');
     assert.equal(r.headers['content-type'], 'application/x-amz-json-1.0');
-    assert.deepEqual(JSON.parse(r.body), {
+    assert.deepEqual(JSON.parse(textBody(r)), {
       __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
       message:
         'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
@@ -76,7 +83,7 @@ describe('awsErrorResponse bodies per protocol', () => {
     const r = awsErrorResponse('SlowDown', { service: 's3', protocol: 'rest-xml', requestId: 'RID' });
     assert.equal(r.status, 503);
     assert.equal(r.headers['x-amz-request-id'], 'RID');
-    assert.match(r.body, /<Error><Code>SlowDown<\/Code><Message>Please reduce your request rate.<\/Message><RequestId>RID<\/RequestId>/);
+    assert.match(textBody(r), /<Error><Code>SlowDown<\/Code><Message>Please reduce your request rate.<\/Message><RequestId>RID<\/RequestId>/);
   });
 
   test('REST-XML HEAD has no body', () => {
@@ -87,17 +94,17 @@ describe('awsErrorResponse bodies per protocol', () => {
     const r = awsErrorResponse('TooManyRequestsException', { service: 'lambda', protocol: 'rest-json', requestId: 'RID' });
     assert.equal(r.status, 429);
     assert.equal(r.headers['x-amzn-errortype'], 'TooManyRequestsException');
-    assert.deepEqual(JSON.parse(r.body), { Type: 'User', message: 'Rate Exceeded.' });
+    assert.deepEqual(JSON.parse(textBody(r)), { Type: 'User', message: 'Rate Exceeded.' });
   });
 
   test('EC2: Response/Errors/Error', () => {
     const r = awsErrorResponse('RequestLimitExceeded', { service: 'ec2', protocol: 'ec2', requestId: 'RID' });
     assert.equal(r.status, 503);
-    assert.match(r.body, /<Response><Errors><Error><Code>RequestLimitExceeded<\/Code>.*<RequestID>RID<\/RequestID><\/Response>/);
+    assert.match(textBody(r), /<Response><Errors><Error><Code>RequestLimitExceeded<\/Code>.*<RequestID>RID<\/RequestID><\/Response>/);
   });
 
   test('XML special characters in codes are escaped', () => {
-    assert.match(awsErrorResponse('A<B', { service: 'sns', protocol: 'query', requestId: 'R' }).body, /<Code>A&lt;B<\/Code>/);
+    assert.match(textBody(awsErrorResponse('A<B', { service: 'sns', protocol: 'query', requestId: 'R' })), /<Code>A&lt;B<\/Code>/);
   });
 });
 
@@ -108,5 +115,27 @@ describe('awsCodeForStatus', () => {
     assert.equal(awsCodeForStatus(500, 'sns', 'query'), 'InternalFailure');
     assert.equal(awsCodeForStatus(429, 'lambda', 'rest-json'), 'TooManyRequestsException');
     assert.equal(awsCodeForStatus(429, 'dynamodb', 'json'), 'ThrottlingException');
+  });
+
+  test('RPC v2 CBOR (CloudWatch): smithy-protocol header, a CBOR map with __type and message, the query error when asked', () => {
+    const r = awsErrorResponse('LimitExceeded', { service: 'monitoring', protocol: 'rpcv2-cbor', requestId: 'RID', queryCompatible: true });
+    assert.equal(r.status, 400);
+    assert.equal(r.headers['smithy-protocol'], 'rpc-v2-cbor');
+    assert.equal(r.headers['content-type'], 'application/cbor');
+    assert.equal(r.headers['x-amzn-requestid'], 'RID');
+    assert.equal(r.headers['x-amzn-query-error'], 'LimitExceeded;Sender');
+    assert.ok(r.body instanceof Uint8Array);
+    const data = cbor.deserialize(r.body) as Record<string, unknown>;
+    assert.deepEqual(data, { __type: 'com.amazonaws.cloudwatch#LimitExceeded', message: 'LimitExceeded' });
+    assert.equal(loadSmithyRpcV2CborErrorCode({ statusCode: 400, headers: {} } as never, data), 'com.amazonaws.cloudwatch#LimitExceeded');
+
+    const plain = awsErrorResponse('InternalServerError', { service: 'arc-region-switch', protocol: 'rpcv2-cbor', requestId: 'R2' });
+    assert.equal(plain.status, 500);
+    assert.equal(plain.headers['x-amzn-query-error'], undefined);
+  });
+
+  test('JSON 1.0 asked for query-compatible errors gets x-amzn-query-error too', () => {
+    const r = awsErrorResponse('InternalServiceError', { service: 'monitoring', protocol: 'json', requestId: 'R', queryCompatible: true });
+    assert.equal(r.headers['x-amzn-query-error'], 'InternalServiceError;Receiver');
   });
 });

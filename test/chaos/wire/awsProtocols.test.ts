@@ -1,4 +1,4 @@
-// The wire errors of query, REST-XML, REST-JSON and JSON services, parsed by
+// The wire errors of query, REST-XML, REST-JSON, JSON and RPC v2 CBOR services, parsed by
 // the real SDK clients pointed at a local server the fault never reaches.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeStacksCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, LimitExceededFault, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { AwsSmithyRpcV2CborProtocol } from '@aws-sdk/core/protocols';
 import { installOutgoingInstrumentation } from '../../../src/instrument/index.js';
 import { createWireFaultHook } from '../../../src/chaos/wire/index.js';
 import { FakeEngine, setupOtel, type TestOtel } from '../../instrument/otel.js';
@@ -60,6 +61,33 @@ describe('AWS protocol errors at the wire', () => {
 
     engine.reset(awsError('InternalServiceError'));
     const internal = (await cw.send(new PutMetricDataCommand({ Namespace: 'Shop', MetricData: [{ MetricName: 'Orders', Value: 1 }] })).catch((e: unknown) => e)) as SdkError;
+    cw.destroy();
+    assert.equal(internal.name, 'InternalServiceFault');
+    assert.equal(internal.$metadata.httpStatusCode, 500);
+    assert.equal(internal.$metadata.attempts, 2, 'retried as a server error');
+    assert.equal(target.seen.length, 0);
+  });
+
+  test("CloudWatch over Smithy RPC v2 CBOR (query-compatible): the SDK's LimitExceededFault from a CBOR body; 500s retried", async () => {
+    // The client as newer SDKs build it for CBOR services: the same CloudWatch model, the CBOR protocol.
+    const cw = new CloudWatchClient({ ...common(), maxAttempts: 2, protocol: AwsSmithyRpcV2CborProtocol });
+    const put = () => cw.send(new PutMetricDataCommand({ Namespace: 'Shop', MetricData: [{ MetricName: 'Orders', Value: 1 }] })).catch((e: unknown) => e);
+    engine.reset(awsError('LimitExceeded'));
+    const limit = (await put()) as SdkError;
+    assert.ok(limit instanceof LimitExceededFault, `got ${limit.name}: ${limit.message}`);
+    assert.equal(limit.message, 'LimitExceeded', 'the message came out of the CBOR body');
+    assert.equal(limit.$metadata.httpStatusCode, 400);
+    assert.equal(limit.$metadata.attempts, 1, 'not retried: a client error');
+    assert.deepEqual(engine.calls.at(-1), {
+      kind: 'aws',
+      service: 'monitoring',
+      operation: 'PutMetricData',
+      host: '127.0.0.1',
+      path: '/service/GraniteServiceVersion20100801/operation/PutMetricData',
+    });
+
+    engine.reset(awsError('InternalServiceError'));
+    const internal = (await put()) as SdkError;
     cw.destroy();
     assert.equal(internal.name, 'InternalServiceFault');
     assert.equal(internal.$metadata.httpStatusCode, 500);
