@@ -46,8 +46,6 @@ function randomEvent(r: Rand): unknown {
   ])();
 }
 
-type Behaviour = (event: unknown) => { handler: (...args: any[]) => any };
-
 function randomBehaviour(r: Rand): { describe: string; make: () => (...args: any[]) => any } {
   const value = randomValue(r);
   const error = pick(r, [
