@@ -350,6 +350,10 @@ function subscribeChannels(state: UndiciState): () => void {
     const { request } = message as { request: UndiciRequestLike };
     const ctx = context.active();
     if (state.deps.tracer === undefined || isTracingSuppressed(ctx)) return;
+    if (!outcomeSubscribed) {
+      outcomeSubscribed = true;
+      for (const [name, fn] of outcome) diagnostics.subscribe(name, fn);
+    }
     try {
       const origin = parseOrigin(request.origin);
       if (origin === undefined || typeof request.path !== 'string') return;
@@ -370,10 +374,6 @@ function subscribeChannels(state: UndiciState): () => void {
       }
       spans.set(request, cs);
       (cs as { isAws?: boolean }).isAws = aws !== undefined;
-      if (!outcomeSubscribed) {
-        outcomeSubscribed = true;
-        for (const [name, fn] of outcome) diagnostics.subscribe(name, fn);
-      }
     } catch {
       // never fail the caller's request over telemetry
     }
