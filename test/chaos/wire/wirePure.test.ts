@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { corruptBody, corruptedLength } from '../../../src/chaos/wire/corruptBody.js';
 import { hangBudgetMs, DEADLINE_MARGIN_MS, MAX_HANG_MS } from '../../../src/chaos/wire/hangBudget.js';
 import { networkError } from '../../../src/chaos/wire/networkError.js';
-import { responseBytes } from '../../../src/chaos/wire/httpBytes.js';
+import { bodyBytes, headerObject, rawHeaderBuffers, responseBytes } from '../../../src/chaos/wire/httpBytes.js';
 import { cannedOutcome } from '../../../src/chaos/wire/cannedResponse.js';
 import { jitteredDelay } from '../../../src/chaos/jitter.js';
 
@@ -59,6 +59,19 @@ describe('responseBytes', () => {
   });
   test('HEAD: headers only', () => {
     assert.match(responseBytes({ status: 404, headers: {}, body: 'x' }, 'HEAD').toString(), /\r\n\r\n$/);
+  });
+  test('a binary body (a view into a larger buffer) goes out byte for byte, with its own length', () => {
+    const backing = Uint8Array.from([0xff, 0xa2, 0x80, 0x00, 0x61, 0xfe]);
+    const body = backing.subarray(1, 5);
+    const res = { status: 400, headers: { 'content-type': 'application/cbor' }, body };
+    assert.deepEqual([...bodyBytes(res)], [0xa2, 0x80, 0x00, 0x61]);
+    const bytes = responseBytes(res, 'POST');
+    const split = bytes.indexOf('\r\n\r\n') + 4;
+    assert.match(bytes.subarray(0, split).toString('latin1'), /\r\ncontent-length: 4\r\n/);
+    assert.deepEqual([...bytes.subarray(split)], [0xa2, 0x80, 0x00, 0x61]);
+    assert.equal(headerObject(res)['content-length'], '4');
+    const raw = rawHeaderBuffers(res).map((b) => b.toString());
+    assert.equal(raw[raw.indexOf('content-length') + 1], '4');
   });
 });
 
