@@ -222,6 +222,8 @@ interface UndiciState {
   dispatching: boolean;
   /** Our wrappers, each to the dispatcher it fronts. */
   wrappers: WeakMap<object, Dispatcher>;
+  /** The function's own dispatchers (fetch's `dispatcher` option), each to our wrapper in front of it. */
+  fronts: WeakMap<object, Dispatcher>;
 }
 
 function dispatchInner(state: UndiciState, inner: Dispatcher, o: UndiciDispatchOptions, h: UndiciHandler): boolean {
@@ -408,10 +410,33 @@ function subscribeChannels(state: UndiciState): () => void {
   };
 }
 
+function isDispatcher(v: unknown): v is Dispatcher {
+  return typeof v === 'object' && v !== null && typeof (v as { dispatch?: unknown }).dispatch === 'function';
+}
+
+/**
+ * fetch's `init` with its `dispatcher` (the function's own Agent, Pool…)
+ * behind our wrapper, so that its calls get faults as well as spans. The
+ * caller's object is left alone: the copy inherits from it, so every other
+ * member reads the same, getters and inherited ones included.
+ */
+function withOwnDispatcherWrapped(state: UndiciState, init: unknown): unknown {
+  if (typeof init !== 'object' || init === null) return init;
+  const own = (init as { dispatcher?: unknown }).dispatcher;
+  if (!isDispatcher(own) || state.wrappers.has(own)) return init;
+  let front = state.fronts.get(own);
+  if (front === undefined) {
+    front = wrapDispatcher(state, own);
+    state.fronts.set(own, front);
+  }
+  return Object.create(init, { dispatcher: { value: front, enumerable: true, writable: true, configurable: true } }) as unknown;
+}
+
 /**
  * Node 20 creates its fetch's global dispatcher only when fetch is first used
  * (loading undici costs ~35 ms, too much to force at init): the first call
- * through our fetch wrapper loads it, wraps it, then fetches.
+ * through our fetch wrapper loads it, wraps it, then fetches. A dispatcher of
+ * the function's own, given in `init`, is put behind a wrapper of ours too.
  */
 function wrapFetch(state: UndiciState): (() => void) | undefined {
   const original = globalThis.fetch;
@@ -421,6 +446,7 @@ function wrapFetch(state: UndiciState): (() => void) | undefined {
       if (g[GLOBAL_DISPATCHER] === undefined) void globalThis.Headers; // loads Node's undici, which sets its global dispatcher
       ensureGlobalWrapped(state);
     }
+    if (args.length > 1) args[1] = withOwnDispatcherWrapped(state, args[1]) as RequestInit | undefined;
     return Reflect.apply(original, this, args) as ReturnType<typeof globalThis.fetch>;
   };
   globalThis.fetch = fetch;
@@ -430,7 +456,7 @@ function wrapFetch(state: UndiciState): (() => void) | undefined {
 }
 
 export function instrumentUndici(deps: InstrumentationDeps): () => void {
-  const state: UndiciState = { deps, dispatching: false, wrappers: new WeakMap() };
+  const state: UndiciState = { deps, dispatching: false, wrappers: new WeakMap(), fronts: new WeakMap() };
   ensureGlobalWrapped(state);
   const unwrapFetch = wrapFetch(state);
   const unsubscribe = subscribeChannels(state);

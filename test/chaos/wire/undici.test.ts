@@ -2,7 +2,7 @@
 // as Node's fetch), against a real local server.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fetch as undiciFetch, request } from 'undici';
+import { Agent, fetch as undiciFetch, request } from 'undici';
 import { installOutgoingInstrumentation } from '../../../src/instrument/index.js';
 import { createWireFaultHook } from '../../../src/chaos/wire/index.js';
 import { FakeEngine, setupOtel, type TestOtel } from '../../instrument/otel.js';
@@ -102,5 +102,37 @@ describe('npm undici faults at the wire', () => {
       ['/1', '/3'],
     );
     assert.equal(target.connections, 1);
+  });
+
+  test("fetch with a dispatcher of the function's own: faults apply, one span, the caller's init untouched", async () => {
+    const agent = new Agent();
+    try {
+      engine.reset(() => ({ type: 'error', error: { kind: 'http', status: 503 } }));
+      const init = { dispatcher: agent };
+      const failed = await fetch(`${target.origin}/own`, init as unknown as RequestInit);
+      assert.equal(failed.status, 503);
+      await failed.text();
+      assert.equal(target.seen.length, 0, 'the fault answered; the server saw nothing');
+      assert.equal(init.dispatcher, agent);
+      assert.equal(otel.spans().length, 1, 'one span: the diagnostics channel leaves it to the wrapper');
+      assert.equal(otel.spans()[0]?.events[0]?.name, 'chaos.fault');
+
+      engine.reset();
+      otel.exporter.reset();
+      // Members the init inherits are read as before: the wrapped copy inherits from it.
+      const inherited = Object.assign(Object.create({ method: 'POST', body: 'x', headers: { 'x-mine': '1' } }) as object, { dispatcher: agent });
+      const ok = await fetch(`${target.origin}/own`, inherited as unknown as RequestInit);
+      assert.equal(ok.status, 200);
+      await ok.text();
+      assert.equal(target.seen.length, 1);
+      assert.equal(target.seen[0]?.method, 'POST');
+      assert.equal(target.seen[0]?.headers['x-mine'], '1');
+      assert.equal(target.seen[0]?.headers['content-length'], '1');
+      const spans = otel.spans();
+      assert.equal(spans.length, 1);
+      assert.equal(target.seen[0]?.headers.traceparent, `00-${spans[0]?.spanContext().traceId}-${spans[0]?.spanContext().spanId}-01`);
+    } finally {
+      await agent.close();
+    }
   });
 });
