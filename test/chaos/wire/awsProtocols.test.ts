@@ -50,50 +50,33 @@ describe('AWS protocol errors at the wire', () => {
 
   const awsError = (code: string) => () => ({ type: 'error' as const, error: { kind: 'aws' as const, code } });
 
-  test("CloudWatch (JSON 1.0, query-compatible): LimitExceeded is the SDK's LimitExceededFault; internal errors are 500s it retries", async () => {
-    const cw = new CloudWatchClient({ ...common(), maxAttempts: 2 });
-    engine.reset(awsError('LimitExceeded'));
-    const limit = (await cw.send(new PutMetricDataCommand({ Namespace: 'Shop', MetricData: [{ MetricName: 'Orders', Value: 1 }] })).catch((e: unknown) => e)) as SdkError;
-    assert.ok(limit instanceof LimitExceededFault, `got ${limit.name}`);
-    assert.equal(limit.$metadata.httpStatusCode, 400);
-    assert.equal(limit.$metadata.attempts, 1, 'not retried: a client error');
-    assert.deepEqual(engine.calls.at(-1), { kind: 'aws', service: 'monitoring', operation: 'PutMetricData', host: '127.0.0.1', path: '/' });
+  // CloudWatch's model over two wire protocols: JSON 1.0 (today's default) and
+  // Smithy RPC v2 CBOR (as newer SDKs build it for CBOR services), both asking for query-compatible errors.
+  const cloudWatchWires = [
+    { wire: 'JSON 1.0', protocol: undefined, path: '/' },
+    { wire: 'Smithy RPC v2 CBOR', protocol: AwsSmithyRpcV2CborProtocol, path: '/service/GraniteServiceVersion20100801/operation/PutMetricData' },
+  ] as const;
+  for (const { wire, protocol, path } of cloudWatchWires) {
+    test(`CloudWatch over ${wire} (query-compatible): LimitExceeded is the SDK's LimitExceededFault; internal errors are 500s it retries`, async () => {
+      const cw = new CloudWatchClient({ ...common(), maxAttempts: 2, ...(protocol !== undefined ? { protocol } : {}) });
+      const put = () => cw.send(new PutMetricDataCommand({ Namespace: 'Shop', MetricData: [{ MetricName: 'Orders', Value: 1 }] })).catch((e: unknown) => e);
+      engine.reset(awsError('LimitExceeded'));
+      const limit = (await put()) as SdkError;
+      assert.ok(limit instanceof LimitExceededFault, `got ${limit.name}: ${limit.message}`);
+      assert.equal(limit.message, 'LimitExceeded', "the message came out of the service's body");
+      assert.equal(limit.$metadata.httpStatusCode, 400);
+      assert.equal(limit.$metadata.attempts, 1, 'not retried: a client error');
+      assert.deepEqual(engine.calls.at(-1), { kind: 'aws', service: 'monitoring', operation: 'PutMetricData', host: '127.0.0.1', path });
 
-    engine.reset(awsError('InternalServiceError'));
-    const internal = (await cw.send(new PutMetricDataCommand({ Namespace: 'Shop', MetricData: [{ MetricName: 'Orders', Value: 1 }] })).catch((e: unknown) => e)) as SdkError;
-    cw.destroy();
-    assert.equal(internal.name, 'InternalServiceFault');
-    assert.equal(internal.$metadata.httpStatusCode, 500);
-    assert.equal(internal.$metadata.attempts, 2, 'retried as a server error');
-    assert.equal(target.seen.length, 0);
-  });
-
-  test("CloudWatch over Smithy RPC v2 CBOR (query-compatible): the SDK's LimitExceededFault from a CBOR body; 500s retried", async () => {
-    // The client as newer SDKs build it for CBOR services: the same CloudWatch model, the CBOR protocol.
-    const cw = new CloudWatchClient({ ...common(), maxAttempts: 2, protocol: AwsSmithyRpcV2CborProtocol });
-    const put = () => cw.send(new PutMetricDataCommand({ Namespace: 'Shop', MetricData: [{ MetricName: 'Orders', Value: 1 }] })).catch((e: unknown) => e);
-    engine.reset(awsError('LimitExceeded'));
-    const limit = (await put()) as SdkError;
-    assert.ok(limit instanceof LimitExceededFault, `got ${limit.name}: ${limit.message}`);
-    assert.equal(limit.message, 'LimitExceeded', 'the message came out of the CBOR body');
-    assert.equal(limit.$metadata.httpStatusCode, 400);
-    assert.equal(limit.$metadata.attempts, 1, 'not retried: a client error');
-    assert.deepEqual(engine.calls.at(-1), {
-      kind: 'aws',
-      service: 'monitoring',
-      operation: 'PutMetricData',
-      host: '127.0.0.1',
-      path: '/service/GraniteServiceVersion20100801/operation/PutMetricData',
+      engine.reset(awsError('InternalServiceError'));
+      const internal = (await put()) as SdkError;
+      cw.destroy();
+      assert.equal(internal.name, 'InternalServiceFault');
+      assert.equal(internal.$metadata.httpStatusCode, 500);
+      assert.equal(internal.$metadata.attempts, 2, 'retried as a server error');
+      assert.equal(target.seen.length, 0);
     });
-
-    engine.reset(awsError('InternalServiceError'));
-    const internal = (await put()) as SdkError;
-    cw.destroy();
-    assert.equal(internal.name, 'InternalServiceFault');
-    assert.equal(internal.$metadata.httpStatusCode, 500);
-    assert.equal(internal.$metadata.attempts, 2, 'retried as a server error');
-    assert.equal(target.seen.length, 0);
-  });
+  }
 
   test('S3 (REST-XML): SlowDown is a 503 the SDK retries', async () => {
     const s3 = new S3Client({ ...common(), forcePathStyle: true, maxAttempts: 2 });
