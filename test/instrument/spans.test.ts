@@ -17,6 +17,16 @@ import { closedPort, closeServer, listen } from '../helpers/targetServer.js';
 
 const originalRequest = http.request;
 
+/** Runs `call` with an npm undici Agent of the function's own, closed afterwards. */
+async function withOwnAgent(call: (dispatcher: Agent) => Promise<unknown>): Promise<void> {
+  const agent = new Agent();
+  try {
+    await call(agent);
+  } finally {
+    await agent.close();
+  }
+}
+
 describe('client spans', () => {
   let server: Server;
   let origin = '';
@@ -155,13 +165,7 @@ describe('client spans', () => {
   });
 
   test('npm undici with a custom Agent: span and traceparent from the diagnostics channels', async () => {
-    const agent = new Agent();
-    try {
-      const res = await undiciRequest(`${origin}/custom`, { dispatcher: agent });
-      await res.body.text();
-    } finally {
-      await agent.close();
-    }
+    await withOwnAgent(async (dispatcher) => (await undiciRequest(`${origin}/custom`, { dispatcher })).body.text());
     const spans = otel.spans();
     assert.equal(spans.length, 1, 'exactly one span, not one per layer');
     assert.equal(spans[0]?.attributes['http.response.status_code'], 200);
@@ -220,12 +224,7 @@ describe('custom undici dispatcher, first request of the install', () => {
 
   test('a refused connection: the span records the error and ends', async () => {
     const port = await closedPort();
-    const agent = new Agent();
-    try {
-      await assert.rejects(undiciRequest(`http://127.0.0.1:${port}/refused`, { dispatcher: agent }));
-    } finally {
-      await agent.close();
-    }
+    await withOwnAgent((dispatcher) => assert.rejects(undiciRequest(`http://127.0.0.1:${port}/refused`, { dispatcher })));
     const spans = otel.spans();
     assert.equal(spans.length, 1);
     assert.equal(spans[0]?.status.code, SpanStatusCode.ERROR);
@@ -235,13 +234,7 @@ describe('custom undici dispatcher, first request of the install', () => {
 
   test('then a 503: status code and error status from the headers channel', async () => {
     otel.exporter.reset();
-    const agent = new Agent();
-    try {
-      const res = await undiciRequest(`${origin}/busy`, { dispatcher: agent });
-      await res.body.text();
-    } finally {
-      await agent.close();
-    }
+    await withOwnAgent(async (dispatcher) => (await undiciRequest(`${origin}/busy`, { dispatcher })).body.text());
     const spans = otel.spans();
     assert.equal(spans.length, 1);
     assert.equal(spans[0]?.attributes['http.response.status_code'], 503);
