@@ -119,7 +119,7 @@ export function awsErrorMessage(code: string): string {
   return MESSAGE[code] ?? code;
 }
 
-/** Smithy namespace used in JSON `__type` values. */
+/** Smithy namespace of the service, as `__type` values in JSON and CBOR error bodies carry it. */
 function jsonNamespace(service: string): string {
   switch (service) {
     case 'dynamodb':
