@@ -6,8 +6,9 @@ import type { WireResponse } from './awsErrorResponse.js';
 /** Headers we set ourselves: framing is ours to get right. */
 const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection']);
 
-/** The body as sent: text as UTF-8, bytes as they are. */
-export function bodyBytes(res: WireResponse): Buffer {
+/** The body as sent in answer to `method`: text as UTF-8, bytes as they are, nothing to a HEAD. */
+export function bodyBytes(res: WireResponse, method: string): Buffer {
+  if (method.toUpperCase() === 'HEAD') return Buffer.alloc(0);
   const b = res.body;
   return typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
@@ -18,7 +19,7 @@ function bodyLength(res: WireResponse): number {
 }
 
 export function responseBytes(res: WireResponse, method: string): Buffer {
-  const body = method.toUpperCase() === 'HEAD' ? Buffer.alloc(0) : bodyBytes(res);
+  const body = bodyBytes(res, method);
   let head = `HTTP/1.1 ${res.status} ${STATUS_CODES[res.status] ?? 'Unknown'}\r\n`;
   for (const [k, v] of Object.entries(res.headers)) {
     if (FRAMING.has(k.toLowerCase())) continue;

@@ -56,7 +56,7 @@ class LocalCall implements UndiciController {
   respond(res: WireResponse, method: string): void {
     if (this.aborted) return;
     const h = this.handler;
-    const body = method.toUpperCase() === 'HEAD' ? Buffer.alloc(0) : bodyBytes(res);
+    const body = bodyBytes(res, method);
     const statusText = '';
     if (isControllerApi(h)) {
       h.onResponseStart?.(this, res.status, headerObject(res), statusText);

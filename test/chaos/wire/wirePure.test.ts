@@ -64,7 +64,8 @@ describe('responseBytes', () => {
     const backing = Uint8Array.from([0xff, 0xa2, 0x80, 0x00, 0x61, 0xfe]);
     const body = backing.subarray(1, 5);
     const res = { status: 400, headers: { 'content-type': 'application/cbor' }, body };
-    assert.deepEqual([...bodyBytes(res)], [0xa2, 0x80, 0x00, 0x61]);
+    assert.deepEqual([...bodyBytes(res, 'POST')], [0xa2, 0x80, 0x00, 0x61]);
+    assert.equal(bodyBytes(res, 'HEAD').length, 0);
     const bytes = responseBytes(res, 'POST');
     const split = bytes.indexOf('\r\n\r\n') + 4;
     assert.match(bytes.subarray(0, split).toString('latin1'), /\r\ncontent-length: 4\r\n/);
