@@ -18,7 +18,7 @@ import {
 } from '@opentelemetry/api';
 import type { Agent } from './agent.js';
 import { checkBuiltins } from './instrument/builtinWatch.js';
-import { frames, OpenSpans, runtimeInvokeStore, type InvocationState } from './invocationState.js';
+import { OpenSpans, runAsInvocation, runtimeInvokeStore, type InvocationState } from './invocationState.js';
 import {
   detectTrigger,
   extractParentCarrier,
@@ -241,6 +241,6 @@ export function deadlineMargin(agent: Agent): number {
 }
 
 export function withState<T>(agent: Agent, run: InvocationRun, fn: () => T): T {
-  const frame = { invocation: run.state, context: run.spanContext };
-  return agent.tracing.ownsContext ? frames.run(frame, fn) : frames.run(frame, () => otelContext.with(run.spanContext, fn));
+  const inFrame = agent.tracing.ownsContext ? fn : () => otelContext.with(run.spanContext, fn);
+  return runAsInvocation(run.state, inFrame, run.spanContext);
 }
