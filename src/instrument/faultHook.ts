@@ -99,6 +99,12 @@ export interface FaultHook {
     opts: UndiciDispatchOptions,
     handler: UndiciHandler,
   ): boolean;
+  /**
+   * Applies `decision` to a request undici has already made (one through a
+   * dispatcher of the function's own, seen on undici's diagnostics channel):
+   * returns the handler to put in place of `handler`, the request's own.
+   */
+  faultUndiciRequest(decision: FaultDecision, call: OutgoingCall, opts: UndiciDispatchOptions, handler: UndiciHandler): UndiciHandler;
 }
 
 /** What installOutgoingInstrumentation accepts: a hook, or a getter looked up per call (chaos may start after init). */

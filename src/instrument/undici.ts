@@ -1,15 +1,17 @@
 // Outgoing calls through undici: Node's built-in fetch and the npm `undici`
 // package both send through the global dispatcher stored on globalThis; we put
 // a delegating dispatcher in its place (no undici import, so the layer stays
-// small). Calls through a custom Agent are seen on undici's diagnostics
-// channels instead, for spans and traceparent only.
+// small). Calls through a dispatcher of the function's own that fetch's
+// wrapper cannot reach (npm undici's own API) are seen on undici's
+// diagnostics channels instead: spans and traceparent from there, and faults
+// through a gate put in place of the request's handler.
 import diagnostics from 'node:diagnostics_channel';
 import { context, type Context, type Span, type TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { awsCallOf, serviceFromHost, type AwsCall, type HeaderBag } from './awsCall.js';
 import { endClientSpan, recordError, recordResponse, startClientSpan, type ClientSpan } from './clientSpan.js';
 import type { InstrumentationDeps } from './deps.js';
-import type { OutgoingCall, UndiciController, UndiciDispatch, UndiciDispatchOptions, UndiciHandler } from './faultHook.js';
+import type { FaultHook, OutgoingCall, UndiciController, UndiciDispatch, UndiciDispatchOptions, UndiciHandler } from './faultHook.js';
 import { descriptorOf } from './http.js';
 import { injectTraceHeaders } from './traceHeaders.js';
 
@@ -333,7 +335,37 @@ interface UndiciRequestLike {
   method?: string;
   path?: string;
   headers?: unknown;
+  body?: unknown;
+  upgrade?: string | null;
+  headersTimeout?: number | null;
+  bodyTimeout?: number | null;
   addHeader?(k: string, v: string): unknown;
+}
+
+/** A made request's headers (a flat array in undici 6 and 7, a string before). */
+function madeRequestHeaders(headers: unknown): HeaderBag {
+  if (Array.isArray(headers)) return undiciHeaders(headers as string[]);
+  if (typeof headers !== 'string') return {};
+  return rawHeadersToBag(
+    headers.split('\r\n').flatMap((l) => {
+      const i = l.indexOf(':');
+      return i === -1 ? [] : [l.slice(0, i), l.slice(i + 1).trim()];
+    }),
+  );
+}
+
+// The symbol under which undici's Request keeps its handler (`Symbol('handler')`), by Request class.
+const handlerKeys = new WeakMap<object, symbol | null>();
+
+function handlerKeyOf(request: object): symbol | undefined {
+  const proto = Object.getPrototypeOf(request) as object | null;
+  if (proto === null) return undefined;
+  let key = handlerKeys.get(proto);
+  if (key === undefined) {
+    key = Object.getOwnPropertySymbols(request).find((s) => s.description === 'handler') ?? null;
+    handlerKeys.set(proto, key);
+  }
+  return key ?? undefined;
 }
 
 /**
@@ -345,14 +377,34 @@ interface UndiciRequestLike {
 function subscribeChannels(state: UndiciState): () => void {
   const spans = new WeakMap<object, ClientSpan>();
   let outcomeSubscribed = false;
+  /** Puts the fault's gate in place of the request's handler, if a rule hits the call. */
+  const faultMadeRequest = (hook: FaultHook, request: UndiciRequestLike, call: Omit<OutgoingCall, 'descriptor' | 'span'>, cs: ClientSpan | undefined) => {
+    if (request.upgrade || call.method === 'CONNECT') return;
+    const key = handlerKeyOf(request);
+    if (key === undefined) return;
+    const descriptor = descriptorOf(call.host, call.path, call.aws);
+    const decision = hook.decide(descriptor);
+    if (decision === undefined) return;
+    const slots = request as unknown as Record<symbol, UndiciHandler>;
+    let handler = slots[key]!;
+    if (cs !== undefined) {
+      // The outcome the caller sees may be the fault's, which undici's channels never report.
+      spans.delete(request);
+      handler = observingHandler(handler, cs, call.aws !== undefined);
+    }
+    const opts: UndiciDispatchOptions = { path: call.path, method: call.method, headersTimeout: request.headersTimeout, bodyTimeout: request.bodyTimeout };
+    slots[key] = hook.faultUndiciRequest(decision, { ...call, descriptor, span: cs?.span }, opts, handler);
+  };
   const onCreate = (message: unknown) => {
     if (state.dispatching) return;
     // npm undici loaded after us sets its own global dispatcher: take it over for the next calls.
     ensureGlobalWrapped(state);
     const { request } = message as { request: UndiciRequestLike };
     const ctx = context.active();
-    if (state.deps.tracer === undefined || isTracingSuppressed(ctx)) return;
-    if (!outcomeSubscribed) {
+    const tracer = state.deps.tracer;
+    const hook = state.deps.faultHook();
+    if ((tracer === undefined && hook === undefined) || isTracingSuppressed(ctx)) return;
+    if (tracer !== undefined && !outcomeSubscribed) {
       outcomeSubscribed = true;
       for (const [name, fn] of outcome) diagnostics.subscribe(name, fn);
     }
@@ -361,23 +413,21 @@ function subscribeChannels(state: UndiciState): () => void {
       if (origin === undefined || typeof request.path !== 'string') return;
       const { protocol, host, port } = origin;
       const method = (request.method ?? 'GET').toUpperCase();
-      const headers = Array.isArray(request.headers)
-        ? undiciHeaders(request.headers as string[])
-        : typeof request.headers === 'string'
-          ? rawHeadersToBag(request.headers.split('\r\n').flatMap((l) => {
-              const i = l.indexOf(':');
-              return i === -1 ? [] : [l.slice(0, i), l.slice(i + 1).trim()];
-            }))
-          : {};
-      const aws = awsCallOf({ host, method, path: request.path, headers });
-      const cs = startClientSpan(state.deps.tracer, ctx, { protocol, host, port, method, path: request.path }, aws, state.deps.redactor);
-      if (typeof request.addHeader === 'function') {
-        injectTraceHeaders(ctx, cs.span, request as { addHeader(k: string, v: string): unknown }, headerSetter, state.deps.directW3c);
+      const path = request.path;
+      const headers = madeRequestHeaders(request.headers);
+      const aws = awsCallOf({ host, method, path, headers, body: bodyText(request.body) });
+      let cs: ClientSpan | undefined;
+      if (tracer !== undefined) {
+        cs = startClientSpan(tracer, ctx, { protocol, host, port, method, path }, aws, state.deps.redactor);
+        if (typeof request.addHeader === 'function') {
+          injectTraceHeaders(ctx, cs.span, request as { addHeader(k: string, v: string): unknown }, headerSetter, state.deps.directW3c);
+        }
+        spans.set(request, cs);
+        (cs as { isAws?: boolean }).isAws = aws !== undefined;
       }
-      spans.set(request, cs);
-      (cs as { isAws?: boolean }).isAws = aws !== undefined;
+      if (hook !== undefined) faultMadeRequest(hook, request, { transport: 'undici', protocol, host, port, method, path, headers, aws }, cs);
     } catch {
-      // never fail the caller's request over telemetry
+      // never fail the caller's request over telemetry or a broken hook
     }
   };
   const onHeaders = (message: unknown) => {

@@ -6,6 +6,7 @@ import type { CallDescriptor, FaultDecision } from '../ruleTypes.js';
 import type { FaultHook } from '../../instrument/faultHook.js';
 import { planHttpFault } from './httpFaults.js';
 import { undiciFault } from './undiciFaults.js';
+import { gateUndiciRequest } from './undiciRequestGate.js';
 import { defaultWireEnv, type WireEnv } from './wireEnv.js';
 
 /** What the wire needs from the rule engine (src/chaos/engine.ts). */
@@ -26,6 +27,11 @@ export function createWireFaultHook(engine: FaultEngine, env: WireEnv = defaultW
       const faulty = undiciFault(decision.fault, call, dispatch, env);
       engine.injected(decision, call.span);
       return faulty(opts, handler);
+    },
+    faultUndiciRequest(decision, call, opts, handler) {
+      const gate = gateUndiciRequest(decision.fault, call, opts, handler, env);
+      engine.injected(decision, call.span);
+      return gate;
     },
   };
 }

@@ -1,12 +1,13 @@
 // Faults on the npm undici 7 package's request/fetch (same global dispatcher
 // as Node's fetch), against a real local server.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Agent, fetch as undiciFetch, request } from 'undici';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { Agent, fetch as undiciFetch, Request as UndiciRequest, request } from 'undici';
 import { installOutgoingInstrumentation } from '../../../src/instrument/index.js';
 import { createWireFaultHook } from '../../../src/chaos/wire/index.js';
 import { FakeEngine, setupOtel, type TestOtel } from '../../instrument/otel.js';
-import { JSON_BODY, startTargetServer, type TargetServer } from '../../helpers/targetServer.js';
+import { closedPort, JSON_BODY, startTargetServer, type TargetServer } from '../../helpers/targetServer.js';
 
 describe('npm undici faults at the wire', () => {
   let target: TargetServer;
@@ -134,5 +135,113 @@ describe('npm undici faults at the wire', () => {
     } finally {
       await agent.close();
     }
+  });
+
+  describe("npm undici's own API with a dispatcher of the function's own", () => {
+    let own: Agent;
+    beforeEach(() => {
+      own = new Agent();
+    });
+    afterEach(async () => {
+      await own.close();
+    });
+
+    test('request(url, { dispatcher }): HTTP status error, the server sees nothing, one span with the outcome, the connection kept', async () => {
+      engine.reset(() => ({ type: 'error', error: { kind: 'http', status: 502 } }));
+      const res = await request(`${target.origin}/own`, { dispatcher: own });
+      assert.equal(res.statusCode, 502);
+      assert.deepEqual(await res.body.json(), { message: 'Bad Gateway' });
+      assert.equal(target.seen.length, 0);
+      assert.equal(engine.injectedFaults.length, 1);
+      const [span] = otel.spans();
+      assert.equal(otel.spans().length, 1);
+      assert.equal(span?.events[0]?.name, 'chaos.fault');
+      assert.equal(span?.attributes['http.response.status_code'], 502);
+      assert.equal(span?.status.code, SpanStatusCode.ERROR);
+
+      engine.reset();
+      const ok = await request(`${target.origin}/own`, { dispatcher: own });
+      assert.equal(ok.statusCode, 200);
+      await ok.body.text();
+      assert.equal(target.seen.length, 1);
+      assert.ok(target.connections <= 1, `the stopped request left its connection open for the next call (${target.connections} connections)`);
+    });
+
+    test("an Agent's own request(): a network error rejects with its code", async () => {
+      engine.reset(() => ({ type: 'error', error: { kind: 'network', code: 'ECONNRESET' } }));
+      await assert.rejects(own.request({ origin: target.origin, path: '/own', method: 'GET' }), { code: 'ECONNRESET' });
+      assert.equal(target.seen.length, 0);
+      const [span] = otel.spans();
+      assert.equal(span?.attributes['error.type'], 'ECONNRESET');
+    });
+
+    test('latency: the response is held, then the real one arrives', async () => {
+      engine.reset(() => ({ type: 'latency', latencyMs: 150, jitterMs: 0 }));
+      const t0 = performance.now();
+      const res = await request(`${target.origin}/own`, { dispatcher: own });
+      assert.deepEqual(await res.body.json(), JSON_BODY);
+      assert.ok(performance.now() - t0 >= 140, `held ${performance.now() - t0} ms`);
+      assert.equal(target.seen.length, 1);
+      assert.equal(otel.spans()[0]?.attributes['http.response.status_code'], 200);
+    });
+
+    test("latency: the caller's AbortSignal still ends the call, and the held response never reaches it", async () => {
+      engine.reset(() => ({ type: 'latency', latencyMs: 200, jitterMs: 0 }));
+      await assert.rejects(request(`${target.origin}/own`, { dispatcher: own, signal: AbortSignal.timeout(50) }), (e: Error) => /abort|timeout/i.test(e.name));
+      const [span] = otel.spans();
+      assert.equal(span?.attributes['http.response.status_code'], undefined);
+      assert.equal(span?.status.code, SpanStatusCode.ERROR);
+    });
+
+    test('latency before a refused connection: the error arrives after the delay', async () => {
+      const port = await closedPort();
+      engine.reset(() => ({ type: 'latency', latencyMs: 120, jitterMs: 0 }));
+      const t0 = performance.now();
+      await assert.rejects(request(`http://127.0.0.1:${port}/own`, { dispatcher: own }), { code: 'ECONNREFUSED' });
+      assert.ok(performance.now() - t0 >= 110);
+    });
+
+    test("timeout: ends at the client's headersTimeout, or at the caller's AbortSignal", async () => {
+      engine.reset(() => ({ type: 'timeout', timeoutMs: undefined }));
+      await assert.rejects(request(`${target.origin}/own`, { dispatcher: own, headersTimeout: 100 }), { code: 'UND_ERR_HEADERS_TIMEOUT' });
+      await assert.rejects(request(`${target.origin}/own`, { dispatcher: own, signal: AbortSignal.timeout(100) }), (e: Error) => /abort|timeout/i.test(e.name));
+      assert.equal(target.seen.length, 0);
+    });
+
+    test('undici.fetch with a dispatcher: corrupt truncate', async () => {
+      engine.reset(() => ({ type: 'corrupt', corruption: 'truncate' }));
+      const full = JSON.stringify(JSON_BODY);
+      const res = await undiciFetch(`${target.origin}/own`, { dispatcher: own });
+      assert.equal(await res.text(), full.slice(0, Math.floor(full.length / 2)));
+      assert.equal(target.seen.length, 1);
+    });
+
+    test('an undici Request carrying a dispatcher: recorded response, request body kept from the server', async () => {
+      engine.reset(() => ({ type: 'respond', status: 201, headers: { 'x-placebo': '1' }, body: 'made' }));
+      const res = await undiciFetch(new UndiciRequest(`${target.origin}/own`, { method: 'POST', body: 'x', dispatcher: own }));
+      assert.equal(res.status, 201);
+      assert.equal(res.headers.get('x-placebo'), '1');
+      assert.equal(await res.text(), 'made');
+      assert.equal(target.seen.length, 0);
+    });
+
+    test("Node's fetch given a Request that carries a dispatcher: status error", async () => {
+      engine.reset(() => ({ type: 'error', error: { kind: 'http', status: 503 } }));
+      const res = await fetch(new Request(`${target.origin}/own`, { dispatcher: own } as unknown as RequestInit));
+      assert.equal(res.status, 503);
+      await res.text();
+      assert.equal(target.seen.length, 0);
+      assert.equal(otel.spans().length, 1);
+      assert.equal(otel.spans()[0]?.events[0]?.name, 'chaos.fault');
+    });
+
+    test('no rule: the call goes out untouched, with traceparent', async () => {
+      engine.reset();
+      const res = await request(`${target.origin}/own`, { dispatcher: own });
+      assert.deepEqual(await res.body.json(), JSON_BODY);
+      const [span] = otel.spans();
+      assert.equal(target.seen[0]?.headers.traceparent, `00-${span?.spanContext().traceId}-${span?.spanContext().spanId}-01`);
+      assert.equal(engine.calls.length, 1);
+    });
   });
 });
