@@ -386,14 +386,12 @@ function subscribeChannels(state: UndiciState): () => void {
     const decision = hook.decide(descriptor);
     if (decision === undefined) return;
     const slots = request as unknown as Record<symbol, UndiciHandler>;
-    let handler = slots[key]!;
-    if (cs !== undefined) {
-      // The outcome the caller sees may be the fault's, which undici's channels never report.
-      spans.delete(request);
-      handler = observingHandler(handler, cs, call.aws !== undefined);
-    }
+    // The outcome the caller sees may be the fault's, which undici's channels never report: observed here instead.
+    const handler = cs !== undefined ? observingHandler(slots[key]!, cs, call.aws !== undefined) : slots[key]!;
     const opts: UndiciDispatchOptions = { path: call.path, method: call.method, headersTimeout: request.headersTimeout, bodyTimeout: request.bodyTimeout };
-    slots[key] = hook.faultUndiciRequest(decision, { ...call, descriptor, span: cs?.span }, opts, handler);
+    const gate = hook.faultUndiciRequest(decision, { ...call, descriptor, span: cs?.span }, opts, handler);
+    spans.delete(request);
+    slots[key] = gate;
   };
   const onCreate = (message: unknown) => {
     if (state.dispatching) return;

@@ -235,6 +235,21 @@ describe('npm undici faults at the wire', () => {
       assert.equal(otel.spans()[0]?.events[0]?.name, 'chaos.fault');
     });
 
+    test('with tracing off, faults still apply', async () => {
+      installOutgoingInstrumentation({ tracer: undefined, faultHook: createWireFaultHook(engine) });
+      try {
+        engine.reset(() => ({ type: 'error', error: { kind: 'http', status: 504 } }));
+        const res = await request(`${target.origin}/own`, { dispatcher: own });
+        assert.equal(res.statusCode, 504);
+        await res.body.text();
+        assert.equal(target.seen.length, 0);
+        assert.equal(engine.injectedFaults.length, 1);
+        assert.equal(engine.injectedFaults[0]?.span, undefined);
+      } finally {
+        installOutgoingInstrumentation({ tracer: otel.tracer, faultHook: createWireFaultHook(engine) });
+      }
+    });
+
     test('no rule: the call goes out untouched, with traceparent', async () => {
       engine.reset();
       const res = await request(`${target.origin}/own`, { dispatcher: own });
