@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { Agent, request } from 'undici';
 import { createAgent, installAgent } from '../../src/agent.js';
 import { wrap } from '../../src/wrap.js';
 import { MemorySink, lambdaContext, TEST_ENV } from '../helpers/memorySink.js';
+import { startTargetServer } from '../helpers/targetServer.js';
 import { createTable as createTableOn, LOCAL_CREDENTIALS as CREDENTIALS, putItem, startDynalite, type Item, type LocalDynamo } from '../helpers/ruleTable.js';
 
 let dynamo: LocalDynamo;
@@ -192,4 +194,62 @@ test('an invocation rule fails the handler instead of running it, and says so on
   const metric = sink.metrics().find((m) => m.requestId === 'req-inv-1')!;
   assert.equal(metric.Error, 1);
   assert.equal(metric.FaultsInjected, 1);
+});
+
+test("an http rule from the table hits npm undici's calls through the function's own Agent", async () => {
+  await createTable('own-agent-rules', ['scope', 'id']);
+  await put('own-agent-rules', {
+    scope: { S: 'orders' },
+    id: { S: 'psp-down' },
+    enabled: { BOOL: true },
+    target: { S: 'http:127.0.0.1/psp/*' },
+    fault: { S: 'error' },
+    error: { S: '503' },
+    rate: { N: '1' },
+  });
+  const target = await startTargetServer();
+  const own = new Agent();
+  after(async () => {
+    await own.close();
+    await target.close();
+  });
+  const awsEnv = {
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+  };
+  const sink = new MemorySink();
+  const agent = createAgent({
+    env: { ...TEST_ENV, FAULTLINE_CHAOS_TABLE: 'own-agent-rules', FAULTLINE_CHAOS_REFRESH_MS: '60000', ...awsEnv },
+    sink,
+    captureConsole: false,
+  });
+  installAgent(agent);
+  after(() => installAgent(null));
+  const handler = wrap(async () => {
+    const charge = await request(`${target.origin}/psp/charges`, { method: 'POST', body: '{}', dispatcher: own });
+    const other = await request(`${target.origin}/ledger`, { dispatcher: own });
+    await Promise.all([charge.body.text(), other.body.text()]);
+    return [charge.statusCode, other.statusCode];
+  });
+  // The first invocation waits for the rules (bounded); on a loaded machine they may come a moment later.
+  let statuses: unknown;
+  let n = 0;
+  do {
+    statuses = await handler({}, lambdaContext(`req-own-${++n}`) as never);
+  } while (n < 200 && (statuses as number[])[0] !== 503);
+  assert.deepEqual(statuses, [503, 200]);
+  const requestId = `req-own-${n}`;
+  assert.deepEqual(
+    target.seen.slice(-1).map((s) => s.url),
+    ['/ledger'],
+    'the faulted call never reached the server',
+  );
+  assert.ok(sink.logs().some((l) => l.message === 'chaos fault injected' && l.requestId === requestId && l['chaos.rule_id'] === 'psp-down'));
+  const spans = sink.spans().filter((s) => s.requestId === requestId && s.kind === 'CLIENT');
+  assert.equal(spans.length, 2);
+  const faulted = spans.find((s) => s.attributes['url.full'] === `${target.origin}/psp/charges`);
+  assert.equal(faulted?.attributes['http.response.status_code'], 503);
+  assert.ok(faulted?.events.some((e: { name: string }) => e.name === 'chaos.fault'));
+  assert.equal(sink.metrics().find((m) => m.requestId === requestId)?.FaultsInjected, 1);
 });
