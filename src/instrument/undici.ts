@@ -369,8 +369,10 @@ function handlerKeyOf(request: object): symbol | undefined {
 }
 
 /**
- * Spans for requests that bypass the global dispatcher (a custom Agent), from
- * undici's diagnostics channels. Only `request:create` is listened to until
+ * Spans and faults for requests that bypass our dispatchers (a custom Agent
+ * used through npm undici's own API), from undici's diagnostics channels:
+ * the request is seen once made, before it is written. Only
+ * `request:create` is listened to until
  * such a request is seen: undici builds a message for each channel that has
  * subscribers, on every request, our own included.
  */
