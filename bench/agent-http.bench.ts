@@ -25,7 +25,7 @@ const CALLS = Number(process.env.BENCH_HTTP_CALLS ?? 1000);
  * same code differ by more than the overhead being measured (memory layout,
  * JIT decisions); pooling the samples of several averages that out.
  */
-const PROCESSES = Number(process.env.BENCH_HTTP_PROCESSES ?? 3);
+const PROCESSES = Number(process.env.BENCH_HTTP_PROCESSES ?? 6);
 /**
  * Untimed calls at the start of each API's run in a round: the switch from
  * http to fetch and back leaves the other path's code and data cold.
@@ -63,6 +63,8 @@ async function main(): Promise<void> {
     const runs: { label: string; worker: Worker }[] = [];
     const samples = new Map<string, Record<Api, number[]>>(tools.map(({ label }) => [label, { http: [], fetch: [] }]));
     const cpuPerCall = new Map<string, Record<Api, number[]>>(tools.map(({ label }) => [label, { http: [], fetch: [] }]));
+    /** Each process's own samples, for the spread of the overhead between processes. */
+    const byProcess = new Map<string, Record<Api, number[]>[]>(tools.map(({ label }) => [label, []]));
     /** What each worker's server saw, by worker: the last round's totals. */
     const seenBy = new Map<Worker, Record<Api, Seen>>();
     // One worker process at a time, each measured on its own from start to end: with several
@@ -73,6 +75,8 @@ async function main(): Promise<void> {
         const worker = startWorker(`${tool.name} #${p + 1}`, script, [tool.entryUrl, label], tool.env);
         workers.push(worker);
         runs.push({ label, worker });
+        const own: Record<Api, number[]> = { http: [], fetch: [] };
+        byProcess.get(label)!.push(own);
         // Round -1 is warm-up (connections, JIT), not counted: JIT_WARM_CALLS per API.
         for (let r = -1; r < ROUNDS; r++) {
           const res = await worker.request<Record<Api, number[]> & { cpuPerCallUs: Record<Api, number>; seen: Record<Api, Seen> }>({
@@ -84,6 +88,7 @@ async function main(): Promise<void> {
           if (r >= 0) {
             for (const api of APIS) {
               samples.get(label)![api].push(...res[api]);
+              own[api].push(...res[api]);
               cpuPerCall.get(label)![api].push(res.cpuPerCallUs[api]);
             }
           }
@@ -117,7 +122,7 @@ async function main(): Promise<void> {
     console.log(
       `Each tool runs in ${PROCESSES} worker processes, one process at a time, whose samples are pooled. Sequential calls inside one invocation per round, each API's timed calls after ${WARM_CALLS} untimed ones in the same invocation; ` +
         `server on 127.0.0.1 with keep-alive, in the calling process (a call's time is the CPU work of both ends), a bare HTTP/1.1 responder on node:net (no http.Server, whose parsing and async hooks the function would not pay on Lambda); median and p95 of single calls; ` +
-        `overhead = tool median − bare median; client CPU is the calling process's CPU time per call. Children run on Node ${childNodeVersion()}. Load average: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} CPUs.\n`,
+        `overhead = tool median − bare median (pooled samples), and per process its own median − the pooled bare median; client CPU is the calling process's CPU time per call. Children run on Node ${childNodeVersion()}. Load average: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} CPUs.\n`,
     );
     for (const api of APIS) {
       const med = (label: string) => median(samples.get(label)![api]);
@@ -126,7 +131,7 @@ async function main(): Promise<void> {
       console.log(`#### ${api === 'http' ? '`http.request` (keep-alive agent)' : '`fetch`'}\n`);
       console.log(
         markdownTable(
-          ['tool', 'median / call', 'p95', 'overhead over bare', 'overhead ratio to faultline-observe', 'client CPU / call (median of rounds)', `connections (${PROCESSES} processes)`, 'budget'],
+          ['tool', 'median / call', 'p95', 'overhead over bare', 'overhead per process (min–max)', 'overhead ratio to faultline-observe', 'client CPU / call (median of rounds)', `connections (${PROCESSES} processes)`, 'budget'],
           tools.map(({ tool, label }) => {
             const overhead = med(label) - bare;
             return [
@@ -134,6 +139,7 @@ async function main(): Promise<void> {
               fmtUs(med(label)),
               fmtUs(percentile(samples.get(label)![api], 95)),
               label === 'bare' ? '–' : fmtUs(overhead),
+              label === 'bare' ? '–' : spread(byProcess.get(label)!.map((own) => median(own[api]) - bare)),
               label === 'bare' ? '–' : fmtRatio(overhead / observeOverhead),
               fmtUs(median(cpuPerCall.get(label)![api])),
               String(seen(label, api).connections),
@@ -148,6 +154,11 @@ async function main(): Promise<void> {
     await Promise.all(workers.map((w) => w.stop()));
     setup.dir.remove();
   }
+}
+
+/** `min–max` of per-process overheads. */
+function spread(overheads: number[]): string {
+  return `${fmtUs(Math.min(...overheads))}–${fmtUs(Math.max(...overheads))}`;
 }
 
 main().catch((err: unknown) => {
