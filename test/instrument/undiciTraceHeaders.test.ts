@@ -4,6 +4,7 @@
 // dispatcher, for a caller that set trace headers itself, or with baggage.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import diagnostics from 'node:diagnostics_channel';
 import http, { type IncomingHttpHeaders, type Server } from 'node:http';
 import { Agent, getGlobalDispatcher, MockAgent, request, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { context, propagation, trace } from '@opentelemetry/api';
@@ -14,6 +15,13 @@ import { setupOtel, type TestOtel } from './otel.js';
 import { closeServer, listen } from '../helpers/targetServer.js';
 
 type Dispatch = Dispatcher['dispatch'];
+
+// Subscribed before the agent's own subscriber (installed in `before`), so it sees each request as undici made it.
+const traceparentWhenMade = new Map<string, boolean>();
+diagnostics.subscribe('undici:request:create', (message) => {
+  const request = (message as { request: { path: string; headers: unknown } }).request;
+  traceparentWhenMade.set(request.path, Array.isArray(request.headers) && request.headers.includes('traceparent'));
+});
 
 describe('trace headers on undici requests', () => {
   let server: Server;
@@ -52,6 +60,12 @@ describe('trace headers on undici requests', () => {
       await (await fetch(`${origin}/n${i}`)).text();
       assert.equal(seen.at(-1)?.traceparent, traceparentOfSpan());
     }
+  });
+
+  test("Node's fetch: the header is added to the request undici made, not to a copy of the call's options", async () => {
+    await (await fetch(`${origin}/made`)).text();
+    assert.equal(traceparentWhenMade.get('/made'), false, 'the options undici made the request from had no traceparent');
+    assert.equal(seen[0]?.traceparent, traceparentOfSpan());
   });
 
   test("a caller's own traceparent is replaced by the span's, not sent twice", async () => {
