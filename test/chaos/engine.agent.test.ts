@@ -24,6 +24,27 @@ function asOperator<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 const createTable = (name: string, keys: string[]): Promise<void> => asOperator(() => createTableOn(admin, name, keys));
+
+/** Where the agent's chaos part finds the rule table, as Lambda would give it: endpoint and credentials. */
+const localAwsEnv = () => ({
+  AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+  AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+});
+
+/** An agent reading its rules from `table` (refreshed once a minute), installed until the test ends; its sink. */
+function installAgentReading(table: string): MemorySink {
+  const sink = new MemorySink();
+  installAgent(
+    createAgent({
+      env: { ...TEST_ENV, FAULTLINE_CHAOS_TABLE: table, FAULTLINE_CHAOS_REFRESH_MS: '60000', ...localAwsEnv() },
+      sink,
+      captureConsole: false,
+    }),
+  );
+  after(() => installAgent(null));
+  return sink;
+}
 const put = (table: string, item: Item): Promise<void> => asOperator(() => putItem(admin, table, item));
 
 before(async () => {
@@ -54,11 +75,7 @@ const THROTTLE_ALL_DYNAMODB: Item = {
 test('a running environment injects wire faults from the table, never into its own reads, and follows table changes', async () => {
   await put('rules', THROTTLE_ALL_DYNAMODB);
   // The agent's chaos part reads endpoint and credentials where Lambda puts them: the process environment.
-  const awsEnv = {
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-  };
+  const awsEnv = localAwsEnv();
   const saved = Object.fromEntries(Object.keys(awsEnv).map((k) => [k, process.env[k]]));
   Object.assign(process.env, awsEnv);
   after(() => {
@@ -154,11 +171,6 @@ test('a running environment injects wire faults from the table, never into its o
 test('an invocation rule fails the handler instead of running it, and says so on the span, in the log and in the metrics', async () => {
   // A table of its own: the test above leaves the kill switch in the shared one.
   await createTable('invocation-rules', ['scope', 'id']);
-  const awsEnv = {
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-  };
   await put('invocation-rules', {
     scope: { S: 'orders' },
     id: { S: 'invocation-throttle' },
@@ -168,14 +180,7 @@ test('an invocation rule fails the handler instead of running it, and says so on
     error: { S: 'TooManyRequestsException' },
     rate: { N: '1' },
   });
-  const sink = new MemorySink();
-  const agent = createAgent({
-    env: { ...TEST_ENV, FAULTLINE_CHAOS_TABLE: 'invocation-rules', FAULTLINE_CHAOS_REFRESH_MS: '60000', ...awsEnv },
-    sink,
-    captureConsole: false,
-  });
-  installAgent(agent);
-  after(() => installAgent(null));
+  const sink = installAgentReading('invocation-rules');
   let ran = 0;
   const handler = wrap(async () => {
     ran++;
@@ -213,19 +218,7 @@ test("an http rule from the table hits npm undici's calls through the function's
     await own.close();
     await target.close();
   });
-  const awsEnv = {
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-  };
-  const sink = new MemorySink();
-  const agent = createAgent({
-    env: { ...TEST_ENV, FAULTLINE_CHAOS_TABLE: 'own-agent-rules', FAULTLINE_CHAOS_REFRESH_MS: '60000', ...awsEnv },
-    sink,
-    captureConsole: false,
-  });
-  installAgent(agent);
-  after(() => installAgent(null));
+  const sink = installAgentReading('own-agent-rules');
   const handler = wrap(async () => {
     const charge = await request(`${target.origin}/psp/charges`, { method: 'POST', body: '{}', dispatcher: own });
     const other = await request(`${target.origin}/ledger`, { dispatcher: own });
