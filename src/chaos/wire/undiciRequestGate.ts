@@ -42,7 +42,7 @@ export class RequestGate implements UndiciHandler {
     const resume = this.resumeHeld;
     let paused = resume !== undefined;
     for (const [name, args] of this.queued.splice(0)) {
-      // The caller may abort on its connect (its AbortSignal fired while the gate was shut): nothing after that.
+      // The caller may abort on its connect (its AbortSignal fired while the gate held the call): nothing after that.
       if (this.finished) return;
       const r = this.forward(name, args);
       if (name === 'onHeaders' && r !== false) paused = false;
