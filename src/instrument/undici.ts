@@ -227,8 +227,23 @@ interface UndiciState {
   wrappers: WeakMap<object, Dispatcher>;
   /** The function's own dispatchers (fetch's `dispatcher` option), each to our wrapper in front of it. */
   fronts: WeakMap<object, Dispatcher>;
-  /** The trace headers for the request undici is making inside our dispatch (Front.headersOnCreate). */
-  pending: { readonly ctx: Context; readonly span: Span } | undefined;
+  /** The trace headers for the request undici is making inside our dispatch (Front.headersOnCreate), until added. */
+  pending: PendingHeaders | undefined;
+  /** Whether undici made a request inside our current dispatch. */
+  made: boolean;
+  /**
+   * Our calls whose request undici makes later (a pool at its connection
+   * limit queues the call), by the handler the request will carry: with the
+   * trace headers still to add, or null when they are in the options already.
+   * The channel then knows the request as ours.
+   */
+  later: WeakMap<object, PendingHeaders | null>;
+}
+
+interface PendingHeaders {
+  readonly ctx: Context;
+  readonly span: Span;
+  added?: boolean;
 }
 
 /** One of our wrappers: the dispatcher it fronts, and how trace headers reach that dispatcher's requests. */
@@ -239,8 +254,9 @@ interface Front {
    * Client), so its trace headers can be added to the made request from the
    * `undici:request:create` channel, instead of copying the options and the
    * headers of every call (about 1.5 µs a fetch on Node 20). Any other
-   * dispatcher (a mock, a proxy, a composed one) gets them in a copy; so does
-   * an Agent once it has returned from a dispatch without making a request.
+   * dispatcher (a mock, a proxy, a composed one) gets them in a copy. A call
+   * that a pool at its connection limit queues has its request made later:
+   * its headers wait for it (UndiciState.later).
    */
   headersOnCreate: boolean;
 }
@@ -266,30 +282,31 @@ function addsOnlyNewTraceHeaders(deps: InstrumentationDeps, ctx: Context, header
 }
 
 function dispatchInner(state: UndiciState, inner: Dispatcher, o: UndiciDispatchOptions, h: UndiciHandler): boolean {
+  const outer = state.dispatching; // a dispatcher of the function's own may hand the call to the global one, ours too
   state.dispatching = true;
+  state.made = false;
   try {
     return inner.dispatch(o, h);
   } finally {
-    state.dispatching = false;
+    state.dispatching = outer;
+    if (!state.made) state.later.set(h, state.pending ?? null);
+    state.pending = undefined;
   }
 }
 
 /** The call, its trace headers added by the channel as undici makes its request (Front.headersOnCreate). */
 function dispatchAddingHeaders(state: UndiciState, front: Front, ctx: Context, cs: ClientSpan, o: UndiciDispatchOptions, h: UndiciHandler): boolean {
-  state.pending = { ctx, span: cs.span };
-  let accepted: boolean;
+  const pending: PendingHeaders = { ctx, span: cs.span };
+  state.pending = pending;
   try {
-    accepted = dispatchInner(state, front.inner, o, h);
+    return dispatchInner(state, front.inner, o, h);
   } catch (err) {
-    state.pending = undefined; // a call undici refused (a bad header, say) makes no request, and says nothing of the next
     failClientSpan(cs, err);
     throw err;
+  } finally {
+    // A request made without taking them (an undici whose requests have no addHeader): copy from now on.
+    if (state.made && pending.added !== true) front.headersOnCreate = false;
   }
-  if (state.pending !== undefined) {
-    state.pending = undefined;
-    front.headersOnCreate = false;
-  }
-  return accepted;
 }
 
 function failClientSpan(cs: ClientSpan, err: unknown): void {
@@ -467,23 +484,40 @@ function subscribeChannels(state: UndiciState): () => void {
     spans.delete(request);
     slots[key] = gate;
   };
+  /** Adds a call's trace headers to its request; without addHeader they stay unsent (and the dispatcher gets the copy). */
+  const addPendingHeaders = (request: UndiciRequestLike, pending: PendingHeaders) => {
+    if (typeof request.addHeader !== 'function') return;
+    try {
+      injectTraceHeaders(pending.ctx, pending.span, request as { addHeader(k: string, v: string): unknown }, headerSetter, state.deps.directW3c);
+      pending.added = true;
+    } catch {
+      // never fail the caller's request over telemetry
+    }
+  };
+  /** Whether this request is one of our calls that undici made after our dispatch returned; if so, its pending headers are added. */
+  const isLaterOfOurs = (request: UndiciRequestLike): boolean => {
+    const key = handlerKeyOf(request);
+    const handler = key === undefined ? undefined : (request as unknown as Record<symbol, object | undefined>)[key];
+    if (handler === undefined || !state.later.has(handler)) return false;
+    const pending = state.later.get(handler);
+    state.later.delete(handler);
+    if (pending) addPendingHeaders(request, pending);
+    return true;
+  };
   const onCreate = (message: unknown) => {
+    const { request } = message as { request: UndiciRequestLike };
     if (state.dispatching) {
+      state.made = true;
       const pending = state.pending;
-      const request = (message as { request: UndiciRequestLike }).request;
-      // Without addHeader the pending headers stay unsent, and the dispatcher gets the copy from its next call.
-      if (pending === undefined || typeof request.addHeader !== 'function') return;
-      state.pending = undefined;
-      try {
-        injectTraceHeaders(pending.ctx, pending.span, request as { addHeader(k: string, v: string): unknown }, headerSetter, state.deps.directW3c);
-      } catch {
-        // never fail the caller's request over telemetry
+      if (pending !== undefined) {
+        state.pending = undefined;
+        addPendingHeaders(request, pending);
       }
       return;
     }
+    if (isLaterOfOurs(request)) return;
     // npm undici loaded after us sets its own global dispatcher: take it over for the next calls.
     ensureGlobalWrapped(state);
-    const { request } = message as { request: UndiciRequestLike };
     const ctx = context.active();
     const tracer = state.deps.tracer;
     const hook = state.deps.faultHook();
@@ -594,7 +628,7 @@ function wrapFetch(state: UndiciState): (() => void) | undefined {
 }
 
 export function instrumentUndici(deps: InstrumentationDeps): () => void {
-  const state: UndiciState = { deps, dispatching: false, wrappers: new WeakMap(), fronts: new WeakMap(), pending: undefined };
+  const state: UndiciState = { deps, dispatching: false, wrappers: new WeakMap(), fronts: new WeakMap(), pending: undefined, made: false, later: new WeakMap() };
   ensureGlobalWrapped(state);
   const unwrapFetch = wrapFetch(state);
   const unsubscribe = subscribeChannels(state);

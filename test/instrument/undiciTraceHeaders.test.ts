@@ -68,6 +68,21 @@ describe('trace headers on undici requests', () => {
     assert.equal(seen[0]?.traceparent, traceparentOfSpan());
   });
 
+  test("fetch through an Agent at its connection limit: every call's request, queued or not, carries its own span's traceparent, once", async () => {
+    // Two connections for six calls at once: the pool queues four, and undici makes their requests later.
+    const limited = new Agent({ connections: 2 });
+    try {
+      await Promise.all([1, 2, 3, 4, 5, 6].map(async (i) => (await fetch(`${origin}/limited${i}`, { dispatcher: limited } as unknown as RequestInit)).text()));
+      const spans = otel.spans();
+      assert.equal(spans.length, 6, 'one span a call: the requests made later are known as ours');
+      const sent = seen.map((h) => h.traceparent).sort();
+      const expected = spans.map((sp) => `00-${sp.spanContext().traceId}-${sp.spanContext().spanId}-01`).sort();
+      assert.deepEqual(sent, expected);
+    } finally {
+      await limited.close();
+    }
+  });
+
   test("a caller's own traceparent is replaced by the span's, not sent twice", async () => {
     await (await fetch(`${origin}/own`, { headers: { traceparent: '00-11111111111111111111111111111111-2222222222222222-01' } })).text();
     assert.equal(seen[0]?.traceparent, traceparentOfSpan());
