@@ -243,7 +243,7 @@ interface UndiciState {
 interface PendingHeaders {
   readonly ctx: Context;
   readonly span: Span;
-  added?: boolean;
+  added: boolean;
 }
 
 /** One of our wrappers: the dispatcher it fronts, and how trace headers reach that dispatcher's requests. */
@@ -296,7 +296,7 @@ function dispatchInner(state: UndiciState, inner: Dispatcher, o: UndiciDispatchO
 
 /** The call, its trace headers added by the channel as undici makes its request (Front.headersOnCreate). */
 function dispatchAddingHeaders(state: UndiciState, front: Front, ctx: Context, cs: ClientSpan, o: UndiciDispatchOptions, h: UndiciHandler): boolean {
-  const pending: PendingHeaders = { ctx, span: cs.span };
+  const pending: PendingHeaders = { ctx, span: cs.span, added: false };
   state.pending = pending;
   try {
     return dispatchInner(state, front.inner, o, h);
