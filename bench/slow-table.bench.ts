@@ -101,7 +101,7 @@ async function measure(label: string, endpoint: string): Promise<void> {
   while (Date.now() < end) {
     // One simulated invocation: the invocation check, three outgoing calls, the outcome.
     const t0 = process.hrtime.bigint();
-    rt.engine.beforeInvocation();
+    rt.engine.enterInvocation(); // what wrap() asks before the handler (no invocation rule here: nothing to await)
     for (const c of calls) rt.engine.decide(c);
     rt.engine.afterInvocation(false);
     samples.push(Number(process.hrtime.bigint() - t0) / 1000);

@@ -34,8 +34,6 @@ export interface ChaosEngine {
   decide(call: CallDescriptor): FaultDecision | undefined;
   /** Called for every fault actually applied: span event, WARN log line, FaultsInjected. */
   injected(decision: FaultDecision, span: Span | undefined): void;
-  /** For `invocation` targets, before the handler runs: the decision only. */
-  beforeInvocation(): FaultDecision | undefined;
   /**
    * Applies an `invocation` fault, if one hits: undefined when none does (the
    * handler runs at once, nothing awaited), else a promise that resolves when
@@ -229,7 +227,6 @@ export function createChaosEngine(opts: ChaosEngineOptions): ChaosEngine {
 
   return {
     decide: safeDecide,
-    beforeInvocation: () => safeDecide(INVOCATION_CALL),
     enterInvocation,
     injected,
     afterInvocation(failed) {

@@ -243,7 +243,8 @@ describe('targets, schedules and sticky keys', () => {
       ruleItem('orders', 'any', { target: { S: '*' }, fault: { S: 'timeout' } }),
     ]);
     const h = await start(table);
-    const before = h.engine.beforeInvocation();
+    // What the invocation path asks before the handler runs (enterInvocation applies it).
+    const before = h.engine.decide({ kind: 'invocation' });
     assert.equal(before?.ruleId, 'inv');
     assert.deepEqual(before?.fault, { type: 'latency', latencyMs: 200, jitterMs: 0 });
     assert.equal(h.engine.decide(GET_ITEM)?.ruleId, 'any');
