@@ -5,12 +5,17 @@
 import { propagation, trace, type Context, type Span, type TextMapSetter } from '@opentelemetry/api';
 import { traceparentOf } from '../telemetry/traceparent.js';
 
+/** Whether injectTraceHeaders writes only `traceparent` (and `tracestate`) itself, rather than through the propagator. */
+export function writesDirectly(ctx: Context, direct: boolean): boolean {
+  return direct && propagation.getBaggage(ctx) === undefined;
+}
+
 /**
  * Writes the trace headers of `span` (a child of `ctx`) with `setter`.
  * `direct`: the global propagator is known to be W3C trace context + baggage.
  */
 export function injectTraceHeaders<C>(ctx: Context, span: Span, carrier: C, setter: TextMapSetter<C>, direct: boolean): void {
-  if (!direct || propagation.getBaggage(ctx) !== undefined) {
+  if (!writesDirectly(ctx, direct)) {
     propagation.inject(trace.setSpan(ctx, span), carrier, setter);
     return;
   }

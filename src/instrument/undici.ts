@@ -6,7 +6,7 @@
 // diagnostics channels instead: spans and traceparent from there, and faults
 // through a gate put in place of the request's handler.
 import diagnostics from 'node:diagnostics_channel';
-import { context, propagation, type Context, type Span, type TextMapSetter } from '@opentelemetry/api';
+import { context, type Context, type Span, type TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { awsCallOf, serviceFromHost, type AwsCall, type HeaderBag } from './awsCall.js';
 import { endClientSpan, recordError, recordResponse, startClientSpan, type ClientSpan } from './clientSpan.js';
@@ -14,7 +14,7 @@ import type { InstrumentationDeps } from './deps.js';
 import type { FaultHook, OutgoingCall, UndiciController, UndiciDispatch, UndiciDispatchOptions, UndiciHandler } from './faultHook.js';
 import { currentInvocation } from '../invocationState.js';
 import { descriptorOf } from './http.js';
-import { injectTraceHeaders } from './traceHeaders.js';
+import { injectTraceHeaders, writesDirectly } from './traceHeaders.js';
 
 interface Dispatcher {
   dispatch(opts: UndiciDispatchOptions, handler: UndiciHandler): boolean;
@@ -119,7 +119,7 @@ function bodyText(body: unknown): string | undefined {
 type Forward = (...args: unknown[]) => unknown;
 
 /** Calls `inner[name]` with `inner` as `this`, if it has one (undici checks optional callbacks by presence). */
-function forward(inner: UndiciHandler, name: string, args: unknown[]): unknown {
+export function forward(inner: UndiciHandler, name: string, args: unknown[]): unknown {
   const fn = inner[name];
   return typeof fn === 'function' ? Reflect.apply(fn as Forward, inner, args) : undefined;
 }
@@ -277,8 +277,7 @@ export function isPlainUndiciAgent(d: Dispatcher): boolean {
  * replace the caller's, as they do in a copy of its headers.
  */
 function addsOnlyNewTraceHeaders(deps: InstrumentationDeps, ctx: Context, headers: UndiciDispatchOptions['headers']): boolean {
-  if (!deps.directW3c || propagation.getBaggage(ctx) !== undefined) return false;
-  return !hasUndiciHeader(headers, 'traceparent') && !hasUndiciHeader(headers, 'tracestate');
+  return writesDirectly(ctx, deps.directW3c) && !hasUndiciHeader(headers, 'traceparent') && !hasUndiciHeader(headers, 'tracestate');
 }
 
 function dispatchInner(state: UndiciState, inner: Dispatcher, o: UndiciDispatchOptions, h: UndiciHandler): boolean {
