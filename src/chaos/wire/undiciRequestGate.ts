@@ -15,6 +15,7 @@
 // controller API before it makes the request.
 import type { Fault } from '../ruleTypes.js';
 import type { OutgoingCall, UndiciDispatchOptions, UndiciHandler } from '../../instrument/faultHook.js';
+import { forward } from '../../instrument/undici.js';
 import { undiciFault } from './undiciFaults.js';
 import type { WireEnv } from './wireEnv.js';
 
@@ -44,7 +45,7 @@ export class RequestGate implements UndiciHandler {
     for (const [name, args] of this.queued.splice(0)) {
       // The caller may abort on its connect (its AbortSignal fired while the gate held the call): nothing after that.
       if (this.finished) return;
-      const r = this.forward(name, args);
+      const r = this.deliver(name, args);
       if (name === 'onHeaders' && r !== false) paused = false;
     }
     this.resumeHeld = undefined;
@@ -52,16 +53,15 @@ export class RequestGate implements UndiciHandler {
     if (resume !== undefined && !paused && !this.finished) resume();
   }
 
-  private forward(name: Callback, args: unknown[]): unknown {
+  private deliver(name: Callback, args: unknown[]): unknown {
     if (this.finished) return undefined;
     if (name === 'onComplete' || name === 'onError') this.finished = true;
-    const fn = this.target![name];
-    return typeof fn === 'function' ? Reflect.apply(fn, this.target, args) : undefined;
+    return forward(this.target!, name, args);
   }
 
   private event(name: Callback, args: unknown[]): unknown {
     if (this.shut) return undefined;
-    if (this.target !== undefined) return this.forward(name, args);
+    if (this.target !== undefined) return this.deliver(name, args);
     this.queued.push([name, args]);
     return undefined;
   }
@@ -72,13 +72,13 @@ export class RequestGate implements UndiciHandler {
   }
   onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     if (this.shut) return false;
-    if (this.target !== undefined) return (this.forward('onHeaders', [status, rawHeaders, resume, statusText]) as boolean | undefined) ?? true;
+    if (this.target !== undefined) return (this.deliver('onHeaders', [status, rawHeaders, resume, statusText]) as boolean | undefined) ?? true;
     this.resumeHeld = resume;
     this.queued.push(['onHeaders', [status, rawHeaders, resume, statusText]]);
     return false; // undici pauses the response until the gate opens
   }
   onData(chunk: Buffer): boolean {
-    if (this.target !== undefined) return (this.forward('onData', [chunk]) as boolean | undefined) ?? true;
+    if (this.target !== undefined) return (this.deliver('onData', [chunk]) as boolean | undefined) ?? true;
     this.event('onData', [chunk]);
     return false;
   }
