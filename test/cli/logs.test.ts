@@ -173,21 +173,22 @@ describe('faultline logs tail', () => {
   });
 
   test('follows appended lines and new streams of several functions, then stops at --max-events', async () => {
-    const t = start(['logs', 'tail', '--functions', 'a,b', '--source', dir, '--max-events', '2']);
+    // --until bounds the wait: events that never come fail the test with what the tail printed, instead of hanging it.
+    const t = start(['logs', 'tail', '--functions', 'a,b', '--source', dir, '--max-events', '2', '--until', '30s']);
     await until('tail started', () => t.stderrSoFar().includes('following a, b'));
     await appendFile(join(dir, 'a', 's1.log'), event('new line in a'));
     await writeFile(join(dir, 'b', 'fresh-stream.log'), event(`2026-11-23T10:00:00.000Z\t${CHECKOUT_REQ}\tERROR\tboom in b`));
     const r = await t.done;
     assert.equal(r.code, 0, r.stderr);
     const out = r.stdout.trim().split('\n');
-    assert.equal(out.length, 2);
+    assert.equal(out.length, 2, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
     assert.ok(out.some((l) => /\ba\s+INFO\s+new line in a$/.test(l)), r.stdout);
     assert.ok(out.some((l) => /\bb\s+ERROR\s+boom in b$/.test(l)), r.stdout);
     assert.doesNotMatch(r.stdout, /old line/);
   });
 
   test('--since includes recent lines; --json', async () => {
-    const r = await run(['logs', 'tail', '--functions', 'a', '--source', dir, '--since', '1h', '--max-events', '1', '--json']);
+    const r = await run(['logs', 'tail', '--functions', 'a', '--source', dir, '--since', '1h', '--max-events', '1', '--json', '--until', '30s']);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as Record<string, unknown>;
     assert.equal(j.message, 'old line in a');
