@@ -11,6 +11,15 @@ import type { FollowOptions, InvocationRef, LogSource, SearchQuery, TimeRange } 
 
 const STREAM_EXT = '.log';
 
+/**
+ * How far before --since a stream's mtime may be and its lines still be read
+ * (and filtered by their own timestamps). The kernel stamps files from a
+ * coarse clock that lags Date.now() by up to a tick (4–10 ms): a line
+ * appended just after the tail started could otherwise carry an mtime
+ * "before" --since and be skipped unread.
+ */
+export const MTIME_SLACK_MS = 1000;
+
 /** Pure: one line of a log-directory file → its event; undefined for a line that is not one. */
 export function parseEventLine(line: string): LogEvent | undefined {
   if (line.charCodeAt(0) !== 123) return undefined;
@@ -121,7 +130,7 @@ async function* followDir(dir: string, opts: FollowOptions, pollMs: number): Asy
         }
         const st = await stat(path);
         const size = st.size;
-        if (first && st.mtimeMs < opts.sinceMs) {
+        if (first && st.mtimeMs < opts.sinceMs - MTIME_SLACK_MS) {
           // Nothing written since --since: skip to the end unread.
           offsets.set(path, size);
           continue;

@@ -1,7 +1,11 @@
 // `logs tail` on CloudWatch: Live Tail sessions (≤ 10 log groups each),
-// restart on session timeout, and the polling fallback.
+// restart on session timeout, and the polling fallback; and on a log
+// directory, which streams it reads on the first pass.
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   AccessDeniedException,
   CloudWatchLogsClient,
@@ -12,6 +16,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { cloudWatchSource } from '../../cli/logs/cloudWatchSource.js';
+import { logDirSource, MTIME_SLACK_MS } from '../../cli/logs/logDirSource.js';
 import { RateBudget, type RetryPolicy } from '../../cli/logs/rateBudget.js';
 import type { SourceEvent } from '../../cli/logs/records.js';
 
@@ -37,8 +42,10 @@ const update = (groupArn: string, message: string, timestamp = 1): StartLiveTail
   sessionUpdate: { sessionResults: [{ logGroupIdentifier: groupArn, logStreamName: 's', message, timestamp }] },
 });
 
-async function take(source: ReturnType<typeof cloudWatchSource>, fns: string[], n: number, sinceMs = Date.now()): Promise<SourceEvent[]> {
+/** The first `n` events followed; fewer if `giveUpMs` passes first, so a missed event fails the test instead of hanging it. */
+async function take(source: Pick<ReturnType<typeof cloudWatchSource>, 'follow'>, fns: string[], n: number, sinceMs = Date.now(), giveUpMs?: number): Promise<SourceEvent[]> {
   const controller = new AbortController();
+  const giveUp = giveUpMs === undefined ? undefined : setTimeout(() => controller.abort(), giveUpMs);
   const got: SourceEvent[] = [];
   try {
     for await (const e of source.follow({ functions: fns, sinceMs, signal: controller.signal })) {
@@ -46,6 +53,7 @@ async function take(source: ReturnType<typeof cloudWatchSource>, fns: string[], 
       if (got.length >= n) break;
     }
   } finally {
+    clearTimeout(giveUp);
     controller.abort();
   }
   return got;
@@ -106,5 +114,46 @@ describe('logs tail on CloudWatch', () => {
     const source = cloudWatchSource({ client: new CloudWatchLogsClient({ region: 'eu-west-1' }), budget: new RateBudget(1000, 1000), retry, pollMs: 1, liveTail: false });
     const got = await take(source, ['a'], 2, now);
     assert.deepEqual(got.map((e) => e.message), ['first', 'second']);
+  });
+});
+
+describe('logs tail on a log directory', () => {
+  const line = (message: string, timestamp: number) => JSON.stringify({ timestamp, message }) + '\n';
+
+  test('a stream stamped a few ms before --since (the file clock is coarse) is read, its lines filtered by their own time', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faultline-follow-'));
+    try {
+      await mkdir(join(dir, 'a'));
+      const sinceMs = Date.now();
+      const file = join(dir, 'a', 's1.log');
+      await writeFile(file, line('before --since', sinceMs - 60_000) + line('appended just after the tail started', sinceMs + 1));
+      // What the kernel's coarse clock can stamp on a write made just after Date.now() read sinceMs.
+      const stamp = new Date(sinceMs - 5);
+      await utimes(file, stamp, stamp);
+      const got = await take(logDirSource(dir, { pollMs: 5 }), ['a'], 1, sinceMs, 5_000);
+      assert.deepEqual(got.map((e) => e.message), ['appended just after the tail started']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a stream untouched since well before --since is skipped to its end, then followed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faultline-follow-'));
+    try {
+      await mkdir(join(dir, 'a'));
+      const sinceMs = Date.now();
+      const file = join(dir, 'a', 's1.log');
+      // A line stamped after --since in a file last written long before: only the skip can keep it out.
+      await writeFile(file, line('never read', sinceMs + 1));
+      const old = new Date(sinceMs - MTIME_SLACK_MS - 60_000);
+      await utimes(file, old, old);
+      const source = logDirSource(dir, { pollMs: 5 });
+      const taking = take(source, ['a'], 1, sinceMs, 5_000);
+      await new Promise((r) => setTimeout(r, 50)); // a few polls past the first
+      await writeFile(file, line('written while following', Date.now()), { flag: 'a' });
+      assert.deepEqual((await taking).map((e) => e.message), ['written while following']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
