@@ -1,7 +1,7 @@
 // `logs tail` on CloudWatch: Live Tail sessions (≤ 10 log groups each),
 // restart on session timeout, and the polling fallback; and on a log
 // directory, which streams it reads on the first pass.
-import { afterEach, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -119,41 +119,39 @@ describe('logs tail on CloudWatch', () => {
 
 describe('logs tail on a log directory', () => {
   const line = (message: string, timestamp: number) => JSON.stringify({ timestamp, message }) + '\n';
+  let dir: string;
+  /** Function a's one stream. */
+  let file: string;
+  /** Writes the stream, then sets its mtime: what the first pass decides on. */
+  const writeStream = async (content: string, mtimeMs: number) => {
+    await writeFile(file, content);
+    await utimes(file, new Date(mtimeMs), new Date(mtimeMs));
+  };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'faultline-follow-'));
+    await mkdir(join(dir, 'a'));
+    file = join(dir, 'a', 's1.log');
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   test('a stream stamped a few ms before --since (the file clock is coarse) is read, its lines filtered by their own time', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'faultline-follow-'));
-    try {
-      await mkdir(join(dir, 'a'));
-      const sinceMs = Date.now();
-      const file = join(dir, 'a', 's1.log');
-      await writeFile(file, line('before --since', sinceMs - 60_000) + line('appended just after the tail started', sinceMs + 1));
-      // What the kernel's coarse clock can stamp on a write made just after Date.now() read sinceMs.
-      const stamp = new Date(sinceMs - 5);
-      await utimes(file, stamp, stamp);
-      const got = await take(logDirSource(dir, { pollMs: 5 }), ['a'], 1, sinceMs, 5_000);
-      assert.deepEqual(got.map((e) => e.message), ['appended just after the tail started']);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const sinceMs = Date.now();
+    // 5 ms early: what the kernel's coarse clock can stamp on a write made just after Date.now() read sinceMs.
+    await writeStream(line('before --since', sinceMs - 60_000) + line('appended just after the tail started', sinceMs + 1), sinceMs - 5);
+    const got = await take(logDirSource(dir, { pollMs: 5 }), ['a'], 1, sinceMs, 5_000);
+    assert.deepEqual(got.map((e) => e.message), ['appended just after the tail started']);
   });
 
   test('a stream untouched since well before --since is skipped to its end, then followed', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'faultline-follow-'));
-    try {
-      await mkdir(join(dir, 'a'));
-      const sinceMs = Date.now();
-      const file = join(dir, 'a', 's1.log');
-      // A line stamped after --since in a file last written long before: only the skip can keep it out.
-      await writeFile(file, line('never read', sinceMs + 1));
-      const old = new Date(sinceMs - MTIME_SLACK_MS - 60_000);
-      await utimes(file, old, old);
-      const source = logDirSource(dir, { pollMs: 5 });
-      const taking = take(source, ['a'], 1, sinceMs, 5_000);
-      await new Promise((r) => setTimeout(r, 50)); // a few polls past the first
-      await writeFile(file, line('written while following', Date.now()), { flag: 'a' });
-      assert.deepEqual((await taking).map((e) => e.message), ['written while following']);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const sinceMs = Date.now();
+    // A line stamped after --since in a file last written long before: only the skip can keep it out.
+    await writeStream(line('never read', sinceMs + 1), sinceMs - MTIME_SLACK_MS - 60_000);
+    const taking = take(logDirSource(dir, { pollMs: 5 }), ['a'], 1, sinceMs, 5_000);
+    await new Promise((r) => setTimeout(r, 50)); // a few polls past the first
+    await writeFile(file, line('written while following', Date.now()), { flag: 'a' });
+    assert.deepEqual((await taking).map((e) => e.message), ['written while following']);
   });
 });
