@@ -74,7 +74,7 @@ export function createAgent(opts: AgentOptions = {}): Agent {
 
   let hook: FaultHook | undefined;
   // The hook is looked up per call, so chaos can arrive after init without re-patching.
-  installOutgoingInstrumentation({ tracer: tracing.tracer, redactor, faultHook: () => hook, directW3c: tracing.ownsPropagation });
+  installOutgoingInstrumentation({ tracer: tracing.tracer, redactor, faultHook: () => hook, directW3c: tracing.ownsPropagation, ownsContext: tracing.ownsContext });
 
   const agent: Agent = {
     config,

@@ -3,6 +3,7 @@
 // error, end once, and keep the invocation's set of open spans current.
 import { SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { bindSpanToInvocation, currentInvocation, type InvocationState } from '../invocationState.js';
+import { AgentTracer } from '../telemetry/tracer.js';
 import { awsRequestId, rpcServiceName, type AwsCall, type HeaderBag } from './awsCall.js';
 
 export interface UrlRedactor {
@@ -67,6 +68,7 @@ export function startClientSpan(
   info: ClientCallInfo,
   aws: AwsCall | undefined,
   redactor: UrlRedactor | undefined,
+  invocation: InvocationState | undefined = currentInvocation(),
 ): ClientSpan {
   const attributes: Attributes = {
     'http.request.method': info.method,
@@ -74,13 +76,21 @@ export function startClientSpan(
     'server.address': info.host,
     'server.port': info.port,
   };
+  let count = 4;
   if (aws !== undefined) {
     attributes['rpc.system'] = 'aws-api';
     attributes['rpc.service'] = rpcServiceName(aws.service);
-    if (aws.operation !== undefined) attributes['rpc.method'] = aws.operation;
+    count += 2;
+    if (aws.operation !== undefined) {
+      attributes['rpc.method'] = aws.operation;
+      count++;
+    }
   }
-  const span = tracer.startSpan(clientSpanName(info.method, aws), { kind: SpanKind.CLIENT, attributes }, ctx);
-  const invocation = currentInvocation();
+  const name = clientSpanName(info.method, aws);
+  const span =
+    tracer instanceof AgentTracer
+      ? tracer.startClientSpan(name, { attributes, count }, ctx)
+      : tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, ctx);
   if (invocation !== undefined) {
     invocation.openSpans.add(span);
     bindSpanToInvocation(span, invocation);

@@ -6,7 +6,8 @@ import type http from 'node:http';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
-import { context, type TextMapSetter } from '@opentelemetry/api';
+import type { TextMapSetter } from '@opentelemetry/api';
+import { frames } from '../invocationState.js';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import type { CallDescriptor } from '../chaos/ruleTypes.js';
 import { awsCallOf, protocolOfRequest, type AwsCall, type HeaderBag } from './awsCall.js';
@@ -253,7 +254,8 @@ function decideAtFirstWrite(
 
 export function wrapRequest(original: RequestFn, defaultProtocol: string, deps: InstrumentationDeps): RequestFn {
   return function request(this: unknown, ...args: unknown[]): ClientRequest {
-    const ctx = context.active();
+    const frame = frames.getStore();
+    const ctx = deps.activeContext(frame);
     if (isTracingSuppressed(ctx)) return Reflect.apply(original, this, args) as ClientRequest;
     let target: HttpTarget | undefined;
     try {
@@ -264,7 +266,7 @@ export function wrapRequest(original: RequestFn, defaultProtocol: string, deps: 
     if (target === undefined) return Reflect.apply(original, this, args) as ClientRequest;
 
     const aws = awsCallOf(target);
-    const cs = deps.tracer === undefined ? undefined : startClientSpan(deps.tracer, ctx, target, aws, deps.redactor);
+    const cs = deps.tracer === undefined ? undefined : startClientSpan(deps.tracer, ctx, target, aws, deps.redactor, frame?.invocation);
     const hook = deps.faultHook();
     const slot: PlanSlot = { plan: undefined };
     let callArgs = args;

@@ -1,7 +1,8 @@
 // Outgoing-call instrumentation of the observe build: client spans and
 // traceparent for http/https and undici/fetch, plus the seam (FaultHook)
 // through which the chaos build, when present, changes calls at the wire.
-import type { Tracer } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, type Context, type Tracer } from '@opentelemetry/api';
+import type { Frame } from '../invocationState.js';
 import type { UrlRedactor } from './clientSpan.js';
 import type { InstrumentationDeps } from './deps.js';
 import type { FaultHook, FaultHookSource } from './faultHook.js';
@@ -17,7 +18,12 @@ export interface OutgoingInstrumentationOptions {
   readonly redactor?: UrlRedactor;
   /** True when the global propagator is the agent's own W3C trace context + baggage one. */
   readonly directW3c?: boolean;
+  /** True when the global context manager is the agent's own (its frames are the active context). */
+  readonly ownsContext?: boolean;
 }
+
+const apiActiveContext = (): Context => context.active();
+const frameActiveContext = (frame: Frame | undefined): Context => frame?.context ?? ROOT_CONTEXT;
 
 interface Installed {
   readonly deps: InstrumentationDeps;
@@ -47,6 +53,7 @@ export function installOutgoingInstrumentation(opts: OutgoingInstrumentationOpti
     existing.deps.redactor = opts.redactor;
     existing.deps.faultHook = hookGetter(opts.faultHook);
     existing.deps.directW3c = opts.directW3c === true;
+    existing.deps.activeContext = opts.ownsContext === true ? frameActiveContext : apiActiveContext;
     return existing.uninstall;
   }
   const deps: InstrumentationDeps = {
@@ -54,6 +61,7 @@ export function installOutgoingInstrumentation(opts: OutgoingInstrumentationOpti
     redactor: opts.redactor,
     faultHook: hookGetter(opts.faultHook),
     directW3c: opts.directW3c === true,
+    activeContext: opts.ownsContext === true ? frameActiveContext : apiActiveContext,
   };
   const undoHttp = instrumentHttp(deps);
   const undoUndici = instrumentUndici(deps);

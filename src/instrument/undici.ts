@@ -6,13 +6,13 @@
 // diagnostics channels instead: spans and traceparent from there, and faults
 // through a gate put in place of the request's handler.
 import diagnostics from 'node:diagnostics_channel';
-import { context, type Context, type Span, type TextMapSetter } from '@opentelemetry/api';
+import { type Context, type Span, type TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { awsCallOf, serviceFromHost, type AwsCall, type HeaderBag } from './awsCall.js';
 import { endClientSpan, recordError, recordResponse, startClientSpan, type ClientSpan } from './clientSpan.js';
 import type { InstrumentationDeps } from './deps.js';
 import type { FaultHook, OutgoingCall, UndiciController, UndiciDispatch, UndiciDispatchOptions, UndiciHandler } from './faultHook.js';
-import { currentInvocation } from '../invocationState.js';
+import { currentInvocation, frames } from '../invocationState.js';
 import { descriptorOf } from './http.js';
 import { injectTraceHeaders, writesDirectly } from './traceHeaders.js';
 
@@ -48,6 +48,34 @@ export function hasUndiciHeader(headers: UndiciDispatchOptions['headers'], lower
   }
   for (const k in headers) if (k.length === lowerName.length && k.toLowerCase() === lowerName && headers[k] !== undefined) return true;
   return false;
+}
+
+/** Bits of undiciHeaderFlags. */
+export const HAS_AUTHORIZATION = 1;
+export const HAS_TRACE_HEADER = 2;
+
+function headerFlag(name: string): number {
+  // Only names of the right length are lower-cased: most headers are none of the three.
+  const n = name.length;
+  if (n !== 13 && n !== 11 && n !== 10) return 0;
+  const lower = name.toLowerCase();
+  if (lower === 'authorization') return HAS_AUTHORIZATION;
+  return lower === 'traceparent' || lower === 'tracestate' ? HAS_TRACE_HEADER : 0;
+}
+
+/**
+ * Which of `authorization` and the trace headers (`traceparent`, `tracestate`)
+ * undici's request headers name, in one pass: every traced call asks both.
+ */
+export function undiciHeaderFlags(headers: UndiciDispatchOptions['headers']): number {
+  if (headers === null || headers === undefined) return 0;
+  let flags = 0;
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) flags |= headerFlag(String(headers[i]));
+    return flags;
+  }
+  for (const k in headers) if (headers[k] !== undefined) flags |= headerFlag(k);
+  return flags;
 }
 
 /** Response headers from the legacy `rawHeaders` (alternating name/value buffers). */
@@ -87,26 +115,34 @@ interface Origin {
   /** Without the brackets of an IPv6 literal. */
   readonly host: string;
   readonly port: number;
+  /** An AWS endpoint (awsCall.serviceFromHost), decided once per origin. */
+  readonly awsHost: boolean;
 }
 
 function originOfUrl(u: URL): Origin {
   const protocol = u.protocol;
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-  return { protocol, host, port: u.port !== '' ? Number(u.port) : protocol === 'https:' ? 443 : 80 };
+  return { protocol, host, port: u.port !== '' ? Number(u.port) : protocol === 'https:' ? 443 : 80, awsHost: serviceFromHost(host) !== undefined };
 }
 
 // By origin string: calls mostly repeat a few origins, and a URL's getters build new strings each time.
 const originCache = new Map<string, Origin>();
+// And the last one: comparing with it is cheaper than hashing the new string undici builds for every call.
+let lastOrigin: string | undefined;
+let lastParsed: Origin | undefined;
 
 /** The request's origin, or undefined when it has none; throws on one that is not a URL. */
 export function parseOrigin(origin: string | URL | undefined): Origin | undefined {
   if (origin === undefined) return undefined;
   if (origin instanceof URL) return originOfUrl(origin);
+  if (origin === lastOrigin) return lastParsed;
   let o = originCache.get(origin);
   if (o === undefined) {
     o = originOfUrl(new URL(origin));
     if (originCache.size < 256) originCache.set(origin, o);
   }
+  lastOrigin = origin;
+  lastParsed = o;
   return o;
 }
 
@@ -271,15 +307,6 @@ export function isPlainUndiciAgent(d: Dispatcher): boolean {
   );
 }
 
-/**
- * Whether the trace headers would only add `traceparent` (and `tracestate`)
- * that the caller has not set: added to a made request they could not
- * replace the caller's, as they do in a copy of its headers.
- */
-function addsOnlyNewTraceHeaders(deps: InstrumentationDeps, ctx: Context, headers: UndiciDispatchOptions['headers']): boolean {
-  return writesDirectly(ctx, deps.directW3c) && !hasUndiciHeader(headers, 'traceparent') && !hasUndiciHeader(headers, 'tracestate');
-}
-
 function dispatchInner(state: UndiciState, inner: Dispatcher, o: UndiciDispatchOptions, h: UndiciHandler): boolean {
   const outer = state.dispatching; // a dispatcher of the function's own may hand the call to the global one, ours too
   state.dispatching = true;
@@ -315,9 +342,10 @@ function failClientSpan(cs: ClientSpan, err: unknown): void {
 
 function tracedDispatch(state: UndiciState, front: Front, opts: UndiciDispatchOptions, handler: UndiciHandler): boolean {
   const inner = front.inner;
-  const ctx = context.active();
-  if (isTracingSuppressed(ctx)) return dispatchInner(state, inner, opts, handler);
   const deps = state.deps;
+  const frame = frames.getStore();
+  const ctx = deps.activeContext(frame);
+  if (isTracingSuppressed(ctx)) return dispatchInner(state, inner, opts, handler);
   let origin: Origin | undefined;
   try {
     origin = parseOrigin(opts.origin);
@@ -328,8 +356,9 @@ function tracedDispatch(state: UndiciState, front: Front, opts: UndiciDispatchOp
 
   const { protocol, host, port } = origin;
   const method = (opts.method ?? 'GET').toUpperCase();
+  const headerFlags = undiciHeaderFlags(opts.headers);
   // Only a signed request or an AWS host can be an AWS call: most calls skip the header copy and the parse.
-  const maybeAws = serviceFromHost(host) !== undefined || hasUndiciHeader(opts.headers, 'authorization') || opts.path.includes('X-Amz-Credential=');
+  const maybeAws = origin.awsHost || (headerFlags & HAS_AUTHORIZATION) !== 0 || opts.path.includes('X-Amz-Credential=');
   let headers: HeaderBag | undefined = maybeAws ? undiciHeaders(opts.headers) : undefined;
   const aws: AwsCall | undefined = headers !== undefined ? awsCallOf({ host, method, path: opts.path, headers, body: bodyText(opts.body) }) : undefined;
 
@@ -338,10 +367,11 @@ function tracedDispatch(state: UndiciState, front: Front, opts: UndiciDispatchOp
   let o = opts;
   let h = handler;
   if (deps.tracer !== undefined) {
-    cs = startClientSpan(deps.tracer, ctx, { protocol, host, port, method, path: opts.path }, aws, deps.redactor);
+    cs = startClientSpan(deps.tracer, ctx, { protocol, host, port, method, path: opts.path }, aws, deps.redactor, frame?.invocation);
     h = observingHandler(handler, cs, aws !== undefined);
     // A fault may dispatch later (latency) or not at all: calls that meet the hook take the copy.
-    if (hook === undefined && front.headersOnCreate && addsOnlyNewTraceHeaders(deps, ctx, opts.headers)) {
+    // Added to a made request, trace headers could not replace ones the caller set, as they do in a copy of its headers.
+    if (hook === undefined && front.headersOnCreate && (headerFlags & HAS_TRACE_HEADER) === 0 && writesDirectly(ctx, deps.directW3c)) {
       return dispatchAddingHeaders(state, front, ctx, cs, opts, h);
     }
     o = { ...opts, headers: withTraceHeaders(opts.headers, ctx, cs.span, deps.directW3c) };
@@ -383,15 +413,30 @@ function tracedDispatch(state: UndiciState, front: Front, opts: UndiciDispatchOp
 function wrapDispatcher(state: UndiciState, inner: Dispatcher): Dispatcher {
   const front: Front = { inner, headersOnCreate: isPlainUndiciAgent(inner) };
   const dispatch = (opts: UndiciDispatchOptions, handler: UndiciHandler) => tracedDispatch(state, front, opts, handler);
-  const proxy = new Proxy(inner, {
+  // Every member but `dispatch` is inner's, bound to it, through a Proxy. The
+  // two that Node's fetch reads on every call are own properties of the
+  // wrapper in front of that Proxy, so they never go through its trap, which
+  // costs more than the rest of a traced dispatch's bookkeeping.
+  const rest = new Proxy(inner, {
     get(target, prop) {
-      if (prop === 'dispatch') return dispatch;
       const v: unknown = Reflect.get(target, prop, target);
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
+    set(target, prop, value) {
+      return Reflect.set(target, prop, value, target);
+    },
   });
-  state.wrappers.set(proxy, inner);
-  return proxy;
+  const wrapper = Object.create(rest, {
+    // Assigning either one reaches inner, as through the Proxy: a replaced dispatch is still fronted by ours.
+    dispatch: { get: () => dispatch, set: (v: unknown) => void ((inner as { dispatch: unknown }).dispatch = v), configurable: true },
+    isMockActive: {
+      get: () => (inner as { isMockActive?: unknown }).isMockActive,
+      set: (v: unknown) => void ((inner as { isMockActive?: unknown }).isMockActive = v),
+      configurable: true,
+    },
+  }) as Dispatcher;
+  state.wrappers.set(wrapper, inner);
+  return wrapper;
 }
 
 /** Puts our dispatcher in front of the global one, if there is one and it is not ours yet. */
@@ -517,7 +562,7 @@ function subscribeChannels(state: UndiciState): () => void {
     if (isLaterOfOurs(request)) return;
     // npm undici loaded after us sets its own global dispatcher: take it over for the next calls.
     ensureGlobalWrapped(state);
-    const ctx = context.active();
+    const ctx = state.deps.activeContext(frames.getStore());
     const tracer = state.deps.tracer;
     const hook = state.deps.faultHook();
     if ((tracer === undefined && hook === undefined) || isTracingSuppressed(ctx)) return;
@@ -612,14 +657,20 @@ function withOwnDispatcherWrapped(state: UndiciState, init: unknown): unknown {
 function wrapFetch(state: UndiciState): (() => void) | undefined {
   const original = globalThis.fetch;
   if (typeof original !== 'function') return undefined;
-  const fetch = function fetch(this: unknown, ...args: Parameters<typeof globalThis.fetch>) {
-    if (!state.wrappers.has(g[GLOBAL_DISPATCHER] ?? {})) {
-      if (g[GLOBAL_DISPATCHER] === undefined) void globalThis.Headers; // loads Node's undici, which sets its global dispatcher
-      ensureGlobalWrapped(state);
+  // The global dispatcher our wrapper was last seen in place as: one comparison per call while it stays.
+  let seen: Dispatcher | undefined;
+  const fetch = function fetch(this: unknown, input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit) {
+    const current = g[GLOBAL_DISPATCHER];
+    if (current === undefined || current !== seen) {
+      if (current === undefined || !state.wrappers.has(current)) {
+        if (current === undefined) void globalThis.Headers; // loads Node's undici, which sets its global dispatcher
+        ensureGlobalWrapped(state);
+      }
+      seen = g[GLOBAL_DISPATCHER];
     }
-    if (args.length > 1) args[1] = withOwnDispatcherWrapped(state, args[1]) as RequestInit | undefined;
-    return Reflect.apply(original, this, args) as ReturnType<typeof globalThis.fetch>;
-  };
+    // fetch takes two arguments; an absent init and an undefined one are the same to it.
+    return original.call(this, input, init === undefined ? init : (withOwnDispatcherWrapped(state, init) as RequestInit));
+  } as typeof globalThis.fetch;
   globalThis.fetch = fetch;
   return () => {
     if (globalThis.fetch === fetch) globalThis.fetch = original;

@@ -138,11 +138,22 @@ const NO_LINKS: Link[] = Object.freeze([]) as unknown as Link[];
 const NO_EVENTS: TimedEvent[] = Object.freeze([]) as unknown as TimedEvent[];
 const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 
+/**
+ * Attributes the agent itself built for a span (an outgoing call's): distinct
+ * keys, primitive values, a fresh object nobody else holds. Within the limits
+ * the span takes the object as it is, instead of validating and copying each
+ * one as setAttributes must for the function's own.
+ */
+export interface OwnAttributes {
+  readonly attributes: Attributes;
+  readonly count: number;
+}
+
 export class AgentSpan implements Span, ReadableSpan {
   name: string;
   readonly kind: SpanKind;
   readonly parentSpanContext: SpanContext | undefined;
-  readonly attributes: Attributes = {};
+  readonly attributes: Attributes;
   links: Link[] = NO_LINKS;
   events: TimedEvent[] = NO_EVENTS;
   status: SpanStatus = UNSET;
@@ -167,11 +178,21 @@ export class AgentSpan implements Span, ReadableSpan {
     attributes: Attributes | undefined,
     links: readonly Link[] | undefined,
     startTime: TimeInput | undefined,
+    own?: OwnAttributes,
   ) {
     this.name = name;
     this.kind = kind;
     this.parentSpanContext = parent;
     this.startMs = startTime === undefined ? nowMs() : timeInputToMs(startTime);
+    const limits = host.limits;
+    if (own !== undefined && own.count <= limits.attributeCountLimit && limits.attributeValueLengthLimit === Infinity) {
+      // Nothing to validate, copy or cut: the span keeps the object.
+      this.attributes = own.attributes;
+      this.attributeCount = own.count;
+    } else {
+      this.attributes = {};
+      if (own !== undefined) this.setAttributes(own.attributes);
+    }
     if (links !== undefined) for (const l of links) this.addLink(l);
     if (attributes !== undefined) this.setAttributes(attributes);
   }

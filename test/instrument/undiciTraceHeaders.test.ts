@@ -118,6 +118,58 @@ describe('trace headers on undici requests', () => {
     }
   });
 
+  test('the global dispatcher behind our wrapper: its members bound to it, assignments reaching it, its calls still traced', async () => {
+    const own = new Agent();
+    const previous = getGlobalDispatcher();
+    setGlobalDispatcher(own);
+    try {
+      await (await fetch(`${origin}/wrap0`)).text(); // our fetch puts the wrapper in front of the new global dispatcher
+      const wrapper = (globalThis as Record<symbol, unknown>)[Symbol.for('undici.globalDispatcher.1')] as Agent & { isMockActive?: unknown };
+      assert.notEqual(wrapper, own);
+      assert.ok(wrapper instanceof Agent);
+      assert.equal(wrapper.closed, false, 'getters read the dispatcher');
+      assert.equal(wrapper.isMockActive, undefined);
+
+      let ownCalls = 0;
+      wrapper.dispatch = function (this: Agent, opts, handler) {
+        ownCalls++;
+        return Agent.prototype.dispatch.call(this, opts, handler);
+      };
+      assert.ok(Object.hasOwn(own, 'dispatch'), 'an assigned dispatch lands on the dispatcher');
+      assert.notEqual(wrapper.dispatch, own.dispatch, 'and ours stays in front of it');
+      otel.exporter.reset();
+      await (await fetch(`${origin}/wrap1`)).text();
+      assert.equal(ownCalls, 1);
+      assert.equal(otel.spans().length, 1);
+      assert.equal(seen.at(-1)?.traceparent, traceparentOfSpan());
+
+      await wrapper.close(); // bound to the dispatcher
+      assert.equal(own.closed, true);
+    } finally {
+      setGlobalDispatcher(previous);
+      await own.close().catch(() => {});
+    }
+  });
+
+  test('behind our wrapper a MockAgent still answers whether it is active', async () => {
+    const mock = new MockAgent();
+    mock.disableNetConnect();
+    mock.get(origin).intercept({ path: '/mocked' }).reply(200, 'from the mock');
+    const previous = getGlobalDispatcher();
+    setGlobalDispatcher(mock);
+    try {
+      assert.equal(await (await fetch(`${origin}/mocked`)).text(), 'from the mock');
+      const wrapper = (globalThis as Record<symbol, unknown>)[Symbol.for('undici.globalDispatcher.1')] as { isMockActive?: unknown };
+      assert.notEqual(wrapper, mock);
+      assert.equal(wrapper.isMockActive, true);
+      mock.deactivate();
+      assert.equal(wrapper.isMockActive, false);
+    } finally {
+      setGlobalDispatcher(previous);
+      await mock.close();
+    }
+  });
+
   test("isPlainUndiciAgent: undici's Agent, not a subclass, a composed one, a mock or a look-alike", async () => {
     const agent = new Agent();
     class MyAgent extends Agent {}

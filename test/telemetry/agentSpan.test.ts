@@ -44,7 +44,7 @@ import {
   timeInputToMs,
   type SpanLimits,
 } from '../../src/telemetry/span.js';
-import { AgentTracerProvider, newSpanId, newTraceId, spanLimitsFromEnv } from '../../src/telemetry/tracer.js';
+import { AgentTracer, AgentTracerProvider, newSpanId, newTraceId, spanLimitsFromEnv } from '../../src/telemetry/tracer.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -240,6 +240,39 @@ test('attributes: count limit drops extras and counts them; value-length limit t
     num: 7,
     bool: true,
   });
+});
+
+test("attributes: a client span's own attributes are taken as they are within the limits, limited like any others beyond them", () => {
+  const own = () => ({ 'http.request.method': 'GET', 'url.full': 'http://example.com/abcdefgh', 'server.address': 'example.com', 'server.port': 80 });
+  const start = (limits: Partial<SpanLimits>, attributes: ReturnType<typeof own>, count = 4) => {
+    const { tracer, processor } = agentSetup(limits);
+    assert.ok(tracer instanceof AgentTracer);
+    const span = asAgent(tracer.startClientSpan('GET', { attributes, count }, ROOT_CONTEXT));
+    assert.equal(span.kind, SpanKind.CLIENT);
+    assert.equal(processor.started.length, 1, 'onStart as for any span');
+    return span;
+  };
+
+  const attributes = own();
+  const kept = start({}, attributes);
+  assert.equal(kept.attributes, attributes, 'within the default limits the span keeps the object');
+  kept.setAttribute('http.response.status_code', 200);
+  assert.deepStrictEqual(kept.attributes, { ...own(), 'http.response.status_code': 200 });
+  assert.equal(kept.droppedAttributesCount, 0);
+
+  const cut = start({ attributeValueLengthLimit: 20 }, own());
+  assert.equal(cut.attributes['url.full'], 'http://example.com/a', 'a value-length limit still cuts them');
+
+  const few = start({ attributeCountLimit: 2 }, own());
+  assert.deepStrictEqual(few.attributes, { 'http.request.method': 'GET', 'url.full': 'http://example.com/abcdefgh' });
+  assert.equal(few.droppedAttributesCount, 2, 'a count limit still drops and counts them');
+  few.setAttribute('server.port', 81);
+  assert.equal(few.droppedAttributesCount, 3);
+
+  // the same attributes given through the API end up the same
+  const { tracer } = agentSetup();
+  const viaApi = asAgent(tracer.startSpan('GET', { kind: SpanKind.CLIENT, attributes: own() }, ROOT_CONTEXT));
+  assert.deepStrictEqual(viaApi.attributes, start({}, own()).attributes);
 });
 
 test('attributes: with a finite value-length limit the stored array is a copy of the caller\'s array', () => {
