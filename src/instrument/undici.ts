@@ -168,8 +168,8 @@ export function forward(inner: UndiciHandler, name: string, args: unknown[]): un
 class LegacyObserver implements UndiciHandler {
   [key: string]: unknown;
   constructor(
-    protected readonly inner: UndiciHandler,
-    protected readonly cs: ClientSpan,
+    readonly inner: UndiciHandler,
+    readonly cs: ClientSpan,
     private readonly isAws: boolean,
   ) {}
 
@@ -192,24 +192,58 @@ class LegacyObserver implements UndiciHandler {
     endClientSpan(this.cs);
     this.inner.onError?.(err);
   }
-  // Optional callbacks: undici calls them only if present, and a forwarder to nothing is the same as absent.
-  onBodySent(...a: unknown[]): unknown {
-    return forward(this.inner, 'onBodySent', a);
-  }
-  onRequestSent(...a: unknown[]): unknown {
-    return forward(this.inner, 'onRequestSent', a);
-  }
-  onResponseStarted(...a: unknown[]): unknown {
-    return forward(this.inner, 'onResponseStarted', a);
-  }
 }
 
-/** For handlers that have onUpgrade: undici requires it of upgrade and CONNECT requests, so it is there only when the caller's is. */
-class LegacyUpgradeObserver extends LegacyObserver {
-  onUpgrade(...a: unknown[]): unknown {
-    endClientSpan(this.cs);
-    return forward(this.inner, 'onUpgrade', a);
+type Forwarder = (this: LegacyObserver, ...a: unknown[]) => unknown;
+type Inner = Record<string, (...a: unknown[]) => unknown>;
+
+// Callbacks undici calls only when the handler has them: an observer has one
+// exactly when the caller's handler does, as undici would see the caller's.
+// onUpgrade is also what undici requires of upgrade and CONNECT requests.
+const OPTIONAL_CALLBACKS: readonly (readonly [string, Forwarder])[] = [
+  [
+    'onBodySent',
+    function (this: LegacyObserver, ...a: unknown[]) {
+      return forward(this.inner, 'onBodySent', a);
+    },
+  ],
+  [
+    'onRequestSent',
+    function (this: LegacyObserver) {
+      return (this.inner as Inner).onRequestSent!();
+    },
+  ],
+  [
+    'onResponseStarted',
+    function (this: LegacyObserver) {
+      return (this.inner as Inner).onResponseStarted!();
+    },
+  ],
+  [
+    'onUpgrade',
+    function (this: LegacyObserver, ...a: unknown[]) {
+      endClientSpan(this.cs);
+      return forward(this.inner, 'onUpgrade', a);
+    },
+  ],
+];
+
+/** The observer class for each set of optional callbacks (a bit each), made when first needed. */
+const legacyObservers: (typeof LegacyObserver)[] = [];
+
+function legacyObserverFor(inner: UndiciHandler): typeof LegacyObserver {
+  let shape = 0;
+  for (let i = 0; i < OPTIONAL_CALLBACKS.length; i++) if (typeof inner[OPTIONAL_CALLBACKS[i]![0]] === 'function') shape |= 1 << i;
+  let Observer = legacyObservers[shape];
+  if (Observer === undefined) {
+    Observer = class extends LegacyObserver {};
+    for (let i = 0; i < OPTIONAL_CALLBACKS.length; i++) {
+      const [name, fn] = OPTIONAL_CALLBACKS[i]!;
+      if ((shape & (1 << i)) !== 0) Object.defineProperty(Observer.prototype, name, { value: fn, writable: true, configurable: true });
+    }
+    legacyObservers[shape] = Observer;
   }
+  return Observer;
 }
 
 /** Handler API of undici 7 (onRequestStart … onResponseEnd). */
@@ -252,7 +286,8 @@ export function observingHandler(inner: UndiciHandler, cs: ClientSpan, isAws: bo
   if (typeof inner.onRequestStart === 'function' || typeof inner.onResponseStart === 'function') {
     return new ControllerObserver(inner, cs, isAws);
   }
-  return typeof inner.onUpgrade === 'function' ? new LegacyUpgradeObserver(inner, cs, isAws) : new LegacyObserver(inner, cs, isAws);
+  const Observer = legacyObserverFor(inner);
+  return new Observer(inner, cs, isAws);
 }
 
 interface UndiciState {

@@ -216,6 +216,8 @@ export class SpanLogExporter implements SpanExporter {
   private readonly heldSpans: ReadableSpan[] = [];
   private readonly heldIds: (string | undefined)[] = [];
   private readonly out = new LineBuffer(64 * 1024);
+  /** Whether this exporter is in pendingExporters (a field: asked on every span). */
+  private registered = false;
 
   constructor(
     private readonly sink: LineSink,
@@ -244,7 +246,8 @@ export class SpanLogExporter implements SpanExporter {
     // which ends before the response is returned (or when the invocation is
     // about to time out); anything else goes out now, with what is held.
     if (owner === undefined || owner.finished || this.heldSpans.length >= MAX_HELD_SPANS) this.flushPending();
-    else if (!pendingExporters.has(this)) {
+    else if (!this.registered) {
+      this.registered = true;
       pendingExporters.add(this);
       flushAllOnExit();
     }
@@ -255,6 +258,7 @@ export class SpanLogExporter implements SpanExporter {
     const spans = this.heldSpans;
     if (spans.length === 0) return;
     pendingExporters.delete(this);
+    this.registered = false;
     const ids = this.heldIds;
     const out = this.out;
     for (let i = 0; i < spans.length; i++) {

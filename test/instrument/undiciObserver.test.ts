@@ -58,6 +58,32 @@ test('legacy API: every callback reaches the caller with its own this; the span 
   assert.equal(span.status.code, SpanStatusCode.ERROR);
 });
 
+test('legacy API: the optional callbacks (onBodySent, onRequestSent, onResponseStarted, onUpgrade) are there exactly when the caller has them', () => {
+  const optional = ['onBodySent', 'onRequestSent', 'onResponseStarted', 'onUpgrade'] as const;
+  for (let shape = 0; shape < 1 << optional.length; shape++) {
+    const calls: string[] = [];
+    const inner: UndiciHandler = { who: 'the caller', onConnect() {}, onHeaders: () => true, onData: () => true, onComplete() {}, onError() {} };
+    optional.forEach((name, i) => {
+      if ((shape & (1 << i)) !== 0) {
+        inner[name] = function (this: { who: string }, ...a: unknown[]) {
+          calls.push(`${name}(${a.join(',')}) on ${this.who}`);
+          return name;
+        };
+      }
+    });
+    const h = observingHandler(inner, clientSpan(), false);
+    for (const [i, name] of optional.entries()) {
+      const has = (shape & (1 << i)) !== 0;
+      assert.equal(typeof h[name], has ? 'function' : 'undefined', `${name} with shape ${shape}`);
+      if (has) {
+        const args = name === 'onBodySent' ? ['chunk'] : name === 'onUpgrade' ? [101] : [];
+        assert.equal((h[name] as (...a: unknown[]) => unknown)(...args), name, "the caller's return value");
+        assert.equal(calls.at(-1), `${name}(${args.join(',')}) on the caller`);
+      }
+    }
+  }
+});
+
 test('legacy API: onUpgrade is offered only when the caller has one (undici requires it for upgrade requests)', () => {
   const base = { onConnect() {}, onHeaders: () => true, onData: () => true, onComplete() {}, onError() {} };
   assert.equal(typeof observingHandler(base, clientSpan(), false).onUpgrade, 'undefined');
@@ -69,11 +95,11 @@ test('legacy API: onUpgrade is offered only when the caller has one (undici requ
   assert.equal(cs.ended, true, 'an upgraded connection ends the span');
 });
 
-test('legacy API: an error is recorded and ends the span; missing optional callbacks are no-ops', () => {
+test('legacy API: an error is recorded and ends the span; optional callbacks the caller lacks are absent, as undici would see them', () => {
   let seen: unknown;
   const cs = clientSpan();
   const h = observingHandler({ onConnect() {}, onHeaders: () => true, onData: () => true, onComplete() {}, onError: (e: Error) => (seen = e) }, cs, false);
-  assert.equal((h.onRequestSent as () => unknown)(), undefined);
+  assert.equal(h.onRequestSent, undefined);
   const err = Object.assign(new Error('socket hang up'), { code: 'UND_ERR_SOCKET' });
   h.onError!(err);
   assert.equal(seen, err);
