@@ -15,6 +15,7 @@ import type { FaultHook, OutgoingCall, UndiciController, UndiciDispatch, UndiciD
 import { currentInvocation, frames } from '../invocationState.js';
 import { descriptorOf } from './http.js';
 import { injectTraceHeaders, writesDirectly } from './traceHeaders.js';
+import { traceparentOf } from '../telemetry/traceparent.js';
 
 interface Dispatcher {
   dispatch(opts: UndiciDispatchOptions, handler: UndiciHandler): boolean;
@@ -563,11 +564,24 @@ function subscribeChannels(state: UndiciState): () => void {
     spans.delete(request);
     slots[key] = gate;
   };
-  /** Adds a call's trace headers to its request; without addHeader they stay unsent (and the dispatcher gets the copy). */
+  /**
+   * Adds a call's trace headers to its request; without addHeader they stay
+   * unsent (and the dispatcher gets the copy). Where undici keeps a request's
+   * headers as a flat name/value array (undici 6 and 7: Node 20's fetch on),
+   * they are appended to it directly: addHeader would validate, on every call,
+   * a name and a value the agent formatted itself.
+   */
   const addPendingHeaders = (request: UndiciRequestLike, pending: PendingHeaders) => {
     if (typeof request.addHeader !== 'function') return;
     try {
-      injectTraceHeaders(pending.ctx, pending.span, request as { addHeader(k: string, v: string): unknown }, headerSetter, state.deps.directW3c);
+      const made = request.headers;
+      if (Array.isArray(made) && writesDirectly(pending.ctx, state.deps.directW3c)) {
+        const sc = pending.span.spanContext();
+        made.push('traceparent', traceparentOf(sc.traceId, sc.spanId, sc.traceFlags));
+        if (sc.traceState !== undefined) made.push('tracestate', sc.traceState.serialize());
+      } else {
+        injectTraceHeaders(pending.ctx, pending.span, request as { addHeader(k: string, v: string): unknown }, headerSetter, state.deps.directW3c);
+      }
       pending.added = true;
     } catch {
       // never fail the caller's request over telemetry

@@ -8,6 +8,7 @@ import diagnostics from 'node:diagnostics_channel';
 import http, { type IncomingHttpHeaders, type Server } from 'node:http';
 import { Agent, getGlobalDispatcher, MockAgent, request, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { context, propagation, trace } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
 import { installOutgoingInstrumentation } from '../../src/instrument/index.js';
 import { OpenSpans, runAsInvocation, type InvocationState } from '../../src/invocationState.js';
 import { isPlainUndiciAgent } from '../../src/instrument/undici.js';
@@ -66,6 +67,25 @@ describe('trace headers on undici requests', () => {
     await (await fetch(`${origin}/made`)).text();
     assert.equal(traceparentWhenMade.get('/made'), false, 'the options undici made the request from had no traceparent');
     assert.equal(seen[0]?.traceparent, traceparentOfSpan());
+  });
+
+  test("Node's fetch and npm undici: a parent's tracestate goes out with the traceparent, each once, on the made request", async () => {
+    const parent = trace.setSpanContext(context.active(), {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: 1,
+      traceState: new TraceState('vendor=opaque,other=1'),
+    });
+    await context.with(parent, async () => (await fetch(`${origin}/state-fetch`)).text());
+    await context.with(parent, async () => (await request(`${origin}/state-undici`)).body.text());
+    assert.equal(seen.length, 2);
+    for (const [i, path] of ['/state-fetch', '/state-undici'].entries()) {
+      const sc = otel.spans()[i]!.spanContext();
+      assert.equal(sc.traceId, '0af7651916cd43dd8448eb211c80319c', path);
+      assert.equal(seen[i]?.traceparent, `00-${sc.traceId}-${sc.spanId}-01`, `${path}: one traceparent, the span's`);
+      assert.equal(seen[i]?.tracestate, 'vendor=opaque,other=1', `${path}: one tracestate, the parent's`);
+      assert.equal(traceparentWhenMade.get(path), false, `${path}: added to the request undici made`);
+    }
   });
 
   test("fetch through an Agent at its connection limit: every call's request, queued or not, carries its own span's traceparent, once", async () => {
