@@ -233,8 +233,12 @@ const OPTIONAL_CALLBACKS: readonly (readonly [string, Forwarder])[] = [
 const legacyObservers: (typeof LegacyObserver)[] = [];
 
 function legacyObserverFor(inner: UndiciHandler): typeof LegacyObserver {
-  let shape = 0;
-  for (let i = 0; i < OPTIONAL_CALLBACKS.length; i++) if (typeof inner[OPTIONAL_CALLBACKS[i]![0]] === 'function') shape |= 1 << i;
+  // Named reads, in OPTIONAL_CALLBACKS' order: each stays a monomorphic property load, where a loop over the names would not.
+  const shape =
+    (typeof inner.onBodySent === 'function' ? 1 : 0) |
+    (typeof inner.onRequestSent === 'function' ? 2 : 0) |
+    (typeof inner.onResponseStarted === 'function' ? 4 : 0) |
+    (typeof inner.onUpgrade === 'function' ? 8 : 0);
   let Observer = legacyObservers[shape];
   if (Observer === undefined) {
     Observer = class extends LegacyObserver {};
@@ -577,7 +581,7 @@ function subscribeChannels(state: UndiciState): () => void {
       const made = request.headers;
       if (Array.isArray(made) && writesDirectly(pending.ctx, state.deps.directW3c)) {
         const sc = pending.span.spanContext();
-        made.push('traceparent', traceparentOf(sc.traceId, sc.spanId, sc.traceFlags));
+        made.push('traceparent', traceparentOf(sc.traceId, sc.spanId, sc.traceFlags, false)); // undici only concatenates it into the request head
         if (sc.traceState !== undefined) made.push('tracestate', sc.traceState.serialize());
       } else {
         injectTraceHeaders(pending.ctx, pending.span, request as { addHeader(k: string, v: string): unknown }, headerSetter, state.deps.directW3c);

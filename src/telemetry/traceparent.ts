@@ -5,13 +5,15 @@ const FLAGS = Array.from({ length: 256 }, (_, f) => (f < 16 ? '0' : '') + f.toSt
 /**
  * `00-<traceId>-<spanId>-<flags>`: version 00, flags as two lowercase hex digits.
  *
- * Returned flat: a concatenation this long is a rope in V8, and the header
- * value goes on to undici's validation regex and header serialisation, which
- * each pay more to read a rope than reading it once here costs (about 1 µs a
- * call inside fetch on Node 20, measured in bench/agent-http).
+ * Returned flat by default: a concatenation this long is a rope in V8, and a
+ * header value set through an API goes on to a validation regex and the
+ * header serialisation, which each pay more to read a rope than reading it
+ * once here costs (about 1 µs a call inside fetch on Node 20, measured in
+ * bench/agent-http). `flat: false` is for a value only ever concatenated into
+ * a request head, which is flattened once as a whole.
  */
-export function traceparentOf(traceId: string, spanId: string, traceFlags: number): string {
+export function traceparentOf(traceId: string, spanId: string, traceFlags: number, flat = true): string {
   const value = `00-${traceId}-${spanId}-${FLAGS[traceFlags & 0xff]!}`;
-  value.charCodeAt(value.length - 1); // flattens the rope in place
+  if (flat) value.charCodeAt(value.length - 1); // flattens the rope in place
   return value;
 }
