@@ -7,8 +7,8 @@ import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import type { TextMapSetter } from '@opentelemetry/api';
-import { frames } from '../invocationState.js';
 import { isTracingSuppressed } from '@opentelemetry/core';
+import { frames } from '../invocationState.js';
 import type { CallDescriptor } from '../chaos/ruleTypes.js';
 import { awsCallOf, protocolOfRequest, type AwsCall, type HeaderBag } from './awsCall.js';
 import {

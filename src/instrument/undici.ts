@@ -40,17 +40,6 @@ export function undiciHeaders(headers: UndiciDispatchOptions['headers']): Header
   return out;
 }
 
-/** Whether undici's request headers (object or flat array) name `lowerName`, without copying them. */
-export function hasUndiciHeader(headers: UndiciDispatchOptions['headers'], lowerName: string): boolean {
-  if (headers === null || headers === undefined) return false;
-  if (Array.isArray(headers)) {
-    for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === lowerName) return true;
-    return false;
-  }
-  for (const k in headers) if (k.length === lowerName.length && k.toLowerCase() === lowerName && headers[k] !== undefined) return true;
-  return false;
-}
-
 /** Bits of undiciHeaderFlags. */
 export const HAS_AUTHORIZATION = 1;
 export const HAS_TRACE_HEADER = 2;
