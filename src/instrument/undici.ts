@@ -12,7 +12,7 @@ import { awsCallOf, serviceFromHost, type AwsCall, type HeaderBag } from './awsC
 import { endClientSpan, recordError, recordResponse, startClientSpan, type ClientSpan } from './clientSpan.js';
 import type { InstrumentationDeps } from './deps.js';
 import type { FaultHook, OutgoingCall, UndiciController, UndiciDispatch, UndiciDispatchOptions, UndiciHandler } from './faultHook.js';
-import { currentInvocation, frames } from '../invocationState.js';
+import { frames, type InvocationState } from '../invocationState.js';
 import { descriptorOf } from './http.js';
 import { injectTraceHeaders, writesDirectly } from './traceHeaders.js';
 import { traceparentOf } from '../telemetry/traceparent.js';
@@ -507,9 +507,8 @@ function madeRequestHeaders(headers: unknown): HeaderBag {
   );
 }
 
-/** Whether `traceparent` names a span still open in the current invocation: one of our client spans. */
-function isOpenSpanOfInvocation(traceparent: string): boolean {
-  const invocation = currentInvocation();
+/** Whether `traceparent` names a span still open in `invocation` (the current one): one of our client spans. */
+function isOpenSpanOfInvocation(traceparent: string, invocation: InvocationState | undefined): boolean {
   if (invocation === undefined || invocation.openSpans.size === 0) return false;
   const spanId = traceparent.slice(36, 52);
   for (const span of invocation.openSpans) if (span.spanContext().spanId === spanId) return true;
@@ -562,7 +561,10 @@ function subscribeChannels(state: UndiciState): () => void {
    * unsent (and the dispatcher gets the copy). Where undici keeps a request's
    * headers as a flat name/value array (undici 6 and 7: Node 20's fetch on),
    * they are appended to it directly: addHeader would validate, on every call,
-   * a name and a value the agent formatted itself.
+   * a name and a value the agent formatted itself. Written here rather than
+   * through injectTraceHeaders with an array setter, which flattens the value
+   * and goes through the setter: 0.6-0.8 µs more per fetch (Node 24, 8
+   * processes each, two runs).
    */
   const addPendingHeaders = (request: UndiciRequestLike, pending: PendingHeaders) => {
     if (typeof request.addHeader !== 'function') return;
@@ -604,7 +606,8 @@ function subscribeChannels(state: UndiciState): () => void {
     if (isLaterOfOurs(request)) return;
     // npm undici loaded after us sets its own global dispatcher: take it over for the next calls.
     ensureGlobalWrapped(state);
-    const ctx = state.deps.activeContext(frames.getStore());
+    const frame = frames.getStore();
+    const ctx = state.deps.activeContext(frame);
     const tracer = state.deps.tracer;
     const hook = state.deps.faultHook();
     if ((tracer === undefined && hook === undefined) || isTracingSuppressed(ctx)) return;
@@ -621,11 +624,11 @@ function subscribeChannels(state: UndiciState): () => void {
       const headers = madeRequestHeaders(request.headers);
       const carried = headers.traceparent;
       // One of our dispatchers sent it, and something between it and undici made the request later (an interceptor).
-      if (typeof carried === 'string' && isOpenSpanOfInvocation(carried)) return;
+      if (typeof carried === 'string' && isOpenSpanOfInvocation(carried, frame?.invocation)) return;
       const aws = awsCallOf({ host, method, path, headers, body: bodyText(request.body) });
       let cs: ClientSpan | undefined;
       if (tracer !== undefined) {
-        cs = startClientSpan(tracer, ctx, { protocol, host, port, method, path }, aws, state.deps.redactor);
+        cs = startClientSpan(tracer, ctx, { protocol, host, port, method, path }, aws, state.deps.redactor, frame?.invocation);
         // A request that carries the caller's own traceparent keeps it: undici can add a header, not replace one.
         if (carried === undefined && typeof request.addHeader === 'function') {
           injectTraceHeaders(ctx, cs.span, request as { addHeader(k: string, v: string): unknown }, headerSetter, state.deps.directW3c);
