@@ -2,7 +2,7 @@
 // the request's attributes (DESIGN section 4), record the response or the
 // error, end once, and keep the invocation's set of open spans current.
 import { SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { bindSpanToInvocation, currentInvocation, type InvocationState } from '../invocationState.js';
+import { bindSpanToInvocation, type InvocationState } from '../invocationState.js';
 import { AgentTracer } from '../telemetry/tracer.js';
 import { awsRequestId, rpcServiceName, type AwsCall, type HeaderBag } from './awsCall.js';
 
@@ -68,7 +68,8 @@ export function startClientSpan(
   info: ClientCallInfo,
   aws: AwsCall | undefined,
   redactor: UrlRedactor | undefined,
-  invocation: InvocationState | undefined = currentInvocation(),
+  /** The invocation the call belongs to, read by the caller with its context (undefined outside any). */
+  invocation: InvocationState | undefined,
 ): ClientSpan {
   const attributes: Attributes = {
     'http.request.method': info.method,
