@@ -4,6 +4,7 @@
 // retry policy exactly as in a real outage. Shapes checked against the
 // deserializers of the installed @aws-sdk clients (@aws-sdk/core protocols).
 import type { AwsProtocol } from '../../instrument/awsCall.js';
+import { modeledError, serviceErrorModel, type ModeledError } from './awsErrorModel.js';
 import { cborTextMap } from './cbor.js';
 
 export interface WireResponse {
@@ -93,7 +94,15 @@ function guessStatus(code: string, protocol: AwsProtocol): number {
   return 400;
 }
 
+/** Where the service's model names the error, the status it gives it, else the table's, else the fault's default. */
+function modeledStatus(code: string, modeled: ModeledError, service: string, protocol: AwsProtocol): number {
+  return modeled.status ?? statusOverride(code, service, protocol) ?? STATUS[code] ?? (modeled.fault === 'server' ? 500 : 400);
+}
+
+/** The status `service` answers `code` with over `protocol`: from its model where it names the code, else the tables above. */
 export function awsErrorStatus(code: string, service: string, protocol: AwsProtocol): number {
+  const modeled = modeledError(service, code, protocol === 'query');
+  if (modeled !== undefined) return modeledStatus(code, modeled, service, protocol);
   return statusOverride(code, service, protocol) ?? STATUS[code] ?? guessStatus(code, protocol);
 }
 
@@ -131,7 +140,7 @@ function jsonNamespace(service: string): string {
     case 'monitoring':
       return 'com.amazonaws.cloudwatch';
     default:
-      return `com.amazonaws.${service}`;
+      return serviceErrorModel(service)?.namespace ?? `com.amazonaws.${service}`;
   }
 }
 
@@ -139,21 +148,32 @@ function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** The whole error response for `code` as `req.service` sends it. */
+/**
+ * The whole error response for `code` as `req.service` sends it. Where the
+ * service's model names the code (by shape name, or by its awsQueryError code
+ * where the service speaks query codes), the wire carries what the model says:
+ * the shape name in `__type` / `x-amzn-errortype`, the query code in the query
+ * XML `Code` and `x-amzn-query-error`, the model's status and fault.
+ */
 export function awsErrorResponse(code: string, req: AwsErrorRequest): WireResponse {
-  const status = awsErrorStatus(code, req.service, req.protocol);
+  const modeled = modeledError(req.service, code, req.protocol === 'query');
+  const name = modeled?.name ?? code;
+  const queryCode = modeled?.queryCode ?? code;
+  const status = modeled !== undefined ? modeledStatus(code, modeled, req.service, req.protocol) : awsErrorStatus(code, req.service, req.protocol);
   const message = awsErrorMessage(code);
-  const fault = status >= 500 ? 'Receiver' : 'Sender';
+  const fault = (modeled !== undefined ? modeled.fault === 'server' : status >= 500) ? 'Receiver' : 'Sender';
+  // Query-compatible services send the query code on every error; others when the SDK asks.
+  const queryError = req.queryCompatible === true || serviceErrorModel(req.service)?.queryCompatible === true;
   const noBody = req.method?.toUpperCase() === 'HEAD';
   switch (req.protocol) {
     case 'json': {
       const headers: Record<string, string> = {
         'x-amzn-requestid': req.requestId,
-        'x-amzn-errortype': code,
+        'x-amzn-errortype': name,
         'content-type': req.contentType?.startsWith('application/x-amz-json') ? req.contentType : 'application/x-amz-json-1.0',
       };
-      if (req.service === 'sqs' || req.queryCompatible === true) headers['x-amzn-query-error'] = `${code};${fault}`;
-      return { status, headers, body: JSON.stringify({ __type: `${jsonNamespace(req.service)}#${code}`, message }) };
+      if (queryError) headers['x-amzn-query-error'] = `${queryCode};${fault}`;
+      return { status, headers, body: JSON.stringify({ __type: `${jsonNamespace(req.service)}#${name}`, message }) };
     }
     case 'rpcv2-cbor': {
       // The SDK checks smithy-protocol on every response before it reads the body.
@@ -162,13 +182,13 @@ export function awsErrorResponse(code: string, req: AwsErrorRequest): WireRespon
         'smithy-protocol': 'rpc-v2-cbor',
         'content-type': 'application/cbor',
       };
-      if (req.queryCompatible === true) headers['x-amzn-query-error'] = `${code};${fault}`;
-      return { status, headers, body: cborTextMap({ __type: `${jsonNamespace(req.service)}#${code}`, message }) };
+      if (queryError) headers['x-amzn-query-error'] = `${queryCode};${fault}`;
+      return { status, headers, body: cborTextMap({ __type: `${jsonNamespace(req.service)}#${name}`, message }) };
     }
     case 'rest-json':
       return {
         status,
-        headers: { 'x-amzn-requestid': req.requestId, 'x-amzn-errortype': code, 'content-type': 'application/json' },
+        headers: { 'x-amzn-requestid': req.requestId, 'x-amzn-errortype': name, 'content-type': 'application/json' },
         body: noBody ? '' : JSON.stringify({ Type: status >= 500 ? 'Service' : 'User', message }),
       };
     case 'query':
@@ -177,7 +197,7 @@ export function awsErrorResponse(code: string, req: AwsErrorRequest): WireRespon
         headers: { 'x-amzn-requestid': req.requestId, 'content-type': 'text/xml' },
         body:
           `<ErrorResponse xmlns="https://${req.service}.amazonaws.com/doc/"><Error><Type>${fault}</Type>` +
-          `<Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message></Error>` +
+          `<Code>${xmlEscape(queryCode)}</Code><Message>${xmlEscape(message)}</Message></Error>` +
           `<RequestId>${req.requestId}</RequestId></ErrorResponse>`,
       };
     case 'ec2':
@@ -185,7 +205,7 @@ export function awsErrorResponse(code: string, req: AwsErrorRequest): WireRespon
         status,
         headers: { 'content-type': 'text/xml;charset=UTF-8' },
         body:
-          `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${xmlEscape(code)}</Code>` +
+          `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${xmlEscape(name)}</Code>` +
           `<Message>${xmlEscape(message)}</Message></Error></Errors><RequestID>${req.requestId}</RequestID></Response>`,
       };
     case 'rest-xml':
@@ -194,7 +214,7 @@ export function awsErrorResponse(code: string, req: AwsErrorRequest): WireRespon
         headers: { 'x-amz-request-id': req.requestId, 'x-amz-id-2': req.requestId, 'content-type': 'application/xml' },
         body: noBody
           ? ''
-          : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message>` +
+          : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(name)}</Code><Message>${xmlEscape(message)}</Message>` +
             `<RequestId>${req.requestId}</RequestId><HostId>${req.requestId}</HostId></Error>`,
       };
   }

@@ -62,9 +62,11 @@ describe('awsErrorResponse bodies per protocol', () => {
     assert.equal(r.headers['content-type'], 'application/x-amz-json-1.1');
   });
 
-  test('SQS JSON carries the query-compatible error header', () => {
+  test("SQS JSON carries the query-compatible error header with the model's awsQueryError code", () => {
     const r = awsErrorResponse('QueueDoesNotExist', { service: 'sqs', protocol: 'json', requestId: 'R' });
-    assert.equal(r.headers['x-amzn-query-error'], 'QueueDoesNotExist;Sender');
+    assert.equal(r.headers['x-amzn-query-error'], 'AWS.SimpleQueueService.NonExistentQueue;Sender');
+    assert.equal(r.headers['x-amzn-errortype'], 'QueueDoesNotExist');
+    assert.equal(JSON.parse(textBody(r)).__type, 'com.amazonaws.sqs#QueueDoesNotExist');
   });
 
   test('query (SNS): ErrorResponse with Type, Code, Message and RequestId', () => {
@@ -126,8 +128,9 @@ describe('awsCodeForStatus', () => {
     assert.equal(r.headers['x-amzn-query-error'], 'LimitExceeded;Sender');
     assert.ok(r.body instanceof Uint8Array);
     const data = cbor.deserialize(r.body) as Record<string, unknown>;
-    assert.deepEqual(data, { __type: 'com.amazonaws.cloudwatch#LimitExceeded', message: 'LimitExceeded' });
-    assert.equal(loadSmithyRpcV2CborErrorCode({ statusCode: 400, headers: {} } as never, data), 'com.amazonaws.cloudwatch#LimitExceeded');
+    // The rule named the query code; the body names the shape, as the service does.
+    assert.deepEqual(data, { __type: 'com.amazonaws.cloudwatch#LimitExceededFault', message: 'LimitExceeded' });
+    assert.equal(loadSmithyRpcV2CborErrorCode({ statusCode: 400, headers: {} } as never, data), 'com.amazonaws.cloudwatch#LimitExceededFault');
 
     const plain = awsErrorResponse('InternalServerError', { service: 'arc-region-switch', protocol: 'rpcv2-cbor', requestId: 'R2' });
     assert.equal(plain.status, 500);
