@@ -94,15 +94,22 @@ function guessStatus(code: string, protocol: AwsProtocol): number {
   return 400;
 }
 
-/** Where the service's model names the error, the status it gives it, else the table's, else the fault's default. */
-function modeledStatus(code: string, modeled: ModeledError, service: string, protocol: AwsProtocol): number {
-  return modeled.status ?? statusOverride(code, service, protocol) ?? STATUS[code] ?? (modeled.fault === 'server' ? 500 : 400);
+/**
+ * The status of an error the service's model names: its status trait, else the
+ * protocol's default for its fault (400 client, 500 server) — not the name-based
+ * table, whose entries are other services' (Lambda's KMSAccessDeniedException is
+ * a 502, Kinesis's a 400). S3 models NotFound without one: it is the 404 of a HEAD.
+ */
+function modeledStatus(modeled: ModeledError, protocol: AwsProtocol): number {
+  if (modeled.status !== undefined) return modeled.status;
+  if (modeled.name === 'NotFound' && protocol === 'rest-xml') return 404;
+  return modeled.fault === 'server' ? 500 : 400;
 }
 
 /** The status `service` answers `code` with over `protocol`: from its model where it names the code, else the tables above. */
 export function awsErrorStatus(code: string, service: string, protocol: AwsProtocol): number {
   const modeled = modeledError(service, code, protocol === 'query');
-  if (modeled !== undefined) return modeledStatus(code, modeled, service, protocol);
+  if (modeled !== undefined) return modeledStatus(modeled, protocol);
   return statusOverride(code, service, protocol) ?? STATUS[code] ?? guessStatus(code, protocol);
 }
 
@@ -159,7 +166,7 @@ export function awsErrorResponse(code: string, req: AwsErrorRequest): WireRespon
   const modeled = modeledError(req.service, code, req.protocol === 'query');
   const name = modeled?.name ?? code;
   const queryCode = modeled?.queryCode ?? code;
-  const status = modeled !== undefined ? modeledStatus(code, modeled, req.service, req.protocol) : awsErrorStatus(code, req.service, req.protocol);
+  const status = modeled !== undefined ? modeledStatus(modeled, req.protocol) : awsErrorStatus(code, req.service, req.protocol);
   const message = awsErrorMessage(code);
   const fault = (modeled !== undefined ? modeled.fault === 'server' : status >= 500) ? 'Receiver' : 'Sender';
   // Query-compatible services send the query code on every error; others when the SDK asks.
