@@ -43,14 +43,24 @@ function parseModel(service: string): ServiceModel | undefined {
   return { namespace: raw.namespace, queryCompatible: raw.queryCompatible, byName, byQueryCode };
 }
 
-const parsed = new Map<string, ServiceModel | undefined>();
+const parsed = new Map<string, ServiceModel | null>();
 
 /** The service's error model by SigV4 signing name, parsed on first use; undefined for services not in the table. */
 export function serviceErrorModel(service: string): ServiceModel | undefined {
-  if (parsed.has(service)) return parsed.get(service);
-  const model = Object.hasOwn(AWS_ERROR_MODELS, service) ? parseModel(service) : undefined;
-  parsed.set(service, model);
-  return model;
+  let model = parsed.get(service);
+  if (model === undefined) {
+    model = (Object.hasOwn(AWS_ERROR_MODELS, service) ? parseModel(service) : undefined) ?? null;
+    parsed.set(service, model);
+  }
+  return model ?? undefined;
+}
+
+/** `modeledError` on a model already looked up. */
+export function errorInModel(model: ServiceModel | undefined, code: string, speaksQueryCodes: boolean): ModeledError | undefined {
+  if (model === undefined) return undefined;
+  const byName = model.byName.get(code);
+  if (byName !== undefined) return byName;
+  return speaksQueryCodes || model.queryCompatible ? model.byQueryCode.get(code) : undefined;
 }
 
 /**
@@ -59,9 +69,5 @@ export function serviceErrorModel(service: string): ServiceModel | undefined {
  * CBOR marked query-compatible), since there that code is what users see.
  */
 export function modeledError(service: string, code: string, speaksQueryCodes: boolean): ModeledError | undefined {
-  const model = serviceErrorModel(service);
-  if (model === undefined) return undefined;
-  const byName = model.byName.get(code);
-  if (byName !== undefined) return byName;
-  return speaksQueryCodes || model.queryCompatible ? model.byQueryCode.get(code) : undefined;
+  return errorInModel(serviceErrorModel(service), code, speaksQueryCodes);
 }

@@ -4,7 +4,7 @@
 // retry policy exactly as in a real outage. Shapes checked against the
 // deserializers of the installed @aws-sdk clients (@aws-sdk/core protocols).
 import type { AwsProtocol } from '../../instrument/awsCall.js';
-import { modeledError, serviceErrorModel, type ModeledError } from './awsErrorModel.js';
+import { errorInModel, modeledError, serviceErrorModel, type ModeledError } from './awsErrorModel.js';
 import { cborTextMap } from './cbor.js';
 
 export interface WireResponse {
@@ -163,14 +163,15 @@ function xmlEscape(s: string): string {
  * XML `Code` and `x-amzn-query-error`, the model's status and fault.
  */
 export function awsErrorResponse(code: string, req: AwsErrorRequest): WireResponse {
-  const modeled = modeledError(req.service, code, req.protocol === 'query');
+  const model = serviceErrorModel(req.service);
+  const modeled = errorInModel(model, code, req.protocol === 'query');
   const name = modeled?.name ?? code;
   const queryCode = modeled?.queryCode ?? code;
   const status = modeled !== undefined ? modeledStatus(modeled, req.protocol) : awsErrorStatus(code, req.service, req.protocol);
   const message = awsErrorMessage(code);
   const fault = (modeled !== undefined ? modeled.fault === 'server' : status >= 500) ? 'Receiver' : 'Sender';
   // Query-compatible services send the query code on every error; others when the SDK asks.
-  const queryError = req.queryCompatible === true || serviceErrorModel(req.service)?.queryCompatible === true;
+  const queryError = req.queryCompatible === true || model?.queryCompatible === true;
   const noBody = req.method?.toUpperCase() === 'HEAD';
   switch (req.protocol) {
     case 'json': {
