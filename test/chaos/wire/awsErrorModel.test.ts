@@ -12,6 +12,8 @@ import { cbor } from '@smithy/core/cbor';
 import { awsErrorResponse, awsErrorStatus, type WireResponse } from '../../../src/chaos/wire/awsErrorResponse.js';
 import { modeledError, serviceErrorModel } from '../../../src/chaos/wire/awsErrorModel.js';
 import type { AwsProtocol } from '../../../src/instrument/awsCall.js';
+import { parseErrorSpec } from '../../../src/chaos/rules.js';
+import { AWS_ERROR_MODELS } from '../../../src/chaos/wire/awsErrorModels.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const require = createRequire(`${root}package.json`);
@@ -179,6 +181,16 @@ describe('modeledError', () => {
     assert.equal(serviceErrorModel('__proto__'), undefined);
     assert.equal(modeledError('sqs', 'NoSuchError', true), undefined);
     assert.equal(modeledError('sqs', 'constructor', true), undefined);
+  });
+
+  test('every exception name and query code in the table is an AWS code a rule can name', () => {
+    for (const service of Object.keys(AWS_ERROR_MODELS)) {
+      const model = serviceErrorModel(service)!;
+      assert.equal(model.byName.size, AWS_ERROR_MODELS[service]!.errors.split(' ').length, `${service}: every entry parses`);
+      for (const code of [...model.byName.keys(), ...model.byQueryCode.keys()]) {
+        assert.deepEqual(parseErrorSpec(code), { ok: true, spec: { kind: 'aws', code } }, `${service} ${code}`);
+      }
+    }
   });
 
   test('unmodeled codes keep the name-based status', () => {
