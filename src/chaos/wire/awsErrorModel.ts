@@ -71,3 +71,25 @@ export function errorInModel(model: ServiceModel | undefined, code: string, spea
 export function modeledError(service: string, code: string, speaksQueryCodes: boolean): ModeledError | undefined {
   return errorInModel(serviceErrorModel(service), code, speaksQueryCodes);
 }
+
+/**
+ * The service's own error for an HTTP status injected into its calls, where its
+ * model has exactly one that fits: for 429 its throttling error with that status
+ * (SNS `ThrottledException`), for a 5xx its server error with that status (SNS
+ * `InternalErrorException`, CloudWatch `InternalServiceFault`).
+ */
+export function modeledErrorForStatus(service: string, status: number): ModeledError | undefined {
+  const model = serviceErrorModel(service);
+  if (model === undefined || (status !== 429 && status < 500)) return undefined;
+  let found: ModeledError | undefined;
+  for (const e of model.byName.values()) {
+    const fits =
+      status === 429
+        ? e.status === 429 && /Throttl|TooMany/.test(e.name)
+        : e.fault === 'server' && (e.status ?? 500) === status;
+    if (!fits) continue;
+    if (found !== undefined) return undefined;
+    found = e;
+  }
+  return found;
+}

@@ -4,7 +4,7 @@
 // retry policy exactly as in a real outage. Shapes checked against the
 // deserializers of the installed @aws-sdk clients (@aws-sdk/core protocols).
 import type { AwsProtocol } from '../../instrument/awsCall.js';
-import { errorInModel, modeledError, serviceErrorModel, type ModeledError } from './awsErrorModel.js';
+import { errorInModel, modeledError, modeledErrorForStatus, serviceErrorModel, type ModeledError } from './awsErrorModel.js';
 import { cborTextMap } from './cbor.js';
 
 export interface WireResponse {
@@ -228,8 +228,10 @@ export function awsErrorResponse(code: string, req: AwsErrorRequest): WireRespon
   }
 }
 
-/** An AWS-looking code for an HTTP status injected into an AWS call. */
+/** An AWS-looking code for an HTTP status injected into an AWS call: the service's own where its model has one. */
 export function awsCodeForStatus(status: number, service: string, protocol: AwsProtocol): string {
+  const modeled = modeledErrorForStatus(service, status);
+  if (modeled !== undefined) return modeled.name;
   if (status === 429) return protocol === 'rest-json' ? 'TooManyRequestsException' : 'ThrottlingException';
   if (status === 503) return service === 's3' ? 'SlowDown' : 'ServiceUnavailable';
   if (status >= 500) return service === 's3' ? 'InternalError' : protocol === 'query' ? 'InternalFailure' : 'InternalServerError';

@@ -114,9 +114,20 @@ describe('awsCodeForStatus', () => {
   test('common statuses', () => {
     assert.equal(awsCodeForStatus(503, 's3', 'rest-xml'), 'SlowDown');
     assert.equal(awsCodeForStatus(503, 'dynamodb', 'json'), 'ServiceUnavailable');
-    assert.equal(awsCodeForStatus(500, 'sns', 'query'), 'InternalFailure');
+    assert.equal(awsCodeForStatus(500, 'sts', 'query'), 'InternalFailure');
     assert.equal(awsCodeForStatus(429, 'lambda', 'rest-json'), 'TooManyRequestsException');
     assert.equal(awsCodeForStatus(429, 'dynamodb', 'json'), 'ThrottlingException');
+  });
+
+  test("the service's own error for the status, where its model has exactly one", () => {
+    assert.equal(awsCodeForStatus(429, 'sns', 'query'), 'ThrottledException');
+    assert.equal(awsCodeForStatus(500, 'sns', 'query'), 'InternalErrorException');
+    assert.equal(awsCodeForStatus(500, 'monitoring', 'json'), 'InternalServiceFault');
+    assert.equal(awsCodeForStatus(500, 'lambda', 'rest-json'), 'ServiceException');
+    // Lambda models many 502s: none is the one.
+    assert.equal(awsCodeForStatus(502, 'lambda', 'rest-json'), 'InternalServerError');
+    // CloudWatch's 429 is ConcurrentModificationException, not a throttle.
+    assert.equal(awsCodeForStatus(429, 'monitoring', 'query'), 'ThrottlingException');
   });
 
   test('RPC v2 CBOR (CloudWatch): smithy-protocol header, a CBOR map with __type and message, the query error when asked', () => {

@@ -60,8 +60,8 @@ interface ServiceWire {
 
 interface Row {
   readonly on: ServiceWire;
-  /** What the faultline rule names (shape name or query code). */
-  readonly rule: string;
+  /** What the faultline rule names: shape name or query code, or an HTTP status. */
+  readonly rule: string | number;
   readonly real: RealError;
   /** The error name the SDK raises for the real response (checked, so the real side is what it claims). */
   readonly sdkName: string;
@@ -191,7 +191,7 @@ const W = {
 const S = (shape: string, status: number, code = shape): RealError => ({ shape, code, status, type: status >= 500 ? 'Receiver' : 'Sender' });
 
 /** One row per error, the rule naming it by `rule`; `sdkName` defaults to the shape. */
-function row(on: ServiceWire, rule: string, real: RealError, sdkName = real.shape): Row {
+function row(on: ServiceWire, rule: string | number, real: RealError, sdkName = real.shape): Row {
   return { on, rule, real, sdkName };
 }
 
@@ -206,6 +206,8 @@ const cwRows = (on: ServiceWire): Row[] => [
   row(on, 'ResourceNotFound', S('ResourceNotFound', 404)),
   row(on, 'DashboardNotFoundError', S('DashboardNotFoundError', 404, 'ResourceNotFound'), 'ResourceNotFound'),
   row(on, 'ConcurrentModificationException', S('ConcurrentModificationException', 429)),
+  // An HTTP status: the service's own error for it.
+  row(on, 500, S('InternalServiceFault', 500, 'InternalServiceError')),
 ];
 
 const ROWS: Row[] = [
@@ -225,6 +227,8 @@ const ROWS: Row[] = [
   row(W.sns, 'KMSThrottlingException', S('KMSThrottlingException', 400, 'KMSThrottling')),
   // Not in the model: the common query throttling error.
   row(W.sns, 'Throttling', S('Throttling', 400)),
+  row(W.sns, 429, S('ThrottledException', 429, 'Throttled')),
+  row(W.sns, 500, S('InternalErrorException', 500, 'InternalError')),
 
   row(W.s3, 'NoSuchKey', S('NoSuchKey', 404)),
   row(W.s3, 'NoSuchBucket', S('NoSuchBucket', 404)),
@@ -241,6 +245,7 @@ const ROWS: Row[] = [
   row(W.lambda, 'EC2ThrottledException', S('EC2ThrottledException', 502)),
   row(W.lambda, 'ServiceQuotaExceededException', S('ServiceQuotaExceededException', 402)),
   row(W.lambda, 'InvalidParameterValueException', S('InvalidParameterValueException', 400)),
+  row(W.lambda, 429, S('TooManyRequestsException', 429)),
 
   row(W.dynamodb, 'ProvisionedThroughputExceededException', S('ProvisionedThroughputExceededException', 400)),
   row(W.dynamodb, 'ResourceNotFoundException', S('ResourceNotFoundException', 400)),
@@ -249,6 +254,7 @@ const ROWS: Row[] = [
   row(W.dynamodb, 'ThrottlingException', S('ThrottlingException', 400, 'Throttling')),
   row(W.dynamodb, 'RequestLimitExceeded', S('RequestLimitExceeded', 400)),
   row(W.dynamodb, 'InvalidEndpointException', S('InvalidEndpointException', 421)),
+  row(W.dynamodb, 500, S('InternalServerError', 500)),
 
   row(W.kinesis, 'ProvisionedThroughputExceededException', S('ProvisionedThroughputExceededException', 400)),
   row(W.kinesis, 'ResourceNotFoundException', S('ResourceNotFoundException', 400)),
@@ -412,7 +418,8 @@ describe('injected AWS errors equal the real wire errors (differential, per serv
       assert.equal(real.status, r.real.status);
 
       // (b) faultline's injection of the error the rule names; the server is never reached.
-      engine.reset((call) => (call.kind === 'aws' && call.service === r.on.service ? { type: 'error', error: { kind: 'aws', code: r.rule } } : undefined));
+      const error = typeof r.rule === 'number' ? ({ kind: 'http', status: r.rule } as const) : ({ kind: 'aws', code: r.rule } as const);
+      engine.reset((call) => (call.kind === 'aws' && call.service === r.on.service ? { type: 'error', error } : undefined));
       replay = undefined;
       hits = 0;
       const injected = await callOnce(r.on);
