@@ -5,12 +5,15 @@
 // restJson1 `x-amzn-errortype`, rpcv2Cbor's CBOR `__type` with
 // `smithy-protocol`), once with faultline injecting the same error by the name
 // a rule gives it. The two errors must be equal in class, name, Code,
-// $metadata.httpStatusCode, $fault and retry attempts.
+// $metadata.httpStatusCode, $fault and retry attempts (the same no-delay retry
+// strategy on both sides), over the SDK's node:http handler and, for the first
+// row of each wire, its fetch handler.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http, { type Server } from 'node:http';
 import { cbor } from '@smithy/core/cbor';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { FetchHttpHandler } from '@smithy/fetch-http-handler';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { AwsQueryProtocol, AwsSmithyRpcV2CborProtocol } from '@aws-sdk/core/protocols';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -137,7 +140,7 @@ const W = {
     queryCompatible: false,
     namespace: 'com.amazonaws.kinesis',
     // Kinesis defaults to HTTP/2 (for SubscribeToShard); the wire format is the same over HTTP/1.1, which this test's servers speak.
-    client: (c) => new KinesisClient({ ...c, requestHandler: new NodeHttpHandler() }),
+    client: (c) => new KinesisClient({ ...c, requestHandler: c.requestHandler ?? new NodeHttpHandler() }),
     command: () => new ListStreamsCommand({}),
   },
   cwJson: {
@@ -336,6 +339,9 @@ function realResponse(on: ServiceWire, real: RealError, method: string): { statu
   }
 }
 
+/** The SDK's own transports: its default node:http handler, or its fetch handler (undici in Node). */
+type Transport = 'http' | 'fetch';
+
 interface Seen {
   name: string;
   ctor: unknown;
@@ -393,8 +399,14 @@ describe('injected AWS errors equal the real wire errors (differential, per serv
   });
 
   /** One call through a fresh client (retries with no delay, the same strategy on both sides). */
-  async function callOnce(on: ServiceWire): Promise<Seen> {
-    const client = on.client({ ...cfg, endpoint: origin, maxAttempts: MAX_ATTEMPTS, retryStrategy: new ConfiguredRetryStrategy(MAX_ATTEMPTS, () => 0) });
+  async function callOnce(on: ServiceWire, transport: Transport): Promise<Seen> {
+    const client = on.client({
+      ...cfg,
+      endpoint: origin,
+      maxAttempts: MAX_ATTEMPTS,
+      retryStrategy: new ConfiguredRetryStrategy(MAX_ATTEMPTS, () => 0),
+      ...(transport === 'fetch' ? { requestHandler: new FetchHttpHandler() } : {}),
+    });
     try {
       const e = await client.send(on.command()).then(
         () => assert.fail('the call succeeded'),
@@ -406,13 +418,17 @@ describe('injected AWS errors equal the real wire errors (differential, per serv
     }
   }
 
-  for (const r of ROWS) {
-    test(`${r.on.label}: rule ${r.rule} → ${r.real.shape} (${r.real.code}, ${r.real.status})`, async () => {
+  // Every row over the client's default (node:http) transport; the first rows of each wire
+  // also over the SDK's fetch handler, which faultline answers at the undici dispatcher.
+  const firstOfWire = new Set(ROWS.filter((r, i) => ROWS.findIndex((o) => o.on === r.on) === i));
+  const runs = ROWS.flatMap((r): [Row, Transport][] => (firstOfWire.has(r) ? [[r, 'http'], [r, 'fetch']] : [[r, 'http']]));
+  for (const [r, transport] of runs) {
+    test(`${r.on.label}${transport === 'fetch' ? ' over fetch' : ''}: rule ${r.rule} → ${r.real.shape} (${r.real.code}, ${r.real.status})`, async () => {
       // (a) the real service's wire answer, replayed by the local server.
       engine.reset();
       replay = r;
       hits = 0;
-      const real = await callOnce(r.on);
+      const real = await callOnce(r.on, transport);
       assert.equal(hits, real.attempts, 'the server saw every attempt');
       assert.equal(real.name, r.sdkName, 'the replay is the error it claims to be');
       assert.equal(real.status, r.real.status);
@@ -422,7 +438,7 @@ describe('injected AWS errors equal the real wire errors (differential, per serv
       engine.reset((call) => (call.kind === 'aws' && call.service === r.on.service ? { type: 'error', error } : undefined));
       replay = undefined;
       hits = 0;
-      const injected = await callOnce(r.on);
+      const injected = await callOnce(r.on, transport);
       assert.equal(hits, 0, 'the injected error never reached the server');
       assert.equal(engine.injectedFaults.length, injected.attempts, 'one injection per attempt');
 
