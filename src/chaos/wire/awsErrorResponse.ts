@@ -2,7 +2,9 @@
 // its protocol puts it on the wire (status, headers, body), so that the SDK a
 // function uses raises the named exception, fills $metadata and applies its own
 // retry policy exactly as in a real outage. Shapes checked against the
-// deserializers of the installed @aws-sdk clients (@aws-sdk/core protocols).
+// deserializers of the installed @aws-sdk clients (@aws-sdk/core protocols);
+// name, query code, status and fault of modeled errors from the service's model
+// (awsErrorModel.ts), the tables here for the rest.
 import type { AwsProtocol } from '../../instrument/awsCall.js';
 import { errorInModel, modeledError, modeledErrorForStatus, serviceErrorModel, type ModeledError } from './awsErrorModel.js';
 import { cborTextMap } from './cbor.js';
@@ -197,7 +199,7 @@ export function awsErrorResponse(code: string, req: AwsErrorRequest): WireRespon
       return {
         status,
         headers: { 'x-amzn-requestid': req.requestId, 'x-amzn-errortype': name, 'content-type': 'application/json' },
-        body: noBody ? '' : JSON.stringify({ Type: status >= 500 ? 'Service' : 'User', message }),
+        body: noBody ? '' : JSON.stringify({ Type: fault === 'Receiver' ? 'Service' : 'User', message }),
       };
     case 'query':
       return {
