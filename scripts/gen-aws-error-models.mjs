@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes src/chaos/wire/awsErrorModels.ts: for every installed @aws-sdk/client-*,
+// Writes src/chaos/wire/awsErrorTable.ts: for every installed @aws-sdk/client-*,
 // the service's modeled errors with the wire facts its Smithy model gives them —
 // the awsQueryError code, the HTTP status (httpError / awsQueryError) and the
 // fault (client/server) — read from the error schemas the client ships.
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
-const out = join(root, 'src/chaos/wire/awsErrorModels.ts');
+const out = join(root, 'src/chaos/wire/awsErrorTable.ts');
 const sdkDir = join(root, 'node_modules/@aws-sdk');
 
 /** The SigV4 signing name: what faultline's AwsCall.service holds for the client's calls. */

@@ -2,7 +2,7 @@
 // name, awsQueryError code, HTTP status, client/server fault), looked up by the
 // code a rule names — the shape name (`ThrottledException`) or, where the
 // service speaks query codes, the awsQueryError code (`Throttled`).
-import { AWS_ERROR_MODELS } from './awsErrorModels.js';
+import { AWS_ERROR_MODELS } from './awsErrorTable.js';
 
 export interface ModeledError {
   /** The error shape's name: `__type`, `x-amzn-errortype`, the SDK's exception name. */

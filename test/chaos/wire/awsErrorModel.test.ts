@@ -13,7 +13,7 @@ import { awsErrorResponse, awsErrorStatus, type WireResponse } from '../../../sr
 import { modeledError, serviceErrorModel } from '../../../src/chaos/wire/awsErrorModel.js';
 import type { AwsProtocol } from '../../../src/instrument/awsCall.js';
 import { parseErrorSpec } from '../../../src/chaos/rules.js';
-import { AWS_ERROR_MODELS } from '../../../src/chaos/wire/awsErrorModels.js';
+import { AWS_ERROR_MODELS } from '../../../src/chaos/wire/awsErrorTable.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const require = createRequire(`${root}package.json`);
