@@ -2,8 +2,11 @@
 // its protocol puts it on the wire (status, headers, body), so that the SDK a
 // function uses raises the named exception, fills $metadata and applies its own
 // retry policy exactly as in a real outage. Shapes checked against the
-// deserializers of the installed @aws-sdk clients (@aws-sdk/core protocols).
+// deserializers of the installed @aws-sdk clients (@aws-sdk/core protocols);
+// name, query code, status and fault of modeled errors from the service's model
+// (awsErrorModel.ts), the tables here for the rest.
 import type { AwsProtocol } from '../../instrument/awsCall.js';
+import { errorInModel, modeledError, modeledErrorForStatus, serviceErrorModel, type ModeledError } from './awsErrorModel.js';
 import { cborTextMap } from './cbor.js';
 
 export interface WireResponse {
@@ -93,7 +96,22 @@ function guessStatus(code: string, protocol: AwsProtocol): number {
   return 400;
 }
 
+/**
+ * The status of an error the service's model names: its status trait, else the
+ * protocol's default for its fault (400 client, 500 server) — not the name-based
+ * table, whose entries are other services' (Lambda's KMSAccessDeniedException is
+ * a 502, Kinesis's a 400). S3 models NotFound without one: it is the 404 of a HEAD.
+ */
+function modeledStatus(modeled: ModeledError, protocol: AwsProtocol): number {
+  if (modeled.status !== undefined) return modeled.status;
+  if (modeled.name === 'NotFound' && protocol === 'rest-xml') return 404;
+  return modeled.fault === 'server' ? 500 : 400;
+}
+
+/** The status `service` answers `code` with over `protocol`: from its model where it names the code, else the tables above. */
 export function awsErrorStatus(code: string, service: string, protocol: AwsProtocol): number {
+  const modeled = modeledError(service, code, protocol === 'query');
+  if (modeled !== undefined) return modeledStatus(modeled, protocol);
   return statusOverride(code, service, protocol) ?? STATUS[code] ?? guessStatus(code, protocol);
 }
 
@@ -131,7 +149,7 @@ function jsonNamespace(service: string): string {
     case 'monitoring':
       return 'com.amazonaws.cloudwatch';
     default:
-      return `com.amazonaws.${service}`;
+      return serviceErrorModel(service)?.namespace ?? `com.amazonaws.${service}`;
   }
 }
 
@@ -139,21 +157,33 @@ function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** The whole error response for `code` as `req.service` sends it. */
+/**
+ * The whole error response for `code` as `req.service` sends it. Where the
+ * service's model names the code (by shape name, or by its awsQueryError code
+ * where the service speaks query codes), the wire carries what the model says:
+ * the shape name in `__type` / `x-amzn-errortype`, the query code in the query
+ * XML `Code` and `x-amzn-query-error`, the model's status and fault.
+ */
 export function awsErrorResponse(code: string, req: AwsErrorRequest): WireResponse {
-  const status = awsErrorStatus(code, req.service, req.protocol);
+  const model = serviceErrorModel(req.service);
+  const modeled = errorInModel(model, code, req.protocol === 'query');
+  const name = modeled?.name ?? code;
+  const queryCode = modeled?.queryCode ?? code;
+  const status = modeled !== undefined ? modeledStatus(modeled, req.protocol) : awsErrorStatus(code, req.service, req.protocol);
   const message = awsErrorMessage(code);
-  const fault = status >= 500 ? 'Receiver' : 'Sender';
+  const fault = (modeled !== undefined ? modeled.fault === 'server' : status >= 500) ? 'Receiver' : 'Sender';
+  // Query-compatible services send the query code on every error; others when the SDK asks.
+  const queryError = req.queryCompatible === true || model?.queryCompatible === true;
   const noBody = req.method?.toUpperCase() === 'HEAD';
   switch (req.protocol) {
     case 'json': {
       const headers: Record<string, string> = {
         'x-amzn-requestid': req.requestId,
-        'x-amzn-errortype': code,
+        'x-amzn-errortype': name,
         'content-type': req.contentType?.startsWith('application/x-amz-json') ? req.contentType : 'application/x-amz-json-1.0',
       };
-      if (req.service === 'sqs' || req.queryCompatible === true) headers['x-amzn-query-error'] = `${code};${fault}`;
-      return { status, headers, body: JSON.stringify({ __type: `${jsonNamespace(req.service)}#${code}`, message }) };
+      if (queryError) headers['x-amzn-query-error'] = `${queryCode};${fault}`;
+      return { status, headers, body: JSON.stringify({ __type: `${jsonNamespace(req.service)}#${name}`, message }) };
     }
     case 'rpcv2-cbor': {
       // The SDK checks smithy-protocol on every response before it reads the body.
@@ -162,14 +192,14 @@ export function awsErrorResponse(code: string, req: AwsErrorRequest): WireRespon
         'smithy-protocol': 'rpc-v2-cbor',
         'content-type': 'application/cbor',
       };
-      if (req.queryCompatible === true) headers['x-amzn-query-error'] = `${code};${fault}`;
-      return { status, headers, body: cborTextMap({ __type: `${jsonNamespace(req.service)}#${code}`, message }) };
+      if (queryError) headers['x-amzn-query-error'] = `${queryCode};${fault}`;
+      return { status, headers, body: cborTextMap({ __type: `${jsonNamespace(req.service)}#${name}`, message }) };
     }
     case 'rest-json':
       return {
         status,
-        headers: { 'x-amzn-requestid': req.requestId, 'x-amzn-errortype': code, 'content-type': 'application/json' },
-        body: noBody ? '' : JSON.stringify({ Type: status >= 500 ? 'Service' : 'User', message }),
+        headers: { 'x-amzn-requestid': req.requestId, 'x-amzn-errortype': name, 'content-type': 'application/json' },
+        body: noBody ? '' : JSON.stringify({ Type: fault === 'Receiver' ? 'Service' : 'User', message }),
       };
     case 'query':
       return {
@@ -177,7 +207,7 @@ export function awsErrorResponse(code: string, req: AwsErrorRequest): WireRespon
         headers: { 'x-amzn-requestid': req.requestId, 'content-type': 'text/xml' },
         body:
           `<ErrorResponse xmlns="https://${req.service}.amazonaws.com/doc/"><Error><Type>${fault}</Type>` +
-          `<Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message></Error>` +
+          `<Code>${xmlEscape(queryCode)}</Code><Message>${xmlEscape(message)}</Message></Error>` +
           `<RequestId>${req.requestId}</RequestId></ErrorResponse>`,
       };
     case 'ec2':
@@ -185,7 +215,7 @@ export function awsErrorResponse(code: string, req: AwsErrorRequest): WireRespon
         status,
         headers: { 'content-type': 'text/xml;charset=UTF-8' },
         body:
-          `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${xmlEscape(code)}</Code>` +
+          `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${xmlEscape(name)}</Code>` +
           `<Message>${xmlEscape(message)}</Message></Error></Errors><RequestID>${req.requestId}</RequestID></Response>`,
       };
     case 'rest-xml':
@@ -194,14 +224,16 @@ export function awsErrorResponse(code: string, req: AwsErrorRequest): WireRespon
         headers: { 'x-amz-request-id': req.requestId, 'x-amz-id-2': req.requestId, 'content-type': 'application/xml' },
         body: noBody
           ? ''
-          : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message>` +
+          : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xmlEscape(name)}</Code><Message>${xmlEscape(message)}</Message>` +
             `<RequestId>${req.requestId}</RequestId><HostId>${req.requestId}</HostId></Error>`,
       };
   }
 }
 
-/** An AWS-looking code for an HTTP status injected into an AWS call. */
+/** An AWS-looking code for an HTTP status injected into an AWS call: the service's own where its model has one. */
 export function awsCodeForStatus(status: number, service: string, protocol: AwsProtocol): string {
+  const modeled = modeledErrorForStatus(service, status);
+  if (modeled !== undefined) return modeled.name;
   if (status === 429) return protocol === 'rest-json' ? 'TooManyRequestsException' : 'ThrottlingException';
   if (status === 503) return service === 's3' ? 'SlowDown' : 'ServiceUnavailable';
   if (status >= 500) return service === 's3' ? 'InternalError' : protocol === 'query' ? 'InternalFailure' : 'InternalServerError';

@@ -62,9 +62,11 @@ describe('awsErrorResponse bodies per protocol', () => {
     assert.equal(r.headers['content-type'], 'application/x-amz-json-1.1');
   });
 
-  test('SQS JSON carries the query-compatible error header', () => {
+  test("SQS JSON carries the query-compatible error header with the model's awsQueryError code", () => {
     const r = awsErrorResponse('QueueDoesNotExist', { service: 'sqs', protocol: 'json', requestId: 'R' });
-    assert.equal(r.headers['x-amzn-query-error'], 'QueueDoesNotExist;Sender');
+    assert.equal(r.headers['x-amzn-query-error'], 'AWS.SimpleQueueService.NonExistentQueue;Sender');
+    assert.equal(r.headers['x-amzn-errortype'], 'QueueDoesNotExist');
+    assert.equal(JSON.parse(textBody(r)).__type, 'com.amazonaws.sqs#QueueDoesNotExist');
   });
 
   test('query (SNS): ErrorResponse with Type, Code, Message and RequestId', () => {
@@ -112,9 +114,20 @@ describe('awsCodeForStatus', () => {
   test('common statuses', () => {
     assert.equal(awsCodeForStatus(503, 's3', 'rest-xml'), 'SlowDown');
     assert.equal(awsCodeForStatus(503, 'dynamodb', 'json'), 'ServiceUnavailable');
-    assert.equal(awsCodeForStatus(500, 'sns', 'query'), 'InternalFailure');
+    assert.equal(awsCodeForStatus(500, 'sts', 'query'), 'InternalFailure');
     assert.equal(awsCodeForStatus(429, 'lambda', 'rest-json'), 'TooManyRequestsException');
     assert.equal(awsCodeForStatus(429, 'dynamodb', 'json'), 'ThrottlingException');
+  });
+
+  test("the service's own error for the status, where its model has exactly one", () => {
+    assert.equal(awsCodeForStatus(429, 'sns', 'query'), 'ThrottledException');
+    assert.equal(awsCodeForStatus(500, 'sns', 'query'), 'InternalErrorException');
+    assert.equal(awsCodeForStatus(500, 'monitoring', 'json'), 'InternalServiceFault');
+    assert.equal(awsCodeForStatus(500, 'lambda', 'rest-json'), 'ServiceException');
+    // Lambda models many 502s: none is the one.
+    assert.equal(awsCodeForStatus(502, 'lambda', 'rest-json'), 'InternalServerError');
+    // CloudWatch's 429 is ConcurrentModificationException, not a throttle.
+    assert.equal(awsCodeForStatus(429, 'monitoring', 'query'), 'ThrottlingException');
   });
 
   test('RPC v2 CBOR (CloudWatch): smithy-protocol header, a CBOR map with __type and message, the query error when asked', () => {
@@ -126,8 +139,9 @@ describe('awsCodeForStatus', () => {
     assert.equal(r.headers['x-amzn-query-error'], 'LimitExceeded;Sender');
     assert.ok(r.body instanceof Uint8Array);
     const data = cbor.deserialize(r.body) as Record<string, unknown>;
-    assert.deepEqual(data, { __type: 'com.amazonaws.cloudwatch#LimitExceeded', message: 'LimitExceeded' });
-    assert.equal(loadSmithyRpcV2CborErrorCode({ statusCode: 400, headers: {} } as never, data), 'com.amazonaws.cloudwatch#LimitExceeded');
+    // The rule named the query code; the body names the shape, as the service does.
+    assert.deepEqual(data, { __type: 'com.amazonaws.cloudwatch#LimitExceededFault', message: 'LimitExceeded' });
+    assert.equal(loadSmithyRpcV2CborErrorCode({ statusCode: 400, headers: {} } as never, data), 'com.amazonaws.cloudwatch#LimitExceededFault');
 
     const plain = awsErrorResponse('InternalServerError', { service: 'arc-region-switch', protocol: 'rpcv2-cbor', requestId: 'R2' });
     assert.equal(plain.status, 500);
