@@ -62,7 +62,7 @@ export function createRedactor(extraKeys: readonly string[], secrets: readonly s
     return v;
   }
 
-  const scrubText = createTextScrubber({ isSensitive, keyHints: [...SENSITIVE_SUBSTRINGS, ...exact], secrets });
+  const scrubText = createTextScrubber({ isSensitive, secrets });
 
   interface Walk {
     nodes: number;

@@ -3,25 +3,21 @@
 // JWT-shaped tokens, `key=value` / `"key":"value"` under a sensitive key, and
 // the exact values of the environment's own secrets. The rest of the text stays
 // readable. Every pass is linear in the text: hand-written scans, or regexes
-// whose starts are token starts and whose repetitions cannot overlap.
+// that start only at a token start, with disjoint repetitions capped in length.
 
 export const SCRUBBED = '[REDACTED]';
 
 export interface TextScrubberOptions {
   /** The redactor's verdict on a key name. */
   isSensitive(key: string): boolean;
-  /** Substrings, one of which every sensitive key contains (case-insensitive): where `key=value` may start. */
-  readonly keyHints: readonly string[];
   /** Exact secret values, replaced wherever they appear (shorter than 8 characters: ignored). */
   readonly secrets: readonly string[];
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** A JWT (or JWS) `header.payload.signature`: starts at a token start only, so a run of `eyJ` is tried once. */
-const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,16384}\.[A-Za-z0-9_-]{4,16384}\.[A-Za-z0-9_-]{0,16384}/g;
 /** `Bearer <token>` / `Basic <base64>`: an all-lowercase word after them is prose ("basic settings"), not a credential. */
-const AUTH_SCHEME = /\b(bearer|basic)([ \t]{1,8})([A-Za-z0-9._~+/-]{8,}=*)/gi;
+const AUTH_SCHEME = /\b(bearer|basic)([ \t]{1,8})([A-Za-z0-9._~+/-]{8,16384}={0,3})/gi;
 const LOWERCASE_WORD = /^[a-z]+$/;
 const SOURCE_FILE = /\.[cm]?[jt]sx?$/i;
 
@@ -75,58 +71,72 @@ function scrubUrlPasswords(text: string): string {
   return copied === 0 ? text : out + text.slice(copied);
 }
 
+/**
+ * The one test every line pays: a separator (`key=value`, `key: value`, a URL),
+ * a JWT's `eyJ`, or a Bearer/Basic scheme name in its common casings. Lines
+ * without any of these are returned as they are.
+ */
+const MAY_HOLD_CREDENTIAL = /[:=]|eyJ|earer|EARER|asic|ASIC/;
+const AUTH_SCHEME_NAME = /earer|EARER|asic|ASIC/;
+
 export function createTextScrubber(opts: TextScrubberOptions): (text: string) => string {
   const secrets = opts.secrets.filter((s) => s.length >= 8);
-  const hints = [...new Set(opts.keyHints.map((h) => h.toLowerCase()).filter(Boolean))].map(escapeRegExp);
-  // The cheap test every line pays: one pass for any sign of a credential before the real passes.
-  const precheck = new RegExp(['://', 'bearer', 'basic', 'eyJ', ...hints].join('|'), 'i');
-  const keyHint = hints.length > 0 ? new RegExp(hints.join('|'), 'gi') : undefined;
 
+  /**
+   * `key=value`, `key: value`, `"key":"value"` under a sensitive key: driven by
+   * the separators, so text without `=` or `:` costs nothing here. The key is
+   * the run of name characters before the separator (at most 64, skipping a
+   * closing quote and spaces).
+   */
   function scrubKeyValues(text: string): string {
-    if (keyHint === undefined) return text;
-    keyHint.lastIndex = 0;
     let out = '';
     let copied = 0;
-    let m: RegExpExecArray | null;
-    while ((m = keyHint.exec(text)) !== null) {
-      const hit = m.index;
-      let k0 = hit;
-      while (k0 > copied && hit - k0 < 64 && isKeyChar(text.charCodeAt(k0 - 1))) k0--;
-      let k1 = hit + m[0].length;
-      while (k1 < text.length && k1 - hit < 64 && isKeyChar(text.charCodeAt(k1))) k1++;
-      keyHint.lastIndex = k1;
-      const key = text.slice(k0, k1);
-      // `secrets.ts:12:5` in a stack is a file and line, not a key and its value.
-      if (!opts.isSensitive(key) || SOURCE_FILE.test(key)) continue;
-      let p = k1;
-      const closeQuote = text.charCodeAt(p);
-      if (closeQuote === 34 || closeQuote === 39) p++;
-      for (let n = 0; n < 4 && isSpace(text.charCodeAt(p)); n++) p++;
-      const sep = text.charCodeAt(p);
-      if (sep !== 61 && sep !== 58) continue; // = :
-      p++;
-      for (let n = 0; n < 4 && isSpace(text.charCodeAt(p)); n++) p++;
-      const first = text.charCodeAt(p);
-      if (first === 123 || first === 91) continue; // { [ : a nested value, whose own keys are checked
-      let vStart = p;
-      let vEnd: number;
-      if (first === 34 || first === 39) {
-        vStart = p + 1;
-        vEnd = vStart;
-        while (vEnd < text.length) {
-          const c = text.charCodeAt(vEnd);
-          if (c === first) break;
-          vEnd += c === 92 ? 2 : 1; // skip an escaped character
+    let colon = text.indexOf(':');
+    let equals = text.indexOf('=');
+    while (colon !== -1 || equals !== -1) {
+      const sep = colon === -1 ? equals : equals === -1 ? colon : Math.min(colon, equals);
+      let next = sep + 1;
+      let k1 = sep;
+      for (let n = 0; n < 4 && k1 > copied && isSpace(text.charCodeAt(k1 - 1)); n++) k1--;
+      const q = text.charCodeAt(k1 - 1);
+      if (q === 34 || q === 39) k1--;
+      let k0 = k1;
+      while (k0 > copied && k1 - k0 < 64 && isKeyChar(text.charCodeAt(k0 - 1))) k0--;
+      const firstKeyChar = text.charCodeAt(k0);
+      if (k1 > k0 && !(firstKeyChar >= 48 && firstKeyChar <= 57)) {
+        const key = text.slice(k0, k1);
+        // `secrets.ts:12:5` in a stack is a file and line, not a key and its value.
+        if (opts.isSensitive(key) && !SOURCE_FILE.test(key)) {
+          let p = sep + 1;
+          for (let n = 0; n < 4 && isSpace(text.charCodeAt(p)); n++) p++;
+          const first = text.charCodeAt(p);
+          // { [ : a nested value, whose own keys are checked
+          if (first !== 123 && first !== 91 && p < text.length) {
+            let vStart = p;
+            let vEnd: number;
+            if (first === 34 || first === 39) {
+              vStart = p + 1;
+              vEnd = vStart;
+              while (vEnd < text.length) {
+                const c = text.charCodeAt(vEnd);
+                if (c === first) break;
+                vEnd += c === 92 ? 2 : 1; // skip an escaped character
+              }
+              vEnd = Math.min(vEnd, text.length);
+            } else {
+              const lower = key.toLowerCase();
+              vEnd = valueEnd(text, vStart, lower.includes('cookie') || lower.includes('authorization'));
+            }
+            if (vEnd > vStart) {
+              out += text.slice(copied, vStart) + SCRUBBED;
+              copied = vEnd;
+              next = vEnd;
+            }
+          }
         }
-        vEnd = Math.min(vEnd, text.length);
-      } else {
-        const lower = key.toLowerCase();
-        vEnd = valueEnd(text, vStart, lower.includes('cookie') || lower.includes('authorization'));
       }
-      if (vEnd <= vStart) continue;
-      out += text.slice(copied, vStart) + SCRUBBED;
-      copied = vEnd;
-      keyHint.lastIndex = vEnd;
+      if (colon !== -1 && colon < next) colon = text.indexOf(':', next);
+      if (equals !== -1 && equals < next) equals = text.indexOf('=', next);
     }
     return copied === 0 ? text : out + text.slice(copied);
   }
@@ -135,12 +145,11 @@ export function createTextScrubber(opts: TextScrubberOptions): (text: string) =>
     if (text.length === 0) return text;
     let s = text;
     for (const secret of secrets) if (s.includes(secret)) s = s.split(secret).join(SCRUBBED);
-    if (!precheck.test(s)) return s;
-    s = scrubUrlPasswords(s);
+    if (!MAY_HOLD_CREDENTIAL.test(s)) return s;
+    const separators = s.includes(':') || s.includes('=');
+    if (separators && s.includes('://')) s = scrubUrlPasswords(s);
     if (s.includes('eyJ')) s = s.replace(JWT, SCRUBBED);
-    s = s.replace(AUTH_SCHEME, (all, scheme: string, gap: string, token: string) =>
-      LOWERCASE_WORD.test(token) ? all : `${scheme}${gap}${SCRUBBED}`,
-    );
-    return scrubKeyValues(s);
+    if (AUTH_SCHEME_NAME.test(s)) s = s.replace(AUTH_SCHEME, (all, scheme: string, gap: string, token: string) => (LOWERCASE_WORD.test(token) ? all : `${scheme}${gap}${SCRUBBED}`));
+    return separators ? scrubKeyValues(s) : s;
   };
 }

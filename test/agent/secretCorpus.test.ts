@@ -3,12 +3,13 @@
 // x-api-key, passwords, a key named in FAULTLINE_REDACT) is placed in every
 // input an invocation has — the event's headers, query string and body, the
 // environment, console arguments (flat, nested, as errors), logger fields and
-// messages, an outgoing call's URL and headers, the thrown error — and appears
-// nowhere in what faultline writes. In-process through wrap(), with a real
+// messages, the function's own span, an outgoing call's URL and headers, the
+// thrown error — and appears nowhere in what faultline writes. In-process through wrap(), with a real
 // HTTP server on 127.0.0.1 for the outgoing call.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { SpanStatusCode } from '@opentelemetry/api';
 import type { AddressInfo } from 'node:net';
 import { createAgent, installAgent } from '../../src/agent.js';
 import { wrap } from '../../src/wrap.js';
@@ -185,6 +186,14 @@ for (const entry of CORPUS) {
       con.warn('%s and %o', entry.text, { [f]: fv });
       con.error('call failed', thrown);
       logger.info(entry.text, { [f]: fv, note: entry.text, nested: { [f]: fv } });
+      // The function's own OpenTelemetry span (the agent's tracer is the global one in a function's process;
+      // here each test has an agent of its own): attributes, an exception event and a status message.
+      const own = agent.tracer.startSpan('own work', { attributes: { [f]: fv, note: entry.text } });
+      own.setAttribute('list', [entry.text, 'plain']);
+      own.recordException(thrown);
+      own.addEvent('retry', { reason: entry.text });
+      own.setStatus({ code: SpanStatusCode.ERROR, message: entry.text });
+      own.end();
       logger.appendKeys({ [f]: fv });
       logger.warn('with appended keys');
       const url = `http://127.0.0.1:${port}/call?${encodeURIComponent(q)}=${encodeURIComponent(qv)}&raw=${qv.includes('://') ? qv : 'x'}`;
@@ -210,6 +219,7 @@ for (const entry of CORPUS) {
     assert.ok(thrown.message.includes(entry.secret));
     const out = sink.lines.join('\n');
     assert.ok(sink.spans().some((s) => s.kind === 'CLIENT'), 'the outgoing calls were traced');
+    assert.ok(sink.spans().some((s) => s.name === 'own work' && s.events.length === 2), 'the function\'s own span was written');
     assert.ok(sink.spans().some((s) => s.kind === 'SERVER' && s.status?.code === 'ERROR'), 'the invocation span records the error');
     assert.ok(sink.logs().length >= 8, 'the console and logger lines were written');
     for (const line of sink.lines) assert.ok(!line.includes(entry.secret), `${entry.name} leaked in:\n${line}`);
