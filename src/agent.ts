@@ -72,7 +72,7 @@ function reportProblems(config: FaultlineConfig, logger: Logger | undefined): vo
   for (const p of config.problems) {
     const message = `faultline setting ignored: ${describeProblem(p)}`;
     if (logger?.isEnabled('WARN')) logger.warn(message, { setting: p.variable, value: p.value, expected: p.expected, using: p.fallback });
-    else process.stderr.write(`${message}\n`);
+    else process.stderr.write(`${logger?.redactor.scrubText(message) ?? message}\n`);
   }
 }
 

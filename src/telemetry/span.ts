@@ -201,7 +201,8 @@ export class AgentSpan implements Span, ReadableSpan {
     startTime: TimeInput | undefined,
     own?: OwnAttributes,
   ) {
-    this.name = name;
+    // A client span's name is the agent's own (method, service.operation); any other may hold a URL or a token.
+    this.name = own === undefined && host.redactor !== undefined ? host.redactor.scrubText(name) : name;
     this.kind = kind;
     this.parentSpanContext = parent;
     this.startMs = startTime === undefined ? nowMs() : timeInputToMs(startTime);
@@ -334,7 +335,7 @@ export class AgentSpan implements Span, ReadableSpan {
   }
 
   updateName(name: string): this {
-    if (this.endMs < 0) this.name = name;
+    if (this.endMs < 0) this.name = this.host.redactor === undefined ? name : this.host.redactor.scrubText(name);
     return this;
   }
 

@@ -194,6 +194,7 @@ for (const entry of CORPUS) {
       own.addEvent('retry', { reason: entry.text });
       own.setStatus({ code: SpanStatusCode.ERROR, message: entry.text });
       own.end();
+      agent.tracer.startSpan(`GET ${entry.text}`).updateName(`retry ${entry.text}`).end();
       logger.appendKeys({ [f]: fv });
       logger.warn('with appended keys');
       const url = `http://127.0.0.1:${port}/call?${encodeURIComponent(q)}=${encodeURIComponent(qv)}&raw=${qv.includes('://') ? qv : 'x'}`;
