@@ -2,7 +2,7 @@
 // the environment's config. Every attach mode (exec wrapper, redirect handler,
 // wrap()) ends here, so behaviour is the same whichever way it came in.
 import type { Tracer } from '@opentelemetry/api';
-import { ConfigError, readConfig, type FaultlineConfig } from './config.js';
+import { describeProblem, environmentSecrets, readConfig, type FaultlineConfig } from './config.js';
 import { captureConsole, createLogger, stdoutSink, type LineSink, type Logger } from './telemetry/logger.js';
 import { createRedactor, type Redactor } from './telemetry/redact.js';
 import { createTracing, type Tracing } from './telemetry/tracing.js';
@@ -56,14 +56,34 @@ const g = globalThis as unknown as Record<symbol, AgentSlot | undefined>;
  */
 const INIT_START_MS = performance.timeOrigin;
 
+const CONFIG_KEY = Symbol.for('faultline.config');
+
+/**
+ * The process's settings, read from process.env once, by whichever attach mode
+ * asks first (the agent, or the redirect handler looking for FAULTLINE_HANDLER).
+ */
+export function processConfig(): FaultlineConfig {
+  const slot = globalThis as unknown as Record<symbol, FaultlineConfig | undefined>;
+  return (slot[CONFIG_KEY] ??= readConfig(process.env));
+}
+
+/** One warning per setting that fell back to its default: structured when WARN lines are written, else on stderr. */
+function reportProblems(config: FaultlineConfig, logger: Logger | undefined): void {
+  for (const p of config.problems) {
+    const message = `faultline setting ignored: ${describeProblem(p)}`;
+    if (logger?.isEnabled('WARN')) logger.warn(message, { setting: p.variable, value: p.value, expected: p.expected, using: p.fallback });
+    else process.stderr.write(`${logger?.redactor.scrubText(message) ?? message}\n`);
+  }
+}
+
 export function createAgent(opts: AgentOptions = {}): Agent {
   const env = opts.env ?? process.env;
-  const config = readConfig(env);
+  const config = opts.env === undefined ? processConfig() : readConfig(env);
   const sink = opts.sink ?? stdoutSink();
-  const redactor = createRedactor(config.redactKeys);
+  const redactor = createRedactor(config.redactKeys, environmentSecrets(env));
   const logger = createLogger(config, redactor, sink);
+  reportProblems(config, logger);
   const tracing = createTracing({
-    env,
     config,
     sink,
     redactor,
@@ -123,8 +143,9 @@ export function installAgent(agent: Agent | null): void {
 
 /**
  * The process's agent, created on first use. Returns null (and says why once,
- * on stderr) when the configuration is invalid: a broken agent passes the
- * function through untouched rather than failing it.
+ * on stderr) when the agent cannot be built: a broken agent passes the
+ * function through untouched rather than failing it. Bad settings do not get
+ * here: each falls back to its default with a warning.
  */
 export function getAgent(): Agent | null {
   let slot = g[AGENT_KEY];
@@ -133,8 +154,8 @@ export function getAgent(): Agent | null {
     try {
       slot.agent = createAgent();
     } catch (err) {
-      const why = err instanceof ConfigError ? err.message : String(err);
-      process.stderr.write(`faultline: telemetry disabled: ${why}\n`);
+      // Not a setting (those fall back one by one): a fault of the agent itself, said once.
+      process.stderr.write(`faultline: telemetry disabled: ${String(err)}\n`);
     }
     g[AGENT_KEY] = slot;
   }

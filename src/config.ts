@@ -1,6 +1,8 @@
 // The environment, read and validated once per execution environment into a
 // readonly config (the Powertools `#envConfig` pattern). Nothing else in src/
-// reads process.env on the invocation path.
+// reads process.env for settings. A value that cannot be used is reported and
+// falls back to its default: a bad setting never fails or switches off the rest.
+import type { SpanLimits } from './telemetry/span.js';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
 export type TracesMode = 'log' | 'otlp' | 'off';
@@ -29,38 +31,68 @@ export interface FaultlineConfig {
   readonly taskRoot: string;
   /** Deployment environment name used by the chaos production lock (FAULTLINE_ENV, else DEPLOYMENT_ENV / STAGE / NODE_ENV). */
   readonly environment: string | undefined;
+  /** OTEL_SPAN_* / OTEL_ATTRIBUTE_* limits. */
+  readonly spanLimits: SpanLimits;
+  /** Settings whose value could not be used (each fell back to its default), in the order read. */
+  readonly problems: readonly ConfigProblem[];
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+/**
+ * A setting whose value could not be used: it fell back to its default. The
+ * agent says so once, as a structured warning (see README "Settings").
+ */
+export interface ConfigProblem {
+  readonly variable: string;
+  /** The value as set, cut to 100 characters. */
+  readonly value: string;
+  /** The form the variable takes. */
+  readonly expected: string;
+  /** What is used instead. */
+  readonly fallback: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+type Problems = ConfigProblem[];
 
 function nonEmpty(env: Env, key: string): string | undefined {
   const v = env[key];
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 
-function parseLogLevel(raw: string | undefined, from: string): LogLevel | undefined {
+function problem(problems: Problems, variable: string, value: string, expected: string, fallback: string): undefined {
+  problems.push({ variable, value: value.length > 100 ? `${value.slice(0, 100)}…` : value, expected, fallback });
+  return undefined;
+}
+
+/** The one message that names a bad setting, its value, the expected form and what is used instead. */
+export function describeProblem(p: ConfigProblem): string {
+  return `${p.variable}=${JSON.stringify(p.value)} is not valid (expected ${p.expected}); using ${p.fallback}`;
+}
+
+function parseLogLevel(env: Env, key: string, fallback: string, problems: Problems): LogLevel | undefined {
+  const raw = nonEmpty(env, key);
   if (raw === undefined) return undefined;
   const up = raw.toUpperCase() === 'WARNING' ? 'WARN' : raw.toUpperCase();
   if ((LOG_LEVELS as readonly string[]).includes(up)) return up as LogLevel;
-  throw new ConfigError(`${from}=${raw}: expected one of ${LOG_LEVELS.join(', ')}`);
+  return problem(problems, key, raw, `one of ${LOG_LEVELS.join(', ')}`, fallback);
 }
 
-function parseTraces(raw: string | undefined): TracesMode {
+function parseTraces(env: Env, problems: Problems): TracesMode {
+  const raw = nonEmpty(env, 'FAULTLINE_TRACES');
   if (raw === undefined) return 'log';
   const v = raw.toLowerCase();
   if (v === 'log' || v === 'otlp' || v === 'off') return v;
-  throw new ConfigError(`FAULTLINE_TRACES=${raw}: expected log, otlp or off`);
+  problem(problems, 'FAULTLINE_TRACES', raw, 'log, otlp or off', 'log');
+  return 'log';
 }
 
-function parsePositiveInt(raw: string | undefined, key: string, fallback: number): number {
+function parsePositiveInt(env: Env, key: string, fallback: number, problems: Problems): number {
+  const raw = nonEmpty(env, key);
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${key}=${raw}: expected a whole number of milliseconds above 0`);
-  return n;
+  if (Number.isSafeInteger(n) && n > 0) return n;
+  problem(problems, key, raw, 'a whole number of milliseconds above 0, such as 5000', String(fallback));
+  return fallback;
 }
 
 function parseInitType(raw: string | undefined): InitType {
@@ -74,25 +106,56 @@ function parseInitType(raw: string | undefined): InitType {
   }
 }
 
-/** Pure: builds the config from an environment map. Throws ConfigError naming the bad variable. */
+/** An OTEL_* limit: a number of 0 or more. Blank is unset; anything else is named and treated as unset. */
+function limit(env: Env, key: string, fallback: string, problems: Problems): number | undefined {
+  const raw = nonEmpty(env, key);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (Number.isFinite(n) && n >= 0) return n;
+  return problem(problems, key, raw, 'a number of 0 or more', fallback);
+}
+
+/** The SDK's span limits from OTEL_SPAN_* and OTEL_ATTRIBUTE_* (span-specific first), with its defaults. */
+export function spanLimitsFromEnv(env: Env, problems: Problems = []): SpanLimits {
+  const read = (key: string, dflt: string) => limit(env, key, dflt, problems);
+  // Both are read (and a bad one named) even when the span-specific one is set.
+  const spanCount = read('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT, else 128');
+  const count = read('OTEL_ATTRIBUTE_COUNT_LIMIT', '128');
+  const spanLength = read('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT, else no limit');
+  const length = read('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'no limit');
+  return {
+    attributeCountLimit: spanCount ?? count ?? 128,
+    attributeValueLengthLimit: spanLength ?? length ?? Infinity,
+    eventCountLimit: read('OTEL_SPAN_EVENT_COUNT_LIMIT', '128') ?? 128,
+    linkCountLimit: read('OTEL_SPAN_LINK_COUNT_LIMIT', '128') ?? 128,
+    attributePerEventCountLimit: read('OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT', '128') ?? 128,
+    attributePerLinkCountLimit: read('OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT', '128') ?? 128,
+  };
+}
+
+/**
+ * Pure: builds the config from an environment map. Never throws: a value that
+ * cannot be used is listed in `problems` and that setting keeps its default,
+ * so one bad setting never switches the others off.
+ */
 export function readConfig(env: Env = process.env): FaultlineConfig {
+  const problems: Problems = [];
   const functionName = nonEmpty(env, 'AWS_LAMBDA_FUNCTION_NAME') ?? 'local';
-  const mem = nonEmpty(env, 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE');
+  const mem = Number(nonEmpty(env, 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE'));
+  const lambdaLevel = parseLogLevel(env, 'AWS_LAMBDA_LOG_LEVEL', 'INFO', problems);
+  const logLevel = parseLogLevel(env, 'FAULTLINE_LOG_LEVEL', lambdaLevel ?? 'INFO', problems) ?? lambdaLevel ?? 'INFO';
   return Object.freeze({
     handler: nonEmpty(env, 'FAULTLINE_HANDLER'),
     functionName,
     functionVersion: nonEmpty(env, 'AWS_LAMBDA_FUNCTION_VERSION') ?? '$LATEST',
-    memorySizeMb: mem === undefined ? undefined : Number(mem),
+    memorySizeMb: Number.isFinite(mem) && mem > 0 ? mem : undefined,
     region: nonEmpty(env, 'AWS_REGION') ?? nonEmpty(env, 'AWS_DEFAULT_REGION'),
     logGroupName: nonEmpty(env, 'AWS_LAMBDA_LOG_GROUP_NAME'),
     logStreamName: nonEmpty(env, 'AWS_LAMBDA_LOG_STREAM_NAME'),
     service: nonEmpty(env, 'FAULTLINE_SERVICE') ?? nonEmpty(env, 'OTEL_SERVICE_NAME') ?? functionName,
-    logLevel:
-      parseLogLevel(nonEmpty(env, 'FAULTLINE_LOG_LEVEL'), 'FAULTLINE_LOG_LEVEL') ??
-      parseLogLevel(nonEmpty(env, 'AWS_LAMBDA_LOG_LEVEL'), 'AWS_LAMBDA_LOG_LEVEL') ??
-      'INFO',
+    logLevel,
     lambdaLogFormat: nonEmpty(env, 'AWS_LAMBDA_LOG_FORMAT')?.toUpperCase() === 'JSON' ? 'JSON' : 'Text',
-    traces: parseTraces(nonEmpty(env, 'FAULTLINE_TRACES')),
+    traces: parseTraces(env, problems),
     metricsNamespace: nonEmpty(env, 'FAULTLINE_METRICS_NAMESPACE') ?? 'Faultline',
     redactKeys: Object.freeze(
       (nonEmpty(env, 'FAULTLINE_REDACT') ?? '')
@@ -101,10 +164,22 @@ export function readConfig(env: Env = process.env): FaultlineConfig {
         .filter(Boolean),
     ),
     chaosTable: nonEmpty(env, 'FAULTLINE_CHAOS_TABLE'),
-    chaosRefreshMs: parsePositiveInt(nonEmpty(env, 'FAULTLINE_CHAOS_REFRESH_MS'), 'FAULTLINE_CHAOS_REFRESH_MS', 5000),
+    chaosRefreshMs: parsePositiveInt(env, 'FAULTLINE_CHAOS_REFRESH_MS', 5000, problems),
     initType: parseInitType(nonEmpty(env, 'AWS_LAMBDA_INITIALIZATION_TYPE')),
     taskRoot: nonEmpty(env, 'LAMBDA_TASK_ROOT') ?? process.cwd(),
     environment:
       nonEmpty(env, 'FAULTLINE_ENV') ?? nonEmpty(env, 'DEPLOYMENT_ENV') ?? nonEmpty(env, 'STAGE') ?? nonEmpty(env, 'NODE_ENV'),
+    spanLimits: Object.freeze(spanLimitsFromEnv(env, problems)),
+    problems: Object.freeze(problems),
   });
+}
+
+/** Credentials the environment holds, whose exact values never appear in anything faultline writes. */
+export function environmentSecrets(env: Env = process.env): readonly string[] {
+  const out: string[] = [];
+  for (const key of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
+    const v = nonEmpty(env, key);
+    if (v !== undefined) out.push(v);
+  }
+  return out;
 }

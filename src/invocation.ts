@@ -93,7 +93,7 @@ export function beginInvocation(agent: Agent, event: unknown, lambdaContext: Lam
   };
   let name = config.functionName;
   if (trigger.faasTrigger === 'http') {
-    const http: Attributes = httpAttributes(event, trigger);
+    const http: Attributes = httpAttributes(event, trigger, agent.redactor);
     Object.assign(attributes, http);
     const method = http['http.request.method'];
     const route = http['http.route'] ?? http['url.path'];

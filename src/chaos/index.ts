@@ -28,8 +28,8 @@ export interface ChaosRuntime {
 export interface StartChaosOptions {
   readonly config: FaultlineConfig;
   readonly logger: Logger;
-  /** Where endpoint and credentials come from; Lambda puts both in the environment. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where endpoint and credentials come from: the environment the agent read its settings from. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly readyWaitMs?: number;
   readonly readTimeoutMs?: number;
   readonly random?: () => number;
@@ -43,7 +43,7 @@ function failingSource(name: string, err: TableReadError): RuleSource {
 
 export function startChaos(opts: StartChaosOptions): ChaosRuntime {
   const { config, logger } = opts;
-  const env = opts.env ?? process.env;
+  const { env } = opts;
   const table = config.chaosTable ?? '';
   const readTimeoutMs = opts.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
   let close = () => {};

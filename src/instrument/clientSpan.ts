@@ -3,15 +3,12 @@
 // error, end once, and keep the invocation's set of open spans current.
 import { SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { bindSpanToInvocation, type InvocationState } from '../invocationState.js';
+import { DEFAULT_REDACTOR, type QueryRedactor } from '../telemetry/redact.js';
 import { AgentTracer } from '../telemetry/tracer.js';
 import { awsRequestId, rpcServiceName, type AwsCall, type HeaderBag } from './awsCall.js';
 
-export interface UrlRedactor {
-  isSensitive(key: string): boolean;
-}
-
-/** Query parameters that carry credentials in presigned AWS URLs. */
-const SIGNED_QUERY_KEYS = new Set(['x-amz-signature', 'x-amz-credential', 'x-amz-security-token', 'signature', 'awsaccesskeyid']);
+/** The agent's redactor: the same query-key list as incoming `url.query` and log fields. */
+export type UrlRedactor = QueryRedactor;
 
 /** The last origin built for each host: calls mostly repeat the host they went to last. */
 const origins = new Map<string, { protocol: string; port: number; origin: string }>();
@@ -30,15 +27,7 @@ export function fullUrl(protocol: string, host: string, port: number, path: stri
   const origin = originOf(protocol, host, port);
   const q = path.indexOf('?');
   if (q === -1) return origin + path;
-  const parts = path.slice(q + 1).split('&');
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    const eq = p.indexOf('=');
-    if (eq === -1) continue;
-    const key = decodeURIComponent(p.slice(0, eq));
-    if (SIGNED_QUERY_KEYS.has(key.toLowerCase()) || redactor?.isSensitive(key) === true) parts[i] = `${p.slice(0, eq)}=REDACTED`;
-  }
-  return `${origin}${path.slice(0, q)}?${parts.join('&')}`;
+  return `${origin}${path.slice(0, q)}?${(redactor ?? DEFAULT_REDACTOR).redactQuery(path.slice(q + 1))}`;
 }
 
 export interface ClientCallInfo {

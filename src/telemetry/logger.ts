@@ -61,6 +61,8 @@ export type LogFields = Record<string, unknown>;
 
 export interface Logger {
   readonly level: LogLevel;
+  /** What every line's message and fields pass through; console arguments too. */
+  readonly redactor: Redactor;
   isEnabled(level: LogLevel): boolean;
   log(level: LogLevel, message: string, fields?: LogFields): void;
   trace(message: string, fields?: LogFields): void;
@@ -124,7 +126,7 @@ export function createLogger(config: FaultlineConfig, redactor: Redactor, sink: 
 
   function writeLine(level: LogLevel, message: string, fields?: LogFields): void {
     if (LEVEL_VALUE[level] < threshold) return;
-    let line = `{"timestamp":"${new Date().toISOString()}${levelPrefix[level]}${JSON.stringify(message)}`;
+    let line = `{"timestamp":"${new Date().toISOString()}${levelPrefix[level]}${JSON.stringify(redactor.scrubText(message))}`;
     const inv = currentInvocation();
     if (inv !== undefined) {
       line += `,"requestId":"${inv.requestId}","traceId":"${inv.traceId}","spanId":"${inv.spanId}"${fixed}`;
@@ -144,6 +146,7 @@ export function createLogger(config: FaultlineConfig, redactor: Redactor, sink: 
 
   return {
     level: config.logLevel,
+    redactor,
     isEnabled: (level) => LEVEL_VALUE[level] >= threshold,
     log,
     trace: (m, f) => log('TRACE', m, f),
@@ -180,8 +183,23 @@ const CONSOLE_LEVELS: ReadonlyArray<readonly [keyof Console, LogLevel]> = [
 ];
 
 /**
- * Routes console.* through the logger. A single plain-object argument keeps
- * its keys as fields; an Error argument adds an `error` field.
+ * Object arguments with sensitive keys redacted at any depth, before util.format
+ * prints them (the formatted message is then scrubbed as free text like every line's).
+ */
+function redactArgs(redactor: Redactor, args: unknown[]): unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === null || (typeof a !== 'object' && typeof a !== 'function')) continue;
+    const r = redactor.redact(a);
+    if (r !== a) (out ??= args.slice())[i] = r;
+  }
+  return out ?? args;
+}
+
+/**
+ * Routes console.* through the logger. An Error argument adds an `error`
+ * field; object arguments are redacted before they are formatted.
  */
 export function captureConsole(logger: Logger, target: Console = console): () => void {
   const originals = new Map<keyof Console, unknown>();
@@ -196,7 +214,7 @@ export function captureConsole(logger: Logger, target: Console = console): () =>
           break;
         }
       }
-      logger.log(level, format(...args), fields);
+      logger.log(level, format(...redactArgs(logger.redactor, args)), fields);
     };
   }
   return () => {

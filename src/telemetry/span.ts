@@ -26,6 +26,7 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { OPEN_SLOT, SPAN_OWNER } from '../invocationState.js';
+import { REDACTED } from './redact.js';
 
 /** OTEL_SPAN_* / OTEL_ATTRIBUTE_* limits, as the SDK reads them. */
 export interface SpanLimits {
@@ -37,12 +38,31 @@ export interface SpanLimits {
   readonly attributePerLinkCountLimit: number;
 }
 
+/** The agent's redactor, as spans use it on the values they are given (src/telemetry/redact.ts). */
+export interface SpanRedactor {
+  isSensitive(key: string): boolean;
+  scrubText(text: string): string;
+}
+
 /** What every span of one tracer shares. */
 export interface SpanHost {
   readonly processor: SpanProcessor;
   readonly limits: SpanLimits;
   readonly resource: Resource;
   readonly scope: InstrumentationScope;
+  /** Applied to attribute values, event attributes (exceptions) and status messages; none in bare tests. */
+  readonly redactor?: SpanRedactor;
+}
+
+/** A value under a sensitive key is replaced; strings are scrubbed of credentials, whatever exporter writes them. */
+function cleanValue(redactor: SpanRedactor | undefined, key: string, value: AttributeValue): AttributeValue {
+  if (redactor === undefined) return value;
+  if (redactor.isSensitive(key)) return REDACTED;
+  if (typeof value === 'string') return redactor.scrubText(value);
+  if (Array.isArray(value) && value.some((e) => typeof e === 'string')) {
+    return value.map((e) => (typeof e === 'string' ? redactor.scrubText(e) : e)) as AttributeValue;
+  }
+  return value;
 }
 
 const timeOrigin = performance.timeOrigin;
@@ -113,6 +133,7 @@ function limitedAttributes(
   attrs: Attributes | undefined,
   countLimit: number,
   lengthLimit: number,
+  redactor: SpanRedactor | undefined,
 ): { attributes: Attributes; dropped: number; count: number } {
   const attributes: Attributes = {};
   let count = 0;
@@ -126,7 +147,7 @@ function limitedAttributes(
         dropped++;
         continue;
       }
-      attributes[key] = v === null || v === undefined ? v : truncate(v, lengthLimit);
+      attributes[key] = v === null || v === undefined ? v : truncate(cleanValue(redactor, key, v), lengthLimit);
       count++;
     }
   }
@@ -180,7 +201,8 @@ export class AgentSpan implements Span, ReadableSpan {
     startTime: TimeInput | undefined,
     own?: OwnAttributes,
   ) {
-    this.name = name;
+    // A client span's name is the agent's own (method, service.operation); any other may hold a URL or a token.
+    this.name = own === undefined && host.redactor !== undefined ? host.redactor.scrubText(name) : name;
     this.kind = kind;
     this.parentSpanContext = parent;
     this.startMs = startTime === undefined ? nowMs() : timeInputToMs(startTime);
@@ -242,7 +264,7 @@ export class AgentSpan implements Span, ReadableSpan {
       this.droppedAttributesCount++;
       return this;
     }
-    this.attributes[key] = truncate(value, limits.attributeValueLengthLimit);
+    this.attributes[key] = truncate(cleanValue(this.host.redactor, key, value), limits.attributeValueLengthLimit);
     if (isNew) this.attributeCount++;
     return this;
   }
@@ -272,7 +294,7 @@ export class AgentSpan implements Span, ReadableSpan {
     } else {
       attrs = attributesOrTime;
     }
-    const { attributes, dropped } = limitedAttributes(attrs, limits.attributePerEventCountLimit, limits.attributeValueLengthLimit);
+    const { attributes, dropped } = limitedAttributes(attrs, limits.attributePerEventCountLimit, limits.attributeValueLengthLimit, this.host.redactor);
     this.events.push({ name, attributes, time: msToHrTime(timeInputToMs(time)), droppedAttributesCount: dropped });
     return this;
   }
@@ -289,7 +311,7 @@ export class AgentSpan implements Span, ReadableSpan {
       this.links.shift();
       this.droppedLinksCount++;
     }
-    const { attributes, dropped, count } = limitedAttributes(link.attributes, limits.attributePerLinkCountLimit, limits.attributeValueLengthLimit);
+    const { attributes, dropped, count } = limitedAttributes(link.attributes, limits.attributePerLinkCountLimit, limits.attributeValueLengthLimit, this.host.redactor);
     const processed: Link = { context: link.context };
     if (count > 0) processed.attributes = attributes;
     if (dropped > 0) processed.droppedAttributesCount = dropped;
@@ -305,13 +327,15 @@ export class AgentSpan implements Span, ReadableSpan {
   setStatus(status: SpanStatus): this {
     if (this.endMs >= 0 || status.code === SpanStatusCode.UNSET || this.status.code === SpanStatusCode.OK) return this;
     const next: SpanStatus = { code: status.code };
-    if (status.code === SpanStatusCode.ERROR && typeof status.message === 'string') next.message = status.message;
+    if (status.code === SpanStatusCode.ERROR && typeof status.message === 'string') {
+      next.message = this.host.redactor === undefined ? status.message : this.host.redactor.scrubText(status.message);
+    }
     this.status = next;
     return this;
   }
 
   updateName(name: string): this {
-    if (this.endMs < 0) this.name = name;
+    if (this.endMs < 0) this.name = this.host.redactor === undefined ? name : this.host.redactor.scrubText(name);
     return this;
   }
 

@@ -19,7 +19,7 @@ import {
 import { isTracingSuppressed } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { AgentSpan, type OwnAttributes, type SpanHost, type SpanLimits } from './span.js';
+import { AgentSpan, type OwnAttributes, type SpanHost, type SpanLimits, type SpanRedactor } from './span.js';
 
 // Ids are cut from a string of random hex made 4 KiB at a time: one native
 // call and one string for every 512 span ids, instead of a buffer write and a
@@ -51,26 +51,8 @@ export const newSpanId = (): string => randomHex(16);
 
 const CLIENT: SpanOptions = Object.freeze({ kind: SpanKind.CLIENT });
 
-function envNumber(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
-}
-
-/** The SDK's limits from OTEL_SPAN_* and OTEL_ATTRIBUTE_* (span-specific first), with its defaults. */
-export function spanLimitsFromEnv(env: Readonly<Record<string, string | undefined>>): SpanLimits {
-  const attributeCountLimit = envNumber(env, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') ?? envNumber(env, 'OTEL_ATTRIBUTE_COUNT_LIMIT') ?? 128;
-  return {
-    attributeCountLimit,
-    attributeValueLengthLimit:
-      envNumber(env, 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? envNumber(env, 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? Infinity,
-    eventCountLimit: envNumber(env, 'OTEL_SPAN_EVENT_COUNT_LIMIT') ?? 128,
-    linkCountLimit: envNumber(env, 'OTEL_SPAN_LINK_COUNT_LIMIT') ?? 128,
-    attributePerEventCountLimit: envNumber(env, 'OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT') ?? 128,
-    attributePerLinkCountLimit: envNumber(env, 'OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT') ?? 128,
-  };
-}
+/** The span limits are settings: src/config.ts reads them with the rest (re-exported for the tracer's users). */
+export { spanLimitsFromEnv } from '../config.js';
 
 export class AgentTracer implements Tracer {
   constructor(private readonly host: SpanHost) {}
@@ -143,6 +125,7 @@ export class AgentTracerProvider implements TracerProvider {
     private readonly processor: SpanProcessor,
     private readonly limits: SpanLimits,
     private readonly resource: Resource,
+    private readonly redactor?: SpanRedactor,
   ) {}
 
   getTracer(name: string, version?: string, options?: { schemaUrl?: string }): Tracer {
@@ -153,6 +136,7 @@ export class AgentTracerProvider implements TracerProvider {
         processor: this.processor,
         limits: this.limits,
         resource: this.resource,
+        redactor: this.redactor,
         scope: { name, version, schemaUrl: options?.schemaUrl },
       });
       this.tracers.set(key, tracer);

@@ -11,7 +11,7 @@ import type { LineSink } from './logger.js';
 import type { Redactor } from './redact.js';
 import { FrameContextManager } from './contextManager.js';
 import { SpanLogExporter, SyncSpanProcessor } from './spanLogExporter.js';
-import { AgentTracerProvider, spanLimitsFromEnv } from './tracer.js';
+import { AgentTracerProvider } from './tracer.js';
 
 export interface Tracing {
   readonly tracer: Tracer;
@@ -36,8 +36,6 @@ export interface TracingOptions {
   readonly sink: LineSink;
   readonly redactor: Redactor;
   readonly accountId?: string;
-  /** OTEL_SPAN_* / OTEL_ATTRIBUTE_* limits are read from here (default: process.env). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
   /** For tests: use this processor instead of the one FAULTLINE_TRACES selects. */
   readonly processor?: SpanProcessor;
   readonly warn: (message: string, fields?: Record<string, unknown>) => void;
@@ -170,8 +168,9 @@ export function createTracing(opts: TracingOptions): Tracing {
 
   const provider = new AgentTracerProvider(
     processor ? new GuardedProcessor(processor) : NO_PROCESSOR,
-    spanLimitsFromEnv(opts.env ?? process.env),
+    config.spanLimits,
     resourceOf(config, opts.accountId),
+    opts.redactor,
   );
 
   // Register globally so the function's own OpenTelemetry API calls nest under

@@ -18,6 +18,7 @@ import {
   type TraceCarrier,
 } from './carriers.js';
 import { xrayToTraceparent } from './xray.js';
+import { DEFAULT_REDACTOR, type QueryRedactor } from './redact.js';
 
 export type { RecordCarrier, TraceCarrier } from './carriers.js';
 
@@ -138,7 +139,11 @@ const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT'
  * `network.protocol.version` — each only when the event has it. Empty for
  * other triggers. Query values under sensitive names are `REDACTED`.
  */
-export function httpAttributes(event: unknown, trigger: TriggerInfo = detectTrigger(event)): HttpAttributes {
+export function httpAttributes(
+  event: unknown,
+  trigger: TriggerInfo = detectTrigger(event),
+  redactor: QueryRedactor = DEFAULT_REDACTOR,
+): HttpAttributes {
   const attrs: HttpAttributes = {};
   const e = asObject(event);
   if (e === undefined || trigger.faasTrigger !== 'http') return attrs;
@@ -202,7 +207,7 @@ export function httpAttributes(event: unknown, trigger: TriggerInfo = detectTrig
     }
   }
   if (path !== undefined && path !== '') attrs['url.path'] = path;
-  if (query !== undefined && query !== '') attrs['url.query'] = redactQuery(query);
+  if (query !== undefined && query !== '') attrs['url.query'] = redactor.redactQuery(query);
   attrs['url.scheme'] = scheme.toLowerCase();
   if (host !== undefined) {
     const { address, port } = splitHostPort(host);
@@ -237,36 +242,6 @@ function queryFromParameters(e: Record<string, unknown>, encode: boolean): strin
     if (typeof v === 'string') out += `${out === '' ? '' : '&'}${enc(key)}=${enc(v)}`;
   }
   return out;
-}
-
-// Names whose query values are credentials: the semantic conventions' list
-// (AWSAccessKeyId, Signature, sig, X-Goog-Signature), SigV4 presigned-URL
-// parameters, and the key names faultline redacts in logs.
-const SENSITIVE_QUERY_HINT = /sig|token|secret|password|passwd|key|credential|auth/i;
-const SENSITIVE_QUERY_NAME =
-  /^(awsaccesskeyid|signature|sig|x-goog-signature|x-amz-signature|x-amz-credential|x-amz-security-token|.*(token|secret|password|passwd|api_?key|x-api-key|authorization).*)$/i;
-
-/** Replaces values of credential-like query parameters by `REDACTED` (semantic-convention wording). */
-export function redactQuery(query: string): string {
-  if (!SENSITIVE_QUERY_HINT.test(query)) return query;
-  let changed = false;
-  const parts = query.split('&');
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!;
-    const eq = part.indexOf('=');
-    if (eq === -1) continue;
-    let name = part.slice(0, eq);
-    try {
-      name = decodeURIComponent(name);
-    } catch {
-      // keep the raw name
-    }
-    if (SENSITIVE_QUERY_NAME.test(name)) {
-      parts[i] = `${part.slice(0, eq)}=REDACTED`;
-      changed = true;
-    }
-  }
-  return changed ? parts.join('&') : query;
 }
 
 function splitHostPort(host: string): { address: string; port: number | undefined } {

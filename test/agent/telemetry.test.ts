@@ -294,22 +294,3 @@ test('client spans of calls on a reused keep-alive connection belong to the invo
     await new Promise((r) => server.close(r));
   }
 });
-
-test('an invalid configuration is said once on stderr and invocations pass through untouched', async () => {
-  const { spawnSync } = await import('node:child_process');
-  const script = `
-    const { wrap } = await import(${JSON.stringify(new URL('../../src/index.ts', import.meta.url).pathname)});
-    const h = wrap(async (e) => e.n + 1);
-    const ctx = { awsRequestId: 'r', getRemainingTimeInMillis: () => 3000 };
-    process.stderr.write('RESULT ' + (await h({ n: 1 }, ctx)) + ' ' + (await h({ n: 2 }, ctx)) + '\\n');`;
-  const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    env: { PATH: process.env.PATH, AWS_LAMBDA_FUNCTION_NAME: 'f', FAULTLINE_TRACES: 'zipkin' },
-    encoding: 'utf8',
-  });
-  assert.equal(res.status, 0, res.stderr);
-  assert.match(res.stderr, /RESULT 2 3/);
-  const notices = res.stderr.split('\n').filter((l) => l.includes('telemetry disabled'));
-  assert.equal(notices.length, 1);
-  assert.match(notices[0]!, /FAULTLINE_TRACES=zipkin: expected log, otlp or off/);
-  assert.equal(res.stdout, '', 'nothing written by a disabled agent');
-});

@@ -36,6 +36,9 @@ before(() => {
   chmodSync(join(layer, 'faultline-wrapper'), 0o755);
 });
 
+/** Unusable values: each falls back to its default with a warning (README "Settings"). */
+const BAD_SETTINGS = { FAULTLINE_CHAOS_REFRESH_MS: '5s', OTEL_SPAN_EVENT_COUNT_LIMIT: 'lots' };
+
 const REDIRECT = () => join(layer, 'nodejs', 'node_modules', 'faultline', 'handler.handler');
 
 type Mode = 'wrapper' | 'redirect';
@@ -118,6 +121,32 @@ for (const mode of ['wrapper', 'redirect'] as const) {
       assert.equal(r.errorType, 'Runtime.HandlerNotFound');
       assert.match(r.errorMessage, /index\.nothere/);
       assert.ok(r.errorMessage.includes(join(fixture('cjs'), 'index.js')), r.errorMessage);
+    });
+
+    test('bad settings cost one warning each for the environment: the init succeeds and every invocation is traced', async () => {
+      const fn = `${mode}-badsetting`;
+      const own = createFunctionPool({ logDir: join(logDir, `${mode}-badsetting`), functions: [attached(mode, fn, fixture('logs'), 'index.handler', BAD_SETTINGS)] });
+      let first: InvocationReport;
+      let second: InvocationReport;
+      let logFile: string;
+      try {
+        first = await own.invoke(fn, { n: 1 }, { traceHeader: TRACE });
+        assert.equal(first.kind, 'response', `the init and the invocation succeed: ${JSON.stringify(first)}`);
+        second = await own.invoke(fn, { n: 2 }, { traceHeader: TRACE });
+        logFile = own.environments(fn)[0]!.logFile;
+      } finally {
+        await own.close();
+      }
+      assert.equal(payload(first).n, 1);
+      assert.equal(payload(second).n, 2);
+      const lines = readLogFile(logFile)
+        .map((e) => e.message)
+        .filter((m) => m.startsWith('{'))
+        .map((m) => JSON.parse(m) as Record<string, any>);
+      const warnings = lines.filter((l) => l.level === 'WARN' && typeof l.setting === 'string');
+      assert.deepEqual(warnings.map((w) => [w.setting, w.value]), Object.entries(BAD_SETTINGS), JSON.stringify(warnings));
+      const spans = lines.filter((l) => l.type === 'span' && l.attributes?.['faas.invocation_id'] !== undefined);
+      assert.deepEqual(spans.map((s) => s.attributes['faas.invocation_id']), [first.requestId, second.requestId]);
     });
 
     test('the invocation’s log lines: JSON logs with its request and trace ids, a span line, the EMF document', async () => {
