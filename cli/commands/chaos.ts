@@ -16,6 +16,7 @@ import {
 import { resolveCreatedBy } from '../chaos/callerIdentity.js';
 import { formatGuard, formatRuleSummary, formatRuleTable, formatSample } from '../chaos/format.js';
 import { LogDirTelemetrySource } from '../chaos/logDirTelemetry.js';
+import { SkippedLineReport } from '../logs/skippedLines.js';
 import type { ClearSelection, GuardChanges } from '../chaos/operations.js';
 import { ruleStatus } from '../chaos/ruleStatus.js';
 import { DEFAULT_RULE_FOR, type RuleSpec } from '../chaos/ruleSpec.js';
@@ -427,7 +428,7 @@ function registerRun(chaos: Command): void {
         const source: TelemetrySource =
           !opts.source || opts.source === 'cloudwatch'
             ? await (await import('../chaos/cloudWatchTelemetry.js')).openCloudWatchTelemetry(scenario, opts)
-            : new LogDirTelemetrySource(opts.source);
+            : new LogDirTelemetrySource(opts.source, { onSkippedLine: new SkippedLineReport(Boolean(opts.json)).onSkippedLine });
         const stop = new AbortController();
         const onSigint = () => stop.abort();
         process.once('SIGINT', onSigint);
