@@ -169,7 +169,7 @@ function expiryOf(value: string | undefined, ctx: BuildContext, name: string, er
   const text = value === undefined ? DEFAULT_RULE_FOR : String(value).trim();
   if (text.toLowerCase() === NEVER) {
     if (ctx.allowNever) return undefined;
-    errors.push(`${name} ${value}: a rule that never expires needs --confirm-no-expiry; otherwise give a duration up to 12h`);
+    errors.push(`${name} ${value}: a rule that never expires needs --confirm-no-expiry (chaos set only; scenario rules always expire); otherwise give a duration up to 12h`);
     return undefined;
   }
   let ms: number;

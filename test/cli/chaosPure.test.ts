@@ -254,3 +254,18 @@ describe('scenario judgements', () => {
     assert.deepEqual(summarise([{ durationMs: 5, error: true }, { durationMs: undefined, error: false }]), { invocations: 2, errors: 1, errorRate: 0.5, p50Ms: 5, p99Ms: 5 });
   });
 });
+
+describe('scenario rules: the same expiry cap and service names as chaos set', () => {
+  const step = (rule: Record<string, unknown>) => ({ steps: [{ hold: '1s', set: [{ scope: 'orders', target: 'aws:s3', fault: 'latency', latency: 10, ...rule }] }] });
+  const table: [Record<string, unknown>, RegExp][] = [
+    [{ for: '13h' }, /steps\[0\]\.set\[0\]\.for 13h: expected at most 12h/],
+    [{ for: 'never' }, /steps\[0\]\.set\[0\]\.for never: a rule that never expires needs --confirm-no-expiry \(chaos set only/],
+    [{ target: 'aws:dynamo' }, /steps\[0\]\.set\[0\]\.target aws:dynamo: no AWS SDK client has the service dynamo/],
+  ];
+  for (const [rule, message] of table) {
+    test(`${JSON.stringify(rule)} is refused`, () => assert.throws(() => scenarioFromDocument(step(rule), NOW), message));
+  }
+  test('an alias and a duration within the cap are accepted', () => {
+    assert.doesNotThrow(() => scenarioFromDocument(step({ target: 'aws:stepfunctions:StartExecution', for: '12h' }), NOW));
+  });
+});
