@@ -16,7 +16,6 @@ import {
 import { resolveCreatedBy } from '../chaos/callerIdentity.js';
 import { formatGuard, formatRuleSummary, formatRuleTable, formatSample } from '../chaos/format.js';
 import { LogDirTelemetrySource } from '../chaos/logDirTelemetry.js';
-import { SkippedLineReport } from '../logs/skippedLines.js';
 import type { ClearSelection, GuardChanges } from '../chaos/operations.js';
 import { ruleStatus } from '../chaos/ruleStatus.js';
 import { DEFAULT_RULE_FOR, type RuleSpec } from '../chaos/ruleSpec.js';
@@ -25,6 +24,7 @@ import { runScenario, type RecoveryReport, type ScenarioEvent } from '../chaos/r
 import type { TelemetrySample, TelemetrySource } from '../chaos/telemetrySource.js';
 import { measuredFunctions, parseScenario, ScenarioError } from '../chaos/scenario.js';
 import type { TableContext } from '../chaos/tableContext.js';
+import { SkippedLineReport } from '../logs/skippedLines.js';
 
 // The AWS SDK costs ~100 ms to load: only the chaos actions that talk to the
 // table pay for it, not every other faultline command.
@@ -129,7 +129,7 @@ function registerSet(chaos: Command): void {
           throw new UsageError('--confirm-no-expiry goes with --for never only');
         }
         const allowNever = Boolean(opts.confirmNoExpiry);
-        const describe = (rule: Rule) => {
+        const noteCanonicalTarget = (rule: Rule) => {
           if (opts.target !== undefined && opts.target.trim() !== rule.targetText) {
             say(`  target ${opts.target.trim()} is ${rule.targetText}, the name its calls carry on the wire`);
           }
@@ -139,7 +139,7 @@ function registerSet(chaos: Command): void {
           const result = (await tableAccess()).planRule(spec, { nowMs, allowNever });
           if (opts.json) return printJson({ dryRun: true, item: result.item, reach: result.reach });
           say(`dry run, nothing written: rule ${result.rule.scope}/${result.rule.id}: ${confirmation(result.rule, nowMs)}`);
-          describe(result.rule);
+          noteCanonicalTarget(result.rule);
           for (const line of result.reach) say(`  ${line}`);
           return;
         }
@@ -149,7 +149,7 @@ function registerSet(chaos: Command): void {
         }
         if (opts.json) return printJson(result.item);
         say(p.green(`set rule ${result.rule.scope}/${result.rule.id}`) + `: ${confirmation(result.rule, nowMs)}`);
-        describe(result.rule);
+        noteCanonicalTarget(result.rule);
         for (const line of result.reach) say(`  ${line}`);
       }),
     );
@@ -171,15 +171,11 @@ function registerSet(chaos: Command): void {
   );
 }
 
-/** `until 2026-12-03T17:30:00Z`, or `NEVER expires` for a confirmed `--for never`. */
-function expiryText(rule: Rule): string {
-  return rule.expiresAt === undefined ? 'NEVER expires' : `until ${new Date(rule.expiresAt * 1000).toISOString().replace('.000Z', 'Z')}`;
-}
-
-/** The summary with the expiry's end: `…, expires in 1h, until 2026-12-03T17:30:00Z`. */
+/** The summary with the expiry's end (`…, expires in 1h, until 2026-12-03T17:30:00Z`), or `NEVER expires`. */
 function confirmation(rule: Rule, nowMs: number): string {
   const summary = formatRuleSummary(rule, nowMs);
-  return rule.expiresAt === undefined ? summary.replace(/no expiry$/, 'NEVER expires') : `${summary}, ${expiryText(rule)}`;
+  if (rule.expiresAt === undefined) return summary.replace(/no expiry$/, 'NEVER expires');
+  return `${summary}, until ${new Date(rule.expiresAt * 1000).toISOString().replace('.000Z', 'Z')}`;
 }
 
 function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Partial<Pick<T, K>> {
