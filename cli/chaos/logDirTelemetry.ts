@@ -4,9 +4,10 @@
 // `Status: error|timeout`) and the agent's EMF document (`Duration`, `Error`),
 // merged by request id. Files are read incrementally: a scenario samples the
 // same growing files every few seconds.
-import { open, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
+import { readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { scanFile } from '../logs/lineScanner.js';
+import type { SkippedLine } from '../logs/logDirSource.js';
 import { summarise, type TelemetrySample, type TelemetrySource } from './telemetrySource.js';
 
 /** What one log line says about one invocation. */
@@ -67,19 +68,26 @@ export function parseOutcome(message: string): OutcomeFragment | undefined {
 }
 
 interface FileCursor {
+  /** After the last complete line read. */
   offset: number;
-  partial: string;
-  /** Keeps a multi-byte character split across two reads whole. */
-  decoder: StringDecoder;
+  /** The last read ended inside a line too long to keep. */
+  insideSkippedLine: boolean;
+}
+
+export interface LogDirTelemetryOptions {
+  /** Told of each line skipped for being longer than 1 MiB. */
+  readonly onSkippedLine?: (line: SkippedLine) => void;
 }
 
 export class LogDirTelemetrySource implements TelemetrySource {
   readonly #dir: string;
   readonly #cursors = new Map<string, FileCursor>();
   readonly #outcomes = new Map<string, Map<string, Outcome>>();
+  readonly #onSkippedLine: LogDirTelemetryOptions['onSkippedLine'];
 
-  constructor(dir: string) {
+  constructor(dir: string, opts: LogDirTelemetryOptions = {}) {
     this.#dir = dir;
+    this.#onSkippedLine = opts.onSkippedLine;
   }
 
   async sample(sinceMs: number, untilMs: number, functions: readonly string[] | undefined): Promise<TelemetrySample> {
@@ -122,24 +130,24 @@ export class LogDirTelemetrySource implements TelemetrySource {
   }
 
   async #readNew(fn: string, path: string): Promise<void> {
-    const cursor = this.#cursors.get(path) ?? { offset: 0, partial: '', decoder: new StringDecoder('utf8') };
+    const cursor = this.#cursors.get(path) ?? { offset: 0, insideSkippedLine: false };
     this.#cursors.set(path, cursor);
-    const handle = await open(path, 'r');
-    try {
-      const buf = Buffer.allocUnsafe(1 << 16);
-      for (;;) {
-        const { bytesRead } = await handle.read(buf, 0, buf.length, cursor.offset);
-        if (bytesRead === 0) break;
-        cursor.offset += bytesRead;
-        const text = cursor.partial + cursor.decoder.write(buf.subarray(0, bytesRead));
-        const lines = text.split('\n');
-        // The last piece may be a line still being written: keep it for next time.
-        cursor.partial = lines.pop() ?? '';
-        for (const line of lines) this.#ingest(fn, line);
-      }
-    } finally {
-      await handle.close();
-    }
+    const stream = basename(path, '.log');
+    const onSkipped = this.#onSkippedLine;
+    // Whole lines only (a line still being written waits for the next sample), each at most 1 MiB.
+    const r = await scanFile(
+      path,
+      {
+        terms: undefined,
+        fromOffset: cursor.offset,
+        insideSkippedLine: cursor.insideSkippedLine,
+        ...(onSkipped ? { onSkippedLine: (offset: number) => onSkipped({ function: fn, stream, offset }) } : {}),
+      },
+      (line) => this.#ingest(fn, line),
+      false,
+    );
+    cursor.offset = r.nextOffset;
+    cursor.insideSkippedLine = r.endsInSkippedLine;
   }
 
   #ingest(fn: string, line: string): void {

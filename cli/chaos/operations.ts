@@ -34,6 +34,8 @@ export interface SetRuleOptions {
   /** Function names to mention in the reach description. */
   readonly knownFunctions?: readonly string[];
   readonly nameOf?: BuildContext['nameOf'];
+  /** Accept `for: never` (`--confirm-no-expiry`). */
+  readonly allowNever?: boolean;
 }
 
 export interface SetRuleResult {

@@ -5,7 +5,7 @@
 // a rule the CLI accepts is exactly a rule the agent understands.
 import { readFileSync } from 'node:fs';
 import { parseDuration } from '../../src/chaos/duration.js';
-import { validateRuleItem } from '../../src/chaos/rules.js';
+import { formatTarget, validateRuleItem } from '../../src/chaos/rules.js';
 import type { Rule } from '../../src/chaos/ruleTypes.js';
 import { UsageError } from '../common.js';
 import { generateRuleId } from './ruleId.js';
@@ -42,8 +42,17 @@ export const RULE_SPEC_KEYS: readonly (keyof RuleSpec)[] = [
   'id', 'note', 'status', 'header', 'body', 'sticky', 'flap', 'first',
 ];
 
+/** A rule without `for` expires after this: a forgotten rule ends with the afternoon, not the quarter. */
+export const DEFAULT_RULE_FOR = '1h';
+/** The longest `for`, as AWS FIS caps an experiment at 12 hours. */
+export const MAX_RULE_FOR_MS = 12 * 3_600_000;
+/** `for: never`: a rule with no expiry, only with BuildContext.allowNever (`chaos set --confirm-no-expiry`). */
+export const NEVER = 'never';
+
 export interface BuildContext {
   readonly nowMs: number;
+  /** Accept `for: never` (the user confirmed it); otherwise it is refused. */
+  readonly allowNever?: boolean;
   readonly createdBy: string | undefined;
   /** How a key is named in messages: `--rate` for flags, `rate` in scenario files. */
   readonly nameOf?: (key: keyof RuleSpec) => string;
@@ -153,6 +162,29 @@ function readBody(value: string | undefined, name: string, errors: string[], rea
 }
 
 /**
+ * Epoch seconds at which the rule ends: `for`, else DEFAULT_RULE_FOR, at most
+ * MAX_RULE_FOR_MS; undefined only for a confirmed `never`.
+ */
+function expiryOf(value: string | undefined, ctx: BuildContext, name: string, errors: string[]): number | undefined {
+  const text = value === undefined ? DEFAULT_RULE_FOR : String(value).trim();
+  if (text.toLowerCase() === NEVER) {
+    if (ctx.allowNever) return undefined;
+    errors.push(`${name} ${value}: a rule that never expires needs --confirm-no-expiry (chaos set only; scenario rules always expire); otherwise give a duration up to 12h`);
+    return undefined;
+  }
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    errors.push(`${name} ${value}: expected a duration such as 90s, 15m or 2h (at most 12h)`);
+    return undefined;
+  }
+  if (ms <= 0) errors.push(`${name} ${value}: expected a duration above zero such as 15m`);
+  else if (ms > MAX_RULE_FOR_MS) errors.push(`${name} ${value}: expected at most 12h (a game day is capped, as AWS FIS caps an experiment); set the rule again to extend it`);
+  return Math.ceil((ctx.nowMs + ms) / 1000);
+}
+
+/**
  * Builds and validates the item for one rule. Nothing is written; all errors
  * are collected so the user sees every bad value at once.
  */
@@ -160,16 +192,7 @@ export function buildRuleItem(spec: RuleSpec, ctx: BuildContext): BuildResult {
   const nameOf = ctx.nameOf ?? flagName;
   const errors: string[] = [];
 
-  let expiresAt: number | undefined;
-  if (spec.for !== undefined) {
-    try {
-      const ms = parseDuration(String(spec.for));
-      if (ms <= 0) errors.push(`${nameOf('for')} ${spec.for}: expected a duration above zero such as 15m`);
-      expiresAt = Math.ceil((ctx.nowMs + ms) / 1000);
-    } catch {
-      errors.push(`${nameOf('for')} ${spec.for}: expected a duration such as 90s, 15m or 2h`);
-    }
-  }
+  const expiresAt = expiryOf(spec.for, ctx, nameOf('for'), errors);
   const flap = parseFlap(spec.flap, nameOf('flap'), errors);
   const headers = parseHeaders(spec.header, nameOf('header'), errors);
   const body = readBody(spec.body, nameOf('body'), errors, ctx.readFile ?? ((p) => readFileSync(p, 'utf8')));
@@ -221,16 +244,23 @@ export function buildRuleItem(spec: RuleSpec, ctx: BuildContext): BuildResult {
     }
   }
   if (errors.length > 0 || !verdict.ok) return { ok: false, errors };
+  // Stored under the name the agent matches (aws:cloudwatch → aws:monitoring), so every agent version reads it alike.
+  const canonical = formatTarget(verdict.rule.target);
+  if (verdict.rule.target.kind === 'aws' && canonical !== verdict.rule.targetText) {
+    item.target = canonical;
+    return { ok: true, item, rule: { ...verdict.rule, targetText: canonical } };
+  }
   return { ok: true, item, rule: verdict.rule };
 }
 
 /** Validates a rule spec; throws UsageError naming every bad value. Pure apart from `--body @file`. */
 export function validateRuleSpec(
   spec: RuleSpec,
-  opts: { nowMs?: number; createdBy?: string | undefined; nameOf?: BuildContext['nameOf'] } = {},
+  opts: { nowMs?: number; createdBy?: string | undefined; nameOf?: BuildContext['nameOf']; allowNever?: boolean } = {},
 ): { item: Record<string, unknown>; rule: Rule } {
   const built = buildRuleItem(spec, {
     nowMs: opts.nowMs ?? Date.now(),
+    allowNever: Boolean(opts.allowNever),
     createdBy: opts.createdBy,
     ...(opts.nameOf ? { nameOf: opts.nameOf } : {}),
   });

@@ -4,6 +4,7 @@
 // injected, so the local game day and the tests drive it without waiting.
 import type { ItemKey } from './ruleTable.js';
 import type { RuleSpec } from './ruleSpec.js';
+import { MAX_RULE_FOR_MS } from './ruleSpec.js';
 import { measuredFunctions, safetyExpiryMs, type Scenario, type ScenarioStep } from './scenario.js';
 import type { TelemetrySample, TelemetrySource } from './telemetrySource.js';
 
@@ -117,7 +118,7 @@ export async function* runScenario(scenario: Scenario, deps: ScenarioDeps): Asyn
   const functions = measuredFunctions(scenario);
   const active = new Map<string, ItemKey>();
   const steps: StepReport[] = [];
-  const defaultFor = `${Math.ceil(safetyExpiryMs(scenario) / 1000)}s`;
+  const defaultFor = `${Math.ceil(Math.min(safetyExpiryMs(scenario), MAX_RULE_FOR_MS) / 1000)}s`;
   let aborted: ScenarioResult['aborted'];
   const interrupted = () => (deps.signal?.aborted ? 'interrupted' : undefined);
 

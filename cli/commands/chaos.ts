@@ -18,11 +18,13 @@ import { formatGuard, formatRuleSummary, formatRuleTable, formatSample } from '.
 import { LogDirTelemetrySource } from '../chaos/logDirTelemetry.js';
 import type { ClearSelection, GuardChanges } from '../chaos/operations.js';
 import { ruleStatus } from '../chaos/ruleStatus.js';
-import type { RuleSpec } from '../chaos/ruleSpec.js';
+import { DEFAULT_RULE_FOR, type RuleSpec } from '../chaos/ruleSpec.js';
+import type { Rule } from '../../src/chaos/ruleTypes.js';
 import { runScenario, type RecoveryReport, type ScenarioEvent } from '../chaos/runScenario.js';
 import type { TelemetrySample, TelemetrySource } from '../chaos/telemetrySource.js';
 import { measuredFunctions, parseScenario, ScenarioError } from '../chaos/scenario.js';
 import type { TableContext } from '../chaos/tableContext.js';
+import { SkippedLineReport } from '../logs/skippedLines.js';
 
 // The AWS SDK costs ~100 ms to load: only the chaos actions that talk to the
 // table pay for it, not every other faultline command.
@@ -84,6 +86,7 @@ function registerInit(chaos: Command): void {
 
 interface SetFlags extends CommonOptions, Omit<RuleSpec, 'scope' | 'header'> {
   header?: string[];
+  confirmNoExpiry?: boolean;
   replace?: boolean;
   dryRun?: boolean;
 }
@@ -101,7 +104,8 @@ function registerSet(chaos: Command): void {
     .option('--timeout <ms>', 'for timeout: hang at most this long')
     .option('--corruption <kind>', 'for corrupt: truncate, garble, json or empty')
     .option('--rate <p>', 'probability in [0, 1] that a matching call is hit (default 1)')
-    .option('--for <duration>', 'expire after this long, e.g. 90s, 15m, 2h')
+    .option('--for <duration>', `expire after this long, e.g. 90s, 15m, 2h (default ${DEFAULT_RULE_FOR}, at most 12h; "never" needs --confirm-no-expiry)`)
+    .option('--confirm-no-expiry', 'with --for never: yes, write a rule that stays until faultline chaos clear')
     .option('--id <id>', 'rule id (default: generated, e.g. ddb-throttle-3f9a)')
     .option('--note <text>', 'why this rule exists, for the audit trail')
     .option('--status <code>', 'for respond: the HTTP status to answer with')
@@ -121,19 +125,32 @@ function registerSet(chaos: Command): void {
         };
         const p = painter(useColor(opts));
         const nowMs = Date.now();
+        if (opts.confirmNoExpiry && opts.for?.trim().toLowerCase() !== 'never') {
+          throw new UsageError('--confirm-no-expiry goes with --for never only');
+        }
+        const allowNever = Boolean(opts.confirmNoExpiry);
+        const noteCanonicalTarget = (rule: Rule) => {
+          if (opts.target !== undefined && opts.target.trim() !== rule.targetText) {
+            say(`  target ${opts.target.trim()} is ${rule.targetText}, the name its calls carry on the wire`);
+          }
+        };
         if (opts.dryRun) {
           // No table access at all: a dry run works offline and without credentials.
-          const result = (await tableAccess()).planRule(spec, { nowMs });
+          const result = (await tableAccess()).planRule(spec, { nowMs, allowNever });
           if (opts.json) return printJson({ dryRun: true, item: result.item, reach: result.reach });
-          say(`dry run, nothing written: rule ${result.rule.scope}/${result.rule.id}: ${formatRuleSummary(result.rule, nowMs)}`);
+          say(`dry run, nothing written: rule ${result.rule.scope}/${result.rule.id}: ${confirmation(result.rule, nowMs)}`);
+          noteCanonicalTarget(result.rule);
           for (const line of result.reach) say(`  ${line}`);
           return;
         }
-        const result = await onTable(opts, async (ctx) => (await tableAccess()).setRule(ctx, spec, { replace: Boolean(opts.replace), nowMs }));
+        const result = await onTable(opts, async (ctx) => (await tableAccess()).setRule(ctx, spec, { replace: Boolean(opts.replace), nowMs, allowNever }));
+        if (result.rule.expiresAt === undefined) {
+          warn(`WARNING: rule ${result.rule.scope}/${result.rule.id} NEVER expires: it faults calls until faultline chaos clear ${result.rule.scope}/${result.rule.id}`);
+        }
         if (opts.json) return printJson(result.item);
-        say(p.green(`set rule ${result.rule.scope}/${result.rule.id}`) + `: ${formatRuleSummary(result.rule, nowMs)}`);
+        say(p.green(`set rule ${result.rule.scope}/${result.rule.id}`) + `: ${confirmation(result.rule, nowMs)}`);
+        noteCanonicalTarget(result.rule);
         for (const line of result.reach) say(`  ${line}`);
-        if (opts.for === undefined) warn('warning: no --for given: the rule stays until faultline chaos clear');
       }),
     );
   addCommonOptions(cmd, { withTable: true });
@@ -144,8 +161,21 @@ function registerSet(chaos: Command): void {
       '      --error ProvisionedThroughputExceededException --rate 0.3 --for 15m --note "game day #4"',
       '  $ faultline chaos set "*" --target http:payments.example.com/v1/* --fault latency --latency 800 --jitter 200 --dry-run',
       '  $ faultline chaos set checkout --target http:api.stripe.com --fault respond --status 503 --body @fixtures/busy.json --sticky header:x-user-id',
+      '',
+      `Every rule expires: after --for, else after ${DEFAULT_RULE_FOR}; at most 12h (as AWS FIS caps an experiment).`,
+      'A rule that never expires takes --for never --confirm-no-expiry, and is announced on stderr.',
+      'Services go by their SDK client id or common name (cloudwatch, sfn, eventbridge, cloudwatch-logs) or by',
+      'their signing name (monitoring, states, events, logs); the rule is stored under the signing name, the one',
+      'the call carries on the wire. A service no SDK client has is refused (exit 2) with the closest names.',
     ].join('\n'),
   );
+}
+
+/** The summary with the expiry's end (`…, expires in 1h, until 2026-12-03T17:30:00Z`), or `NEVER expires`. */
+function confirmation(rule: Rule, nowMs: number): string {
+  const summary = formatRuleSummary(rule, nowMs);
+  if (rule.expiresAt === undefined) return summary.replace(/no expiry$/, 'NEVER expires');
+  return `${summary}, until ${new Date(rule.expiresAt * 1000).toISOString().replace('.000Z', 'Z')}`;
 }
 
 function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Partial<Pick<T, K>> {
@@ -394,7 +424,7 @@ function registerRun(chaos: Command): void {
         const source: TelemetrySource =
           !opts.source || opts.source === 'cloudwatch'
             ? await (await import('../chaos/cloudWatchTelemetry.js')).openCloudWatchTelemetry(scenario, opts)
-            : new LogDirTelemetrySource(opts.source);
+            : new LogDirTelemetrySource(opts.source, { onSkippedLine: new SkippedLineReport(Boolean(opts.json)).onSkippedLine });
         const stop = new AbortController();
         const onSigint = () => stop.abort();
         process.once('SIGINT', onSigint);

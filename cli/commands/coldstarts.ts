@@ -5,6 +5,7 @@ import { action, addCommonOptions, painter, printJson, useColor } from '../commo
 import { COLD_START_TERMS, ColdStartTally } from '../logs/coldStarts.js';
 import { coldStartsFromCloudWatch } from '../logs/coldStartsInsights.js';
 import { clearProgress, explainAwsError, openLogs, stderrProgress, type SourceFlags } from '../logs/openSource.js';
+import { SkippedLineReport } from '../logs/skippedLines.js';
 import { parseLogLine } from '../logs/parseLogLine.js';
 import { renderColdStarts } from '../logs/renderColdStarts.js';
 import { parseRange } from '../logs/timeRange.js';
@@ -17,8 +18,9 @@ interface ColdstartsFlags extends SourceFlags {
 async function runColdstarts(flags: ColdstartsFlags): Promise<void> {
   const range = parseRange(flags.since, flags.until, Date.now());
   let rows;
+  const skipped = new SkippedLineReport(Boolean(flags.json));
   try {
-    const opened = await openLogs(flags);
+    const opened = await openLogs(flags, { skipped });
     if (opened.kind === 'cloudwatch') {
       // At scale the aggregation runs in Logs Insights, not here.
       rows = await coldStartsFromCloudWatch(opened.functions, range, {
@@ -38,10 +40,11 @@ async function runColdstarts(flags: ColdstartsFlags): Promise<void> {
     throw explainAwsError(err);
   }
   if (flags.json) {
-    printJson({ since: new Date(range.startMs).toISOString(), until: new Date(range.endMs).toISOString(), functions: rows });
+    printJson({ since: new Date(range.startMs).toISOString(), until: new Date(range.endMs).toISOString(), functions: rows, skippedLines: skipped.count });
   } else {
     process.stdout.write(renderColdStarts(rows, painter(useColor(flags))));
   }
+  skipped.summarize();
 }
 
 export function registerColdstarts(program: Command): void {

@@ -4,6 +4,7 @@ import { action, addCommonOptions, painter, printJson, UsageError, useColor } fr
 import { toJsonLine } from '../logs/correlate.js';
 import { findCorrelation } from '../logs/findCorrelation.js';
 import { clearProgress, explainAwsError, openLogs, stderrProgress, type SourceFlags } from '../logs/openSource.js';
+import { SkippedLineReport } from '../logs/skippedLines.js';
 import { renderCorrelation } from '../logs/renderCorrelation.js';
 import { tailJson, tailText } from '../logs/renderTail.js';
 import { durationMs, parseInstant, parseRange } from '../logs/timeRange.js';
@@ -29,8 +30,9 @@ function selectionOptions(cmd: Command, { withStack }: { withStack: boolean }): 
 
 async function runCorrelate(id: string, flags: CorrelateFlags): Promise<void> {
   const range = parseRange(flags.since, flags.until, Date.now());
+  const skipped = new SkippedLineReport(Boolean(flags.json));
   try {
-    const opened = await openLogs(flags);
+    const opened = await openLogs(flags, { skipped });
     const correlation = await findCorrelation({
       source: opened.source,
       functions: opened.functions,
@@ -42,6 +44,7 @@ async function runCorrelate(id: string, flags: CorrelateFlags): Promise<void> {
     if (opened.kind === 'cloudwatch') clearProgress();
     if (flags.json) for (const line of correlation.lines) printJson(toJsonLine(line));
     else process.stdout.write(renderCorrelation(correlation, painter(useColor(flags))));
+    skipped.summarize();
   } catch (err) {
     throw explainAwsError(err);
   }
@@ -68,8 +71,10 @@ async function runTail(flags: TailFlags): Promise<void> {
   const deadline = tailDeadline(flags.until, now);
   const maxEvents = parseMaxEvents(flags.maxEvents);
   let opened;
+  // Each skipped line is named as the tail meets it; a tail has no end to summarise at.
+  const skipped = new SkippedLineReport(Boolean(flags.json));
   try {
-    opened = await openLogs(flags, { allowStack: false });
+    opened = await openLogs(flags, { allowStack: false, skipped });
   } catch (err) {
     throw explainAwsError(err);
   }

@@ -34,16 +34,21 @@ export function authorizationHeader(auth: GrafanaAuth): string | undefined {
   }
 }
 
+/** `https://user:pw@host/x` → `https://host/x`: a URL the user typed, shown without its credentials (up to its last `@`, whatever the password holds). */
+export function withoutUserInfo(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/is, '$1');
+}
+
 /** Pure: the Grafana root URL (a sub-path like /grafana is kept); UsageError for anything not http(s). */
 export function parseGrafanaUrl(raw: string): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new UsageError(`--grafana-url ${raw}: expected an http(s) URL such as https://grafana.example.com`);
+    throw new UsageError(`--grafana-url ${withoutUserInfo(raw)}: expected an http(s) URL such as https://grafana.example.com`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--grafana-url ${raw}: expected an http(s) URL such as https://grafana.example.com`);
+    throw new UsageError(`--grafana-url ${withoutUserInfo(raw)}: expected an http(s) URL such as https://grafana.example.com`);
   }
   if (url.username || url.password) {
     throw new UsageError(`--grafana-url ${url.host}: put credentials in --token or --user/--password, not in the URL`);

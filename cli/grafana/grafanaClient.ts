@@ -2,6 +2,7 @@
 // per client, closed by the caller, so a finished command leaves no socket.
 import { Agent, request } from 'undici';
 import { authorizationHeader, type GrafanaAuth } from './grafanaAuth.js';
+import { credentialScrubber, scrubJson } from './credentialScrub.js';
 import { httpError, networkError } from './grafanaErrors.js';
 import { OperationError } from '../common.js';
 
@@ -73,9 +74,20 @@ export function createGrafanaClient({ url, auth, timeoutMs }: GrafanaClientOptio
   const agent = new Agent({ connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   const base = url.href.replace(/\/$/, '');
   const authorization = authorizationHeader(auth);
+  const scrub = credentialScrubber(auth);
+
+  /** `send`, with the credentials taken out of everything Grafana answered, errors included. */
+  async function call(method: 'GET' | 'POST', path: string, body?: unknown, missingOk = false): Promise<unknown> {
+    try {
+      return scrubJson(await send(method, path, body, missingOk), scrub);
+    } catch (err) {
+      if (err instanceof Error) err.message = scrub(err.message);
+      throw err;
+    }
+  }
 
   /** Returns the parsed JSON body, or undefined for a 404 when `missingOk`. */
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown, missingOk = false): Promise<unknown> {
+  async function send(method: 'GET' | 'POST', path: string, body: unknown, missingOk: boolean): Promise<unknown> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (authorization) headers.authorization = authorization;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -98,7 +110,7 @@ export function createGrafanaClient({ url, auth, timeoutMs }: GrafanaClientOptio
     }
     if (res.statusCode === 404 && missingOk) return undefined;
     if (res.statusCode < 200 || res.statusCode >= 300) {
-      throw httpError({ base, method, path, status: res.statusCode, body: text });
+      throw httpError({ base, method, path, status: res.statusCode, body: scrub(text) });
     }
     try {
       return JSON.parse(text) as unknown;

@@ -150,6 +150,31 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null): strin
   return `signal: ${names[signal] ?? signal.toLowerCase()}`;
 }
 
+/**
+ * Kills the environment's process group (its pid: it is spawned detached) if
+ * this process dies without doing so — SIGKILL, where no exit handler runs: a
+ * shell blocked reading a pipe that only this process holds, whose end is its
+ * cue. An idle runtime would notice the dead Runtime API by itself; one busy
+ * in a handler would not. Detached and deaf to INT/TERM/HUP, so a signal to our
+ * group does not take the guard with it. Killed with the environment.
+ */
+function startOrphanGuard(pgid: number): ChildProcess | undefined {
+  try {
+    const guard = spawn('/bin/sh', ['-c', `trap '' INT TERM HUP; read -r _; kill -KILL -${pgid} 2>/dev/null`], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    });
+    guard.on('error', () => {});
+    guard.stdin?.on('error', () => {});
+    // Neither the guard nor its pipe keeps faultline running.
+    guard.unref();
+    (guard.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null)?.unref?.();
+    return guard;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startEnvironment(spec: FunctionSpec, options: EnvironmentOptions): Promise<ExecutionEnvironment> {
   validateFunctionSpec(spec);
   const region = options.region ?? 'us-east-1';
@@ -171,6 +196,7 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
   let killedByUs = false;
   let lastMemoryMb: number | undefined;
   let child: ChildProcess | undefined;
+  let orphanGuard: ChildProcess | undefined;
   let initTimer: NodeJS.Timeout | undefined;
   let spawnedAt = performance.now();
 
@@ -195,6 +221,7 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
     } catch {
       child.kill('SIGKILL');
     }
+    orphanGuard?.kill('SIGKILL');
   }
 
   /** Ends the environment's init as failed; waiting invocations get `error` as their init error. */
@@ -292,6 +319,7 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
   spawnedAt = performance.now();
   const proc = spawn('/bin/sh', argv, { cwd: spec.codeDir, env, stdio: ['ignore', 'pipe', 'ignore'], detached: true });
   child = proc;
+  if (proc.pid !== undefined) orphanGuard = startOrphanGuard(proc.pid);
   proc.stdout!.on('data', (chunk: Buffer) => splitter.push(chunk));
   proc.stdout!.on('end', () => splitter.end());
   proc.on('error', (err) => {
@@ -304,6 +332,7 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
   });
   proc.on('exit', (code, signal) => {
     clearTimeout(initTimer);
+    orphanGuard?.kill('SIGKILL');
     const how = describeExit(code, signal);
     if (!killedByUs && !initFailed) {
       if (!api.initDone) {

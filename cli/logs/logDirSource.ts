@@ -1,12 +1,13 @@
 // LogSource over a log directory (DESIGN section 7):
 // DIR/<function>/<stream>.log, one `{"timestamp": <ms>, "message": "<line>"}`
 // per line, the shape of CloudWatch's log events. Everything streams through
-// lineScanner.ts: memory stays flat in the size of the directory.
+// lineScanner.ts: memory stays flat in the size of the directory and of each
+// line (a line above 1 MiB is skipped and reported through onSkippedLine).
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogEvent, SourceEvent } from './records.js';
-import { scanFile } from './lineScanner.js';
+import { MAX_LINE_BYTES, scanFile } from './lineScanner.js';
 import type { FollowOptions, InvocationRef, LogSource, SearchQuery, TimeRange } from './source.js';
 
 const STREAM_EXT = '.log';
@@ -59,16 +60,29 @@ async function listStreams(dir: string, fn: string): Promise<string[]> {
 
 const streamName = (file: string) => file.slice(0, -STREAM_EXT.length);
 
+/** A line left unread for its length (above MAX_LINE_BYTES), where it starts. */
+export interface SkippedLine {
+  readonly function: string;
+  readonly stream: string;
+  readonly offset: number;
+}
+
 export interface LogDirSourceOptions {
   /** How often `follow` looks for new lines and new streams. */
   readonly pollMs?: number;
   /** Files scanned at once: overlaps reads with searching. */
   readonly concurrency?: number;
+  /** Lines longer than this are skipped (default MAX_LINE_BYTES, 1 MiB). */
+  readonly maxLineBytes?: number;
+  /** Told of each line skipped for its length, once per line. */
+  readonly onSkippedLine?: (line: SkippedLine) => void;
 }
 
 export function logDirSource(dir: string, opts: LogDirSourceOptions = {}): LogSource {
   const pollMs = opts.pollMs ?? 250;
   const concurrency = opts.concurrency ?? 4;
+  const maxLineBytes = opts.maxLineBytes ?? MAX_LINE_BYTES;
+  const skipped = (fn: string, stream: string) => (offset: number) => opts.onSkippedLine?.({ function: fn, stream, offset });
 
   async function scanStreams(
     files: ReadonlyArray<{ fn: string; file: string; terms: Buffer[] }>,
@@ -80,7 +94,7 @@ export function logDirSource(dir: string, opts: LogDirSourceOptions = {}): LogSo
       while (next < files.length) {
         const { fn, file, terms } = files[next++]!;
         const stream = streamName(file);
-        await scanFile(join(dir, fn, file), { terms }, (line, offset) => {
+        await scanFile(join(dir, fn, file), { terms, maxLineBytes, onSkippedLine: skipped(fn, stream) }, (line, offset) => {
           const ev = parseEventLine(line);
           if (!ev || ev.timestamp < range.startMs || ev.timestamp > range.endMs) return;
           onEvent({ ...ev, function: fn, stream, key: `${fn}/${file}:${offset}` });
@@ -107,15 +121,23 @@ export function logDirSource(dir: string, opts: LogDirSourceOptions = {}): LogSo
       await scanStreams(files, range, onEvent);
     },
 
-    follow(opts: FollowOptions) {
-      return followDir(dir, opts, pollMs);
+    follow(follow: FollowOptions) {
+      return followDir(dir, follow, pollMs, maxLineBytes, skipped);
     },
   };
 }
 
 /** tail -f over every stream of the functions, including streams created while following. */
-async function* followDir(dir: string, opts: FollowOptions, pollMs: number): AsyncGenerator<SourceEvent> {
+async function* followDir(
+  dir: string,
+  opts: FollowOptions,
+  pollMs: number,
+  maxLineBytes: number,
+  skipped: (fn: string, stream: string) => (offset: number) => void,
+): AsyncGenerator<SourceEvent> {
   const offsets = new Map<string, number>();
+  // Streams whose last read ended inside a line too long to keep.
+  const insideSkipped = new Set<string>();
   let first = true;
   while (!opts.signal.aborted) {
     const batch: SourceEvent[] = [];
@@ -136,11 +158,14 @@ async function* followDir(dir: string, opts: FollowOptions, pollMs: number): Asy
           continue;
         }
         if (size === from) continue;
-        if (size < from) from = 0; // truncated or replaced: start over
+        if (size < from) {
+          from = 0; // truncated or replaced: start over
+          insideSkipped.delete(path);
+        }
         const stream = streamName(file);
-        const { nextOffset } = await scanFile(
+        const { nextOffset, endsInSkippedLine } = await scanFile(
           path,
-          { terms: undefined, fromOffset: from },
+          { terms: undefined, fromOffset: from, maxLineBytes, insideSkippedLine: insideSkipped.has(path), onSkippedLine: skipped(fn, stream) },
           (line, offset) => {
             const ev = parseEventLine(line);
             if (!ev || (first && ev.timestamp < opts.sinceMs)) return;
@@ -149,6 +174,8 @@ async function* followDir(dir: string, opts: FollowOptions, pollMs: number): Asy
           false,
         );
         offsets.set(path, nextOffset);
+        if (endsInSkippedLine) insideSkipped.add(path);
+        else insideSkipped.delete(path);
       }
     }
     first = false;

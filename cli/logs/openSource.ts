@@ -5,6 +5,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { OperationError, type CommonOptions } from '../common.js';
 import { cloudWatchSource } from './cloudWatchSource.js';
 import { logDirSource } from './logDirSource.js';
+import type { SkippedLineReport } from './skippedLines.js';
 import { RateBudget } from './rateBudget.js';
 import { parseSelection, selectFromCloudWatch, selectFromLogDir, type SelectionFlags } from './selectFunctions.js';
 import type { LogSource } from './source.js';
@@ -30,14 +31,17 @@ function awsConfig(flags: CommonOptions): { region?: string; profile?: string } 
   return { ...(flags.region ? { region: flags.region } : {}), ...(flags.profile ? { profile: flags.profile } : {}) };
 }
 
-export async function openLogs(flags: SourceFlags, { allowStack = true } = {}): Promise<OpenedLogs> {
+export async function openLogs(
+  flags: SourceFlags,
+  { allowStack = true, skipped }: { allowStack?: boolean; skipped?: SkippedLineReport } = {},
+): Promise<OpenedLogs> {
   const selection = parseSelection(flags, { allowStack });
   const sourceName = flags.source ?? 'cloudwatch';
   const budget = new RateBudget(CLOUDWATCH_CALLS_PER_SECOND, CLOUDWATCH_CALLS_PER_SECOND);
   const stack = selection.by === 'stack' ? { cloudFormation: new CloudFormationClient(awsConfig(flags)), budget } : undefined;
   if (sourceName !== 'cloudwatch') {
     const functions = await selectFromLogDir(sourceName, selection, stack);
-    return { kind: 'dir', dir: sourceName, source: logDirSource(sourceName), functions };
+    return { kind: 'dir', dir: sourceName, source: logDirSource(sourceName, skipped ? { onSkippedLine: skipped.onSkippedLine } : {}), functions };
   }
   const client = new CloudWatchLogsClient(awsConfig(flags));
   const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;

@@ -249,6 +249,71 @@ describe('chaos set', () => {
   });
 });
 
+describe('chaos set: expiry and service names', () => {
+  beforeEach(emptyTable);
+
+  test('without --for the rule expires after 1h, and the confirmation says until when', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const r = await t('chaos', 'set', 'orders', '--target', 'aws:s3', '--fault', 'latency', '--latency', '100', '--id', 'd');
+    assert.equal(r.code, 0, r.stderr);
+    const [rule] = await rules();
+    assert.ok(Math.abs(Number(rule?.expiresAt) - (now + 3600)) <= 2, JSON.stringify(rule));
+    const iso = new Date(Number(rule?.expiresAt) * 1000).toISOString().replace('.000Z', 'Z');
+    assert.match(r.stdout, new RegExp(`set rule orders/d: .*expires in (59m|1h).*, until ${iso}`));
+    const json = await t('chaos', 'set', 'orders', '--target', 'aws:s3', '--fault', 'latency', '--latency', '100', '--id', 'j', '--json');
+    assert.equal(json.code, 0, json.stderr);
+    assert.ok(Math.abs(Number((JSON.parse(json.stdout) as { expiresAt: number }).expiresAt) - (now + 3600)) <= 2);
+  });
+
+  for (const value of ['100000d', '13h', '12h1m']) {
+    test(`--for ${value} is refused: at most 12h, nothing written`, async () => {
+      const r = await t('chaos', 'set', 'orders', '--target', 'aws:s3', '--fault', 'latency', '--latency', '100', '--for', value);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, new RegExp(`--for ${value}: expected at most 12h`));
+      assert.deepEqual(await rules(), []);
+    });
+  }
+
+  test('--for never needs --confirm-no-expiry, and is announced on stderr when confirmed', async () => {
+    const args = ['chaos', 'set', 'orders', '--target', 'aws:s3', '--fault', 'latency', '--latency', '100', '--id', 'forever', '--for', 'never'];
+    const refused = await t(...args);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--for never: a rule that never expires needs --confirm-no-expiry/);
+    assert.deepEqual(await rules(), []);
+    const lone = await t('chaos', 'set', 'orders', '--target', 'aws:s3', '--fault', 'latency', '--latency', '100', '--confirm-no-expiry');
+    assert.equal(lone.code, 2);
+    assert.match(lone.stderr, /--confirm-no-expiry goes with --for never only/);
+    const r = await t(...args, '--confirm-no-expiry');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /WARNING: rule orders\/forever NEVER expires/);
+    assert.match(r.stdout, /NEVER expires/);
+    const [rule] = await rules();
+    assert.equal(rule?.expiresAt, undefined);
+  });
+
+  test('--target aws:dynamo: exit 2 naming the closest names, nothing written', async () => {
+    const r = await t('chaos', 'set', 'orders', '--target', 'aws:dynamo', '--fault', 'error', '--error', 'ThrottlingException');
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /--target aws:dynamo: no AWS SDK client has the service dynamo: .*did you mean dynamodb/);
+    assert.deepEqual(await rules(), []);
+  });
+
+  test('an alias is stored and shown under the canonical name', async () => {
+    const r = await t('chaos', 'set', 'orders', '--target', 'aws:cloudwatch:PutMetricData', '--fault', 'error', '--error', 'ThrottlingException', '--id', 'cw');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /set rule orders\/cw: aws:monitoring:PutMetricData error ThrottlingException/);
+    assert.match(r.stdout, /target aws:cloudwatch:PutMetricData is aws:monitoring:PutMetricData/);
+    assert.equal((await rules())[0]?.target, 'aws:monitoring:PutMetricData');
+  });
+
+  test('--help tells the default, the cap, never and the service names', async () => {
+    const r = await cli('chaos', 'set', '--help');
+    assert.match(r.stdout, /default 1h,\s+at most 12h/);
+    assert.match(r.stdout, /--confirm-no-expiry/);
+    assert.match(r.stdout, /cloudwatch, sfn, eventbridge/);
+  });
+});
+
 describe('chaos list', () => {
   beforeEach(emptyTable);
 

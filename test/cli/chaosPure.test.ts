@@ -2,7 +2,8 @@
 // guard changes, and the scenario runner's abort and recovery judgements.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildRuleItem, renameAttributeInMessage } from '../../cli/chaos/ruleSpec.js';
+import fc from 'fast-check';
+import { buildRuleItem, DEFAULT_RULE_FOR, MAX_RULE_FOR_MS, renameAttributeInMessage } from '../../cli/chaos/ruleSpec.js';
 import { generateRuleId } from '../../cli/chaos/ruleId.js';
 import { ruleStatus } from '../../cli/chaos/ruleStatus.js';
 import { applyGuardChanges, parseRuleRef } from '../../cli/chaos/operations.js';
@@ -62,6 +63,94 @@ describe('buildRuleItem', () => {
     assert.equal(renameAttributeInMessage('error: required when fault=error', (k) => `--${k}`), '--error: required when fault=error');
     assert.equal(renameAttributeInMessage('something else', (k) => k), 'something else');
   });
+});
+
+describe('buildRuleItem: every rule expires', () => {
+  const build = (extra: Partial<Parameters<typeof buildRuleItem>[0]>, allowNever = false) =>
+    buildRuleItem({ scope: 'orders', target: 'aws:s3', fault: 'latency', latency: 10, ...extra }, { nowMs: NOW, createdBy: 'me', allowNever });
+
+  test(`without for the rule expires after ${DEFAULT_RULE_FOR}`, () => {
+    const r = build({});
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.equal(r.item.expiresAt, NOW / 1000 + 3600);
+    assert.equal(r.rule.expiresAt, NOW / 1000 + 3600);
+  });
+
+  const table: [string, boolean, number | undefined | RegExp][] = [
+    ['12h', false, NOW / 1000 + 12 * 3600],
+    ['11h 59m', false, NOW / 1000 + 12 * 3600 - 60],
+    ['12h1s', false, /^--for 12h1s: expected at most 12h/],
+    ['13h', false, /^--for 13h: expected at most 12h/],
+    ['100000d', false, /^--for 100000d: expected at most 12h/],
+    ['never', false, /^--for never: a rule that never expires needs --confirm-no-expiry/],
+    ['NEVER', false, /^--for NEVER: a rule that never expires needs --confirm-no-expiry/],
+    ['never', true, undefined],
+    ['15m', true, NOW / 1000 + 900],
+  ];
+  for (const [value, allowNever, expected] of table) {
+    test(`for ${value}${allowNever ? ' (never confirmed)' : ''} → ${expected instanceof RegExp ? 'refused' : String(expected)}`, () => {
+      const r = build({ for: value }, allowNever);
+      if (expected instanceof RegExp) {
+        assert.equal(r.ok, false);
+        if (!r.ok) assert.ok(r.errors.some((e) => expected.test(e)), r.errors.join(' | '));
+      } else {
+        assert.ok(r.ok, JSON.stringify(r));
+        assert.equal(r.item.expiresAt, expected);
+        assert.equal('expiresAt' in r.item, expected !== undefined);
+      }
+    });
+  }
+
+  test('whatever for says, an accepted rule without confirmed never ends within 12h', () => {
+    const unit = fc.constantFrom('ms', 's', 'm', 'h', 'd');
+    const duration = fc.array(fc.tuple(fc.nat({ max: 200_000 }), unit), { minLength: 1, maxLength: 3 }).map((parts) => parts.map(([n, u]) => `${n}${u}`).join(''));
+    fc.assert(
+      fc.property(fc.option(fc.oneof(duration, fc.string(), fc.constant('never')), { nil: undefined }), (forText) => {
+        const r = build(forText === undefined ? {} : { for: forText });
+        if (!r.ok) return;
+        const expiresAt = r.item.expiresAt;
+        assert.equal(typeof expiresAt, 'number');
+        assert.ok((expiresAt as number) * 1000 - NOW <= MAX_RULE_FOR_MS + 1000);
+        assert.ok((expiresAt as number) * 1000 > NOW);
+      }),
+    );
+  });
+});
+
+describe('buildRuleItem: service names', () => {
+  const build = (target: string) => buildRuleItem({ scope: 'orders', target, fault: 'latency', latency: 10, id: 'x' }, { nowMs: NOW, createdBy: 'me' });
+
+  const aliases: [string, string][] = [
+    ['aws:cloudwatch:PutMetricData', 'aws:monitoring:PutMetricData'],
+    ['aws:sfn', 'aws:states'],
+    ['aws:stepfunctions:StartExecution', 'aws:states:StartExecution'],
+    ['aws:eventbridge:PutEvents', 'aws:events:PutEvents'],
+    ['aws:cloudwatch-logs', 'aws:logs'],
+    ['aws:monitoring:PutMetricData', 'aws:monitoring:PutMetricData'],
+    ['aws:dynamodb:GetItem', 'aws:dynamodb:GetItem'],
+  ];
+  for (const [written, stored] of aliases) {
+    test(`${written} is stored as ${stored}`, () => {
+      const r = build(written);
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.equal(r.item.target, stored);
+      assert.equal(r.rule.targetText, stored);
+    });
+  }
+
+  const unknown: [string, RegExp][] = [
+    ['aws:dynamo', /^--target aws:dynamo: no AWS SDK client has the service dynamo: .*did you mean dynamodb/],
+    ['aws:dynamo:GetItem', /^--target aws:dynamo:GetItem: no AWS SDK client has the service dynamo: .*did you mean dynamodb/],
+    ['aws:cloudwach', /did you mean cloudwatch/],
+    ['aws:lamda:Invoke', /did you mean lambda/],
+  ];
+  for (const [target, message] of unknown) {
+    test(`${target} is refused naming the closest names`, () => {
+      const r = build(target);
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.ok(r.errors.some((e) => message.test(e)), r.errors.join(' | '));
+    });
+  }
 });
 
 describe('generateRuleId', () => {
@@ -163,5 +252,20 @@ describe('scenario judgements', () => {
     assert.equal(percentile([1, 2, 3, 4], 50), 2);
     assert.equal(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 99), 99);
     assert.deepEqual(summarise([{ durationMs: 5, error: true }, { durationMs: undefined, error: false }]), { invocations: 2, errors: 1, errorRate: 0.5, p50Ms: 5, p99Ms: 5 });
+  });
+});
+
+describe('scenario rules: the same expiry cap and service names as chaos set', () => {
+  const step = (rule: Record<string, unknown>) => ({ steps: [{ hold: '1s', set: [{ scope: 'orders', target: 'aws:s3', fault: 'latency', latency: 10, ...rule }] }] });
+  const table: [Record<string, unknown>, RegExp][] = [
+    [{ for: '13h' }, /steps\[0\]\.set\[0\]\.for 13h: expected at most 12h/],
+    [{ for: 'never' }, /steps\[0\]\.set\[0\]\.for never: a rule that never expires needs --confirm-no-expiry \(chaos set only/],
+    [{ target: 'aws:dynamo' }, /steps\[0\]\.set\[0\]\.target aws:dynamo: no AWS SDK client has the service dynamo/],
+  ];
+  for (const [rule, message] of table) {
+    test(`${JSON.stringify(rule)} is refused`, () => assert.throws(() => scenarioFromDocument(step(rule), NOW), message));
+  }
+  test('an alias and a duration within the cap are accepted', () => {
+    assert.doesNotThrow(() => scenarioFromDocument(step({ target: 'aws:stepfunctions:StartExecution', for: '12h' }), NOW));
   });
 });

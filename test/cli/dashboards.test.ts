@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeGrafana } from '../dashboards/fakeGrafana.js';
+import { FakeGrafana, type Failure as FakeGrafanaFailure } from '../dashboards/fakeGrafana.js';
 import { runCli } from '../../cli/program.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -285,6 +285,51 @@ describe('dashboards import: Grafana refusals and unreachable URLs', () => {
       assert.match(run.stderr, /did not answer GET \/api\/datasources within 300 ms/);
     } finally {
       await g.stop();
+    }
+  });
+});
+
+describe('dashboards import never prints a credential the user gave', () => {
+  // Characters that JSON escapes, URLs encode, and base64 pads around.
+  const token = 'glsa_Q"u\\o/te+ sp';
+  const user = 'admin';
+  const password = 'p"w\\d/+ x:y';
+  const basic = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const forms = (secret: string) => [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
+  const leaks = (text: string) =>
+    [...forms(token), ...forms(password), basic.slice(6).replace(/=+$/, '')].filter((f) => text.includes(f));
+
+  const runs: Array<{ name: string; auth: string | undefined; failures?: FakeGrafanaFailure[]; args: string[]; code: number }> = [
+    { name: 'a wrong token (401)', auth: 'Bearer right', args: ['--token', token], code: 1 },
+    { name: 'wrong basic credentials (401), --json', auth: 'Bearer right', args: ['--user', user, '--password', password, '--json'], code: 1 },
+    { name: 'a 500 on the import', auth: `Bearer ${token}`, failures: [{ status: 500, method: 'POST', path: '/api/dashboards/import', message: 'boom' }], args: ['--token', token], code: 1 },
+    { name: 'a 403 on the import, --json', auth: basic, failures: [{ status: 403, method: 'POST', path: '/api/dashboards/import', message: 'denied' }], args: ['--user', user, '--password', password, '--json'], code: 1 },
+    { name: 'success, human output', auth: `Bearer ${token}`, args: ['--token', token], code: 0 },
+    { name: 'success, --json', auth: basic, args: ['--user', user, '--password', password, '--json'], code: 0 },
+  ];
+  for (const r of runs) {
+    test(`${r.name}: no form of the credential on stdout or stderr`, async () => {
+      const g = await FakeGrafana.start({ authorization: r.auth, datasources: [CW], echoAuthorization: true });
+      g.failures = r.failures ?? [];
+      try {
+        const run = await faultline(importArgs(g, ...r.args));
+        assert.equal(run.code, r.code, run.stdout + run.stderr);
+        assert.deepEqual(leaks(run.stdout), [], run.stdout);
+        assert.deepEqual(leaks(run.stderr), [], run.stderr);
+        // The server did echo it: what reached the terminal was scrubbed, not silent.
+        assert.match(run.stdout + run.stderr, /\[redacted\]/);
+        if (r.args.includes('--json')) JSON.parse(r.code === 0 ? run.stdout : run.stderr);
+      } finally {
+        await g.stop();
+      }
+    });
+  }
+
+  test('a URL with credentials in it is refused without showing them', async () => {
+    for (const url of [`ftp://${user}:${encodeURIComponent(password)}@g.example.com`, `http://${user}:pa ss@g.example.com`, `https://${user}:s3cret@g.example.com`]) {
+      const run = await inProcess(['dashboards', 'import', '--grafana-url', url]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.ok(!run.stderr.includes('s3cret') && !run.stderr.includes('pa ss') && !run.stderr.includes(encodeURIComponent(password)), run.stderr);
     }
   });
 });

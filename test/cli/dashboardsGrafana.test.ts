@@ -2,7 +2,9 @@
 // Grafana answers and socket errors to one-line messages, dashboard files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { authorizationHeader, parseGrafanaAuth, parseGrafanaUrl } from '../../cli/grafana/grafanaAuth.js';
+import fc from 'fast-check';
+import { authorizationHeader, parseGrafanaAuth, parseGrafanaUrl, withoutUserInfo, type GrafanaAuth } from '../../cli/grafana/grafanaAuth.js';
+import { credentialScrubber, REDACTED, scrubJson } from '../../cli/grafana/credentialScrub.js';
 import { grafanaMessage, httpError, networkError } from '../../cli/grafana/grafanaErrors.js';
 import { parseDashboardFile } from '../../cli/grafana/dashboardFiles.js';
 import { isFaultlineDashboard } from '../../cli/grafana/importDashboards.js';
@@ -94,4 +96,30 @@ test('isFaultlineDashboard needs both our uid prefix and our tag', () => {
   assert.equal(isFaultlineDashboard('faultline-functions', ['faultline']), true);
   assert.equal(isFaultlineDashboard('faultline-functions', ['team']), false);
   assert.equal(isFaultlineDashboard('functions', ['faultline']), false);
+});
+
+test('credentialScrubber: no form of a token or password survives, whatever surrounds it', () => {
+  const secret = fc.string({ minLength: 8, maxLength: 40 }).filter((s) => !s.includes('[') && !s.includes(']'));
+  fc.assert(
+    fc.property(secret, fc.string({ minLength: 1, maxLength: 20 }), fc.string(), fc.string(), fc.boolean(), (s, user, before, afterText, asToken) => {
+      const auth: GrafanaAuth = asToken ? { kind: 'token', token: s } : { kind: 'basic', user, password: s };
+      const header = authorizationHeader(auth)!;
+      const scrub = credentialScrubber(auth);
+      const echoed = [s, JSON.stringify(s), encodeURIComponent(s), header, JSON.stringify({ h: header }), encodeURIComponent(header)];
+      for (const e of echoed) {
+        const out = scrub(before + e + afterText);
+        const b64 = header.startsWith('Basic ') ? header.slice(6).replace(/=+$/, '') : undefined;
+        for (const f of [s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s), ...(b64 ? [b64] : [])]) {
+          assert.ok(!out.includes(f) || (before + afterText).includes(f), `${JSON.stringify(f)} in ${JSON.stringify(out)}`);
+        }
+      }
+      assert.deepEqual(scrubJson({ [s]: [s, 1, null, { x: `a${s}b` }] }, scrub), { [REDACTED]: [REDACTED, 1, null, { x: `a${REDACTED}b` }] });
+    }),
+  );
+});
+
+test('withoutUserInfo: a URL shown in a message never carries its credentials', () => {
+  assert.equal(withoutUserInfo('https://u:p@w@g.example.com/x'), 'https://g.example.com/x');
+  assert.equal(withoutUserInfo('ftp://u:secret@h'), 'ftp://h');
+  assert.equal(withoutUserInfo('g.example.com'), 'g.example.com');
 });

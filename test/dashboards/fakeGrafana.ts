@@ -38,6 +38,11 @@ export interface FakeGrafanaOptions {
   readonly hang?: boolean;
   /** Grafana served under a sub-path (root_url with serve_from_sub_path), e.g. `/grafana`. */
   readonly basePath?: string;
+  /**
+   * A server (or proxy) that echoes the request's Authorization header into what it answers: raw in error
+   * messages and datasource names, URL-encoded in import URLs, JSON-escaped in titles.
+   */
+  readonly echoAuthorization?: boolean;
 }
 
 export class FakeGrafana {
@@ -70,7 +75,10 @@ export class FakeGrafana {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  private echoed: string | undefined;
+
   private send(res: ServerResponse, status: number, body: unknown): void {
+    if (this.opts.echoAuthorization && this.echoed !== undefined) body = echo(body, status, this.echoed);
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
@@ -91,6 +99,7 @@ export class FakeGrafana {
     }
     const method = req.method ?? 'GET';
     this.requests.push({ method, path: url.pathname + url.search, authorization: req.headers.authorization, contentType: req.headers['content-type'], body });
+    this.echoed = req.headers.authorization;
     if (this.opts.hang) {
       this.hanging.add(res);
       return;
@@ -199,4 +208,16 @@ export function importProblem(body: AnyRecord | undefined, folders: Array<{ uid:
   if (typeof body.folderUid !== 'string') return 'folderUid: expected a string';
   if (body.folderUid !== '' && !folders.some((f) => f.uid === body.folderUid)) return `folder not found: ${body.folderUid}`;
   return undefined;
+}
+
+/** What an echoing server answers: the header in the error message, the names, titles and URLs. */
+function echo(body: unknown, status: number, authorization: string): unknown {
+  if (Array.isArray(body)) return body.map((b) => echo(b, status, authorization));
+  if (body === null || typeof body !== 'object') return body;
+  const o = { ...(body as AnyRecord) };
+  if (status >= 400) o.message = `${String(o.message)} (request headers: authorization: ${authorization})`;
+  if (typeof o.name === 'string') o.name = `${o.name} [${authorization}]`;
+  if (typeof o.title === 'string') o.title = `${o.title} ${JSON.stringify({ seen: authorization })}`;
+  if (typeof o.importedUrl === 'string') o.importedUrl = `${o.importedUrl}?auth=${encodeURIComponent(authorization)}`;
+  return o;
 }

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { cloudWatchSource } from '../../cli/logs/cloudWatchSource.js';
-import { logDirSource, MTIME_SLACK_MS } from '../../cli/logs/logDirSource.js';
+import { logDirSource, MTIME_SLACK_MS, type SkippedLine } from '../../cli/logs/logDirSource.js';
 import { RateBudget, type RetryPolicy } from '../../cli/logs/rateBudget.js';
 import type { SourceEvent } from '../../cli/logs/records.js';
 
@@ -143,6 +143,23 @@ describe('logs tail on a log directory', () => {
     await writeStream(line('before --since', sinceMs - 60_000) + line('appended just after the tail started', sinceMs + 1), sinceMs - 5);
     const got = await take(logDirSource(dir, { pollMs: 5 }), ['a'], 1, sinceMs, 5_000);
     assert.deepEqual(got.map((e) => e.message), ['appended just after the tail started']);
+  });
+
+  test('a line too long to read is skipped once, across polls, and the lines after it are followed', { timeout: 10_000 }, async () => {
+    const sinceMs = Date.now();
+    const first = line('first', sinceMs + 1);
+    await writeStream(first, sinceMs + 1);
+    const skipped: SkippedLine[] = [];
+    let sawSkip!: () => void;
+    const skipSeen = new Promise<void>((resolve) => (sawSkip = resolve));
+    const source = logDirSource(dir, { pollMs: 5, maxLineBytes: 64, onSkippedLine: (l) => (skipped.push(l), sawSkip()) });
+    const taking = take(source, ['a'], 2, sinceMs, 5_000);
+    // The start of a long line, still being written: already too long at this poll.
+    await writeFile(file, 'x'.repeat(100), { flag: 'a' });
+    await skipSeen;
+    await writeFile(file, 'y'.repeat(100) + '\n' + line('after', Date.now()), { flag: 'a' });
+    assert.deepEqual((await taking).map((e) => e.message), ['first', 'after']);
+    assert.deepEqual(skipped, [{ function: 'a', stream: 's1', offset: Buffer.byteLength(first) }]);
   });
 
   test('a stream untouched since well before --since is skipped to its end, then followed', async () => {

@@ -1,5 +1,6 @@
 // The `target` attribute: which calls a rule hits. Pure.
 import { RuleError } from './ruleError.js';
+import { canonicalService, unknownServiceMessage } from './serviceNames.js';
 import type { Target } from '../ruleTypes.js';
 
 const TARGET_FORMS = 'aws:<service>[:<Operation>] (e.g. aws:dynamodb:GetItem), http:<host>[/<path>] (e.g. http:api.example.com/v1/*), invocation or *';
@@ -38,9 +39,12 @@ function parseAws(text: string, rest: string): TargetResult {
     return { ok: true, target: { kind: 'aws', service: '*', operation: undefined } };
   }
   if (!SERVICE.test(service)) return bad(text, `${expected}; the service is the SDK's service id (dynamodb, s3, sqs, lambda)`);
-  if (op === undefined || op === '*') return { ok: true, target: { kind: 'aws', service, operation: undefined } };
+  // Aliases (cloudwatch, sfn, eventbridge) become the name the call carries on the wire.
+  const canonical = canonicalService(service);
+  if (canonical === undefined) return { ok: false, error: `target=${text}: ${unknownServiceMessage(service)}` };
+  if (op === undefined || op === '*') return { ok: true, target: { kind: 'aws', service: canonical, operation: undefined } };
   if (!OPERATION.test(op)) return bad(text, `${expected}; the operation is an API name such as GetItem or SendMessage`);
-  return { ok: true, target: { kind: 'aws', service, operation: op } };
+  return { ok: true, target: { kind: 'aws', service: canonical, operation: op } };
 }
 
 function parseHttp(text: string, rest: string): TargetResult {
