@@ -14,6 +14,8 @@
 //   Kinesis           top-level `traceparent` / `tracestate` fields of a JSON record payload
 //                     (only payloads up to MAX_DECODED_PAYLOAD bytes are looked into)
 //   DynamoDB streams  string attributes `traceparent` / `tracestate` of the record's NewImage
+//   Kafka             record headers `traceparent` / `tracestate` / `baggage` (Lambda hands each
+//                     header over as `{ "<name>": [<byte>, …] }`)
 import { xrayToTraceparent } from './xray.js';
 
 /** What `propagation.extract(ROOT_CONTEXT, carrier)` reads. */
@@ -21,6 +23,12 @@ export interface TraceCarrier {
   traceparent?: string;
   tracestate?: string;
   baggage?: string;
+  /**
+   * Read by no propagator: the trace (32 hex) a caller named without naming a span
+   * (X-Ray `Root` without `Parent`), for the invocation's span to start as its root.
+   * Only set without `traceparent`.
+   */
+  rootTraceId?: string;
 }
 
 /** One batch record's context, for a span link. */
@@ -71,7 +79,7 @@ function carrierOf(traceparent: unknown, tracestate: unknown, baggage: unknown):
 // ---------- HTTP headers ----------
 
 /**
- * A header's value from an event's `headers` (string values) or
+ * A header's value from an event's `headers` (string values, or lists as VPC Lattice v2 sends) or
  * `multiValueHeaders` (first value), matched case-insensitively.
  * `lowerName` must be lower case.
  */
@@ -80,6 +88,8 @@ export function headerValue(event: Obj, lowerName: string): string | undefined {
   if (headers !== undefined) {
     const v = lookup(headers, lowerName);
     if (typeof v === 'string') return v;
+    // VPC Lattice v2 sends every header as a list of values.
+    if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
   }
   const multi = asObject(event.multiValueHeaders);
   if (multi !== undefined) {
@@ -123,9 +133,14 @@ export function sqsRecordCarrier(record: unknown): TraceCarrier | undefined {
   return fromBody ?? fromAttributes;
 }
 
+/** The X-Ray header of one SQS record: its system attribute `AWSTraceHeader`. */
+export function sqsRecordXRayHeader(record: unknown): string | undefined {
+  return asString(asObject(asObject(record)?.attributes)?.AWSTraceHeader);
+}
+
 /** The X-Ray context of one SQS record (`attributes.AWSTraceHeader`) as a traceparent. */
 export function sqsRecordXRayTraceparent(record: unknown): string | undefined {
-  const header = asString(asObject(asObject(record)?.attributes)?.AWSTraceHeader);
+  const header = sqsRecordXRayHeader(record);
   return header === undefined ? undefined : xrayToTraceparent(header);
 }
 
@@ -222,4 +237,31 @@ export function dynamodbRecordCarrier(record: unknown): TraceCarrier | undefined
   const image = asObject(asObject(asObject(record)?.dynamodb)?.NewImage);
   if (image === undefined) return undefined;
   return carrierOf(asObject(image.traceparent)?.S, asObject(image.tracestate)?.S, undefined);
+}
+
+// ---------- Kafka (MSK, self-managed) ----------
+
+/** Header values longer than this are not decoded: no W3C header is that long. */
+const MAX_KAFKA_HEADER_BYTES = 8192;
+
+function kafkaHeader(headers: unknown[], name: string): string | undefined {
+  for (const h of headers) {
+    const bytes = asObject(h)?.[name];
+    if (!Array.isArray(bytes) || bytes.length > MAX_KAFKA_HEADER_BYTES) continue;
+    let out = '';
+    for (const b of bytes) {
+      if (typeof b !== 'number' || !Number.isInteger(b)) return undefined;
+      // Java bytes are signed: -128..127.
+      out += String.fromCharCode(b & 0xff);
+    }
+    return out;
+  }
+  return undefined;
+}
+
+/** The W3C context of one Kafka record: its `traceparent` / `tracestate` / `baggage` headers. */
+export function kafkaRecordCarrier(record: unknown): TraceCarrier | undefined {
+  const headers = asObject(record)?.headers;
+  if (!Array.isArray(headers) || headers.length === 0) return undefined;
+  return carrierOf(kafkaHeader(headers, 'traceparent'), kafkaHeader(headers, 'tracestate'), kafkaHeader(headers, 'baggage'));
 }
