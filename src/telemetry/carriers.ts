@@ -16,6 +16,9 @@
 //   DynamoDB streams  string attributes `traceparent` / `tracestate` of the record's NewImage
 //   Kafka             record headers `traceparent` / `tracestate` / `baggage` (Lambda hands each
 //                     header over as `{ "<name>": [<byte>, …] }`)
+//   Amazon MQ         ActiveMQ message `properties` / RabbitMQ `basicProperties.headers`
+//                     `traceparent` / `tracestate` / `baggage` (RabbitMQ strings arrive as
+//                     `{ "bytes": [<byte>, …] }`)
 import { xrayToTraceparent } from './xray.js';
 
 /** What `propagation.extract(ROOT_CONTEXT, carrier)` reads. */
@@ -264,4 +267,32 @@ export function kafkaRecordCarrier(record: unknown): TraceCarrier | undefined {
   const headers = asObject(record)?.headers;
   if (!Array.isArray(headers) || headers.length === 0) return undefined;
   return carrierOf(kafkaHeader(headers, 'traceparent'), kafkaHeader(headers, 'tracestate'), kafkaHeader(headers, 'baggage'));
+}
+
+// ---------- Amazon MQ (ActiveMQ, RabbitMQ) ----------
+
+/** A RabbitMQ header value: a string, or the `{ bytes: [...] }` Lambda makes of an AMQP long string. */
+function amqpString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  const bytes = asObject(value)?.bytes;
+  if (!Array.isArray(bytes) || bytes.length > MAX_KAFKA_HEADER_BYTES) return undefined;
+  let out = '';
+  for (const b of bytes) {
+    if (typeof b !== 'number' || !Number.isInteger(b)) return undefined;
+    out += String.fromCharCode(b & 0xff);
+  }
+  return out;
+}
+
+/** The W3C context of one ActiveMQ message: its `properties`. */
+export function activemqMessageCarrier(message: unknown): TraceCarrier | undefined {
+  const props = asObject(asObject(message)?.properties);
+  return props === undefined ? undefined : carrierOf(props.traceparent, props.tracestate, props.baggage);
+}
+
+/** The W3C context of one RabbitMQ message: its `basicProperties.headers`. */
+export function rabbitmqMessageCarrier(message: unknown): TraceCarrier | undefined {
+  const headers = asObject(asObject(asObject(message)?.basicProperties)?.headers);
+  if (headers === undefined) return undefined;
+  return carrierOf(amqpString(headers.traceparent), amqpString(headers.tracestate), amqpString(headers.baggage));
 }

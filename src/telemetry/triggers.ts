@@ -4,6 +4,7 @@
 // throws for any JSON value (what Lambda hands a handler): the agent must not
 // hurt the function.
 import {
+  activemqMessageCarrier,
   asObject,
   asString,
   dynamodbRecordCarrier,
@@ -12,6 +13,7 @@ import {
   httpHeaderCarrier,
   kafkaRecordCarrier,
   kinesisRecordCarrier,
+  rabbitmqMessageCarrier,
   snsRecordCarrier,
   sqsRecordCarrier,
   sqsRecordXRayHeader,
@@ -508,7 +510,7 @@ export interface XRaySources {
  * `propagation.extract(ROOT_CONTEXT, carrier)`. In order, the first that holds
  * a valid `traceparent`:
  *  1. the event's W3C context: HTTP headers (any case); SQS / SNS / Kinesis /
- *     DynamoDB-stream / Kafka: the first record's (see carriers.ts for where each is
+ *     DynamoDB-stream / Kafka / Amazon MQ: the first record's (see carriers.ts for where each is
  *     read); EventBridge: `detail.traceparent`;
  *  2. X-Ray: the HTTP `X-Amzn-Trace-Id` header, an SQS first record's
  *     `AWSTraceHeader`, then `xrayHeader`, then `xrayEnv` — as a traceparent.
@@ -563,7 +565,11 @@ function eventCarrier(event: unknown, trigger: TriggerInfo): TraceCarrier | unde
       return dynamodbRecordCarrier(firstRecord(e));
     case 'kafka-msk':
     case 'kafka-self-managed':
-      return kafkaRecordCarrier(firstKafkaRecord(e));
+      return kafkaRecordCarrier(firstGrouped(e.records));
+    case 'mq-activemq':
+      return activemqMessageCarrier(Array.isArray(e.messages) ? e.messages[0] : undefined);
+    case 'mq-rabbitmq':
+      return rabbitmqMessageCarrier(firstGrouped(e.rmqMessagesByQueue));
     case 'eventbridge':
       return eventBridgeCarrier(e);
     default:
@@ -580,23 +586,24 @@ function eventXRayHeader(event: unknown, trigger: TriggerInfo): XRayHeader | und
   return raw === undefined ? undefined : parseXRayHeader(raw);
 }
 
-function firstKafkaRecord(e: Record<string, unknown>): unknown {
-  const byPartition = asObject(e.records);
-  if (byPartition === undefined) return undefined;
-  for (const key in byPartition) {
-    const list = byPartition[key];
+/** The first record of an event that groups its records in lists (Kafka by topic-partition, RabbitMQ by queue). */
+function firstGrouped(groups: unknown): unknown {
+  const byKey = asObject(groups);
+  if (byKey === undefined) return undefined;
+  for (const key in byKey) {
+    const list = byKey[key];
     if (Array.isArray(list) && list.length > 0) return list[0];
   }
   return undefined;
 }
 
-/** Every record of a Kafka event, partition after partition. */
-function kafkaRecords(e: Record<string, unknown>): unknown[] {
+/** Every record of such an event, group after group. */
+function groupedRecords(groups: unknown): unknown[] {
   const out: unknown[] = [];
-  const byPartition = asObject(e.records);
-  if (byPartition === undefined) return out;
-  for (const key in byPartition) {
-    const list = byPartition[key];
+  const byKey = asObject(groups);
+  if (byKey === undefined) return out;
+  for (const key in byKey) {
+    const list = byKey[key];
     if (Array.isArray(list)) for (const record of list) out.push(record);
   }
   return out;
@@ -612,7 +619,7 @@ export const MAX_RECORD_LINKS = 128;
 const NO_LINKS: readonly RecordCarrier[] = Object.freeze([]);
 
 /**
- * One carrier per record of an SQS / SNS / Kinesis / DynamoDB-stream / Kafka event
+ * One carrier per record of an SQS / SNS / Kinesis / DynamoDB-stream / Kafka / Amazon MQ event
  * that carries a context (records without one are skipped), in record order,
  * at most `limit`. SQS records fall back to their X-Ray `AWSTraceHeader`. The
  * invocation span links to each. Empty for other triggers.
@@ -640,12 +647,23 @@ export function recordLinks(
     case 'kafka-self-managed':
       read = kafkaRecordCarrier;
       break;
+    case 'mq-activemq':
+      read = activemqMessageCarrier;
+      break;
+    case 'mq-rabbitmq':
+      read = rabbitmqMessageCarrier;
+      break;
     default:
       return NO_LINKS;
   }
   const e = asObject(event);
-  // Kafka records come grouped by topic-partition.
-  const records = e === undefined ? undefined : read === kafkaRecordCarrier ? kafkaRecords(e) : e.Records;
+  let records: unknown;
+  if (e !== undefined) {
+    if (trigger.source === 'kafka-msk' || trigger.source === 'kafka-self-managed') records = groupedRecords(e.records);
+    else if (trigger.source === 'mq-rabbitmq') records = groupedRecords(e.rmqMessagesByQueue);
+    else if (trigger.source === 'mq-activemq') records = e.messages;
+    else records = e.Records;
+  }
   if (!Array.isArray(records)) return NO_LINKS;
   const links: RecordCarrier[] = [];
   for (let i = 0; i < records.length && links.length < limit; i++) {

@@ -237,6 +237,11 @@ describe('trace context placed where each trigger carries it', () => {
         first.headers = [{ other: bytes('x') }, { traceparent: bytes(TP) }];
       } else if (source === 'eventbridge') {
         event.detail = { ...event.detail, traceparent: TP };
+      } else if (source === 'mq-activemq') {
+        event.messages[0].properties = { ...event.messages[0].properties, traceparent: TP };
+      } else if (source === 'mq-rabbitmq') {
+        const first = Object.values(event.rmqMessagesByQueue as Record<string, any[]>)[0]![0];
+        first.basicProperties.headers = { ...first.basicProperties.headers, traceparent: { bytes: bytes(TP) } };
       } else {
         return;
       }
@@ -255,6 +260,20 @@ describe('trace context placed where each trigger carries it', () => {
     };
     assert.deepEqual(recordLinks(event), [{ traceparent: TP }, { traceparent: other, tracestate: 'k=v' }]);
   });
+});
+
+test('Amazon MQ: every message with a context is a link (ActiveMQ properties, RabbitMQ headers as bytes or strings)', async () => {
+  const { recordLinks } = await import('../../src/telemetry/triggers.js');
+  const other = '00-11111111111111111111111111111111-2222222222222222-01';
+  const active = load('mq-activemq');
+  const message = active.messages[0];
+  active.messages = [{ ...message, properties: { traceparent: TP } }, message, { ...message, properties: { traceparent: other, tracestate: 'k=v' } }];
+  assert.deepEqual(recordLinks(active), [{ traceparent: TP }, { traceparent: other, tracestate: 'k=v' }]);
+  const rabbit = load('mq-rabbitmq');
+  const m = Object.values(rabbit.rmqMessagesByQueue as Record<string, any[]>)[0]![0];
+  const withHeaders = (headers: object) => ({ ...m, basicProperties: { ...m.basicProperties, headers } });
+  rabbit.rmqMessagesByQueue = { 'q1::/': [withHeaders({ traceparent: { bytes: bytes(TP) } })], 'q2::/': [withHeaders({ traceparent: other })] };
+  assert.deepEqual(recordLinks(rabbit), [{ traceparent: TP }, { traceparent: other }]);
 });
 
 describe('X-Amzn-Trace-Id with a Root and no Parent', () => {
