@@ -295,3 +295,53 @@ describe('X-Amzn-Trace-Id with a Root and no Parent', () => {
     });
   }
 });
+
+describe('any event: nothing throws', () => {
+  // Each fixture with one value anywhere in it replaced by an arbitrary JSON value (or deleted):
+  // the shapes detection recognises, broken in every place a reader looks.
+  const paths = (value: unknown, prefix: (string | number)[] = []): (string | number)[][] => {
+    if (value === null || typeof value !== 'object') return [prefix];
+    const out: (string | number)[][] = [prefix];
+    for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...prefix, Array.isArray(value) ? Number(k) : k]));
+    return out;
+  };
+  const run = (event: unknown) => {
+    const trigger = detectTrigger(event);
+    triggerAttributes(event, trigger);
+    extractParentCarrier(event, { xrayEnv: 'Root=1-6a1b2c3d-0123456789abcdef01234567;Parent=fedcba9876543210;Sampled=1' }, trigger);
+    recordLinksOf(event, trigger);
+  };
+  let recordLinksOf: typeof import('../../src/telemetry/triggers.js').recordLinks;
+  before(async () => {
+    recordLinksOf = (await import('../../src/telemetry/triggers.js')).recordLinks;
+  });
+
+  test('mutated fixtures', async () => {
+    const fc = (await import('fast-check')).default;
+    const events = files.map((f) => ({ name: f, event: load(f) }));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: events.length - 1 }),
+        fc.nat(),
+        fc.option(fc.jsonValue(), { nil: undefined }),
+        (which, at, replacement) => {
+          const { event } = events[which]!;
+          const all = paths(event).filter((p) => p.length > 0);
+          const path = all[at % all.length]!;
+          const copy = structuredClone(event);
+          let parent: any = copy;
+          for (const k of path.slice(0, -1)) parent = parent[k];
+          if (replacement === undefined) delete parent[path[path.length - 1]!];
+          else parent[path[path.length - 1]!] = replacement;
+          run(copy);
+        },
+      ),
+      { numRuns: 3000, seed: 42 },
+    );
+  });
+
+  test('arbitrary JSON values', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(fc.property(fc.jsonValue(), (v) => run(v)), { numRuns: 1000, seed: 7 });
+  });
+});
