@@ -247,41 +247,40 @@ export function dynamodbRecordCarrier(record: unknown): TraceCarrier | undefined
 /** Header values longer than this are not decoded: no W3C header is that long. */
 const MAX_KAFKA_HEADER_BYTES = 8192;
 
-function kafkaHeader(headers: unknown[], name: string): string | undefined {
-  for (const h of headers) {
-    const bytes = asObject(h)?.[name];
-    if (!Array.isArray(bytes) || bytes.length > MAX_KAFKA_HEADER_BYTES) continue;
-    let out = '';
-    for (const b of bytes) {
-      if (typeof b !== 'number' || !Number.isInteger(b)) return undefined;
-      // Java bytes are signed: -128..127.
-      out += String.fromCharCode(b & 0xff);
-    }
-    return out;
-  }
-  return undefined;
+/**
+ * A header's bytes as a string, one character per byte. The W3C values are ASCII; a byte
+ * outside it (Java's bytes are signed) or a non-number gives a character no W3C value
+ * holds, and carrierOf rejects the result.
+ */
+function bytesToString(bytes: unknown): string | undefined {
+  if (!Array.isArray(bytes) || bytes.length > MAX_KAFKA_HEADER_BYTES) return undefined;
+  return String.fromCharCode.apply(null, bytes as number[]);
 }
 
 /** The W3C context of one Kafka record: its `traceparent` / `tracestate` / `baggage` headers. */
 export function kafkaRecordCarrier(record: unknown): TraceCarrier | undefined {
   const headers = asObject(record)?.headers;
   if (!Array.isArray(headers) || headers.length === 0) return undefined;
-  return carrierOf(kafkaHeader(headers, 'traceparent'), kafkaHeader(headers, 'tracestate'), kafkaHeader(headers, 'baggage'));
+  let traceparent: unknown;
+  let tracestate: unknown;
+  let baggage: unknown;
+  // One pass: each header is an object of one name.
+  for (const h of headers) {
+    const header = asObject(h);
+    if (header === undefined) continue;
+    if (traceparent === undefined && header.traceparent !== undefined) traceparent = header.traceparent;
+    if (tracestate === undefined && header.tracestate !== undefined) tracestate = header.tracestate;
+    if (baggage === undefined && header.baggage !== undefined) baggage = header.baggage;
+  }
+  if (traceparent === undefined && baggage === undefined) return undefined;
+  return carrierOf(bytesToString(traceparent), bytesToString(tracestate), bytesToString(baggage));
 }
 
 // ---------- Amazon MQ (ActiveMQ, RabbitMQ) ----------
 
 /** A RabbitMQ header value: a string, or the `{ bytes: [...] }` Lambda makes of an AMQP long string. */
 function amqpString(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  const bytes = asObject(value)?.bytes;
-  if (!Array.isArray(bytes) || bytes.length > MAX_KAFKA_HEADER_BYTES) return undefined;
-  let out = '';
-  for (const b of bytes) {
-    if (typeof b !== 'number' || !Number.isInteger(b)) return undefined;
-    out += String.fromCharCode(b & 0xff);
-  }
-  return out;
+  return typeof value === 'string' ? value : bytesToString(asObject(value)?.bytes);
 }
 
 /** The W3C context of one ActiveMQ message: its `properties`. */

@@ -20,11 +20,11 @@ export function triggerAttributes(event: unknown, trigger: TriggerInfo = detectT
   if (e === undefined) return attrs;
   switch (trigger.source) {
     case 'sqs':
-      messaging(attrs, 'aws_sqs', recordsOf(e), (r) => arnResource(asString(r.eventSourceARN)), (r) => asString(r.messageId));
+      messaging(attrs, 'aws_sqs', recordsOf(e), (r) => asString(r.eventSourceARN), (r) => asString(r.messageId), arnResource);
       break;
     case 'sns': {
       const records = recordsOf(e);
-      messaging(attrs, 'aws.sns', records, (r) => arnResource(topicArn(r)), (r) => asString(asObject(r.Sns)?.MessageId));
+      messaging(attrs, 'aws.sns', records, topicArn, (r) => asString(asObject(r.Sns)?.MessageId), arnResource);
       const arn = topicArn(records[0]);
       if (arn !== undefined) attrs['aws.sns.topic.arn'] = arn;
       break;
@@ -101,7 +101,8 @@ function groupedRecords(groups: unknown, tag?: (key: string) => string): unknown
 /**
  * The messaging `process` attributes of a batch: the destination only when every
  * message came from the same one (as the conventions ask), the message id only for
- * a batch of one.
+ * a batch of one. `nameOf` turns the destination each message names (an ARN) into
+ * its name, once for the batch.
  */
 function messaging(
   attrs: TriggerAttributes,
@@ -109,6 +110,7 @@ function messaging(
   messages: readonly unknown[],
   destinationOf: (m: Obj) => string | undefined,
   idOf: ((m: Obj) => string | undefined) | undefined,
+  nameOf: (destination: string) => string | undefined = (d) => d,
 ): void {
   attrs['messaging.system'] = system;
   attrs['messaging.operation.type'] = 'process';
@@ -124,7 +126,8 @@ function messaging(
     }
     destination = d;
   }
-  if (destination !== undefined && destination !== '') attrs['messaging.destination.name'] = destination;
+  const name = destination === undefined ? undefined : nameOf(destination);
+  if (name !== undefined && name !== '') attrs['messaging.destination.name'] = name;
   if (messages.length === 1 && idOf !== undefined) {
     const m = asObject(messages[0]);
     const id = m === undefined ? undefined : idOf(m);
@@ -142,7 +145,11 @@ function topicArn(record: unknown): string | undefined {
  */
 function arnResource(arn: string | undefined, prefix?: string): string | undefined {
   if (arn === undefined || !arn.startsWith('arn:')) return undefined;
-  const resource = arn.split(':').slice(5).join(':');
+  // arn:partition:service:region:account:resource — the resource follows the fifth colon.
+  let at = 0;
+  for (let i = 0; i < 5 && at !== -1; i++) at = arn.indexOf(':', at + 1);
+  if (at === -1) return undefined;
+  const resource = arn.slice(at + 1);
   if (prefix === undefined) return resource === '' ? undefined : resource;
   if (!resource.startsWith(prefix)) return undefined;
   const rest = resource.slice(prefix.length);
@@ -151,8 +158,12 @@ function arnResource(arn: string | undefined, prefix?: string): string | undefin
   return name === '' ? undefined : name;
 }
 
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
 /** An ISO 8601 UTC time for a date string or epoch seconds; undefined when it is neither. */
 function isoTime(value: unknown): string | undefined {
+  // What EventBridge and S3 send already is one.
+  if (typeof value === 'string' && ISO_UTC.test(value)) return value;
   let ms: number;
   if (typeof value === 'number') ms = value * 1000;
   else if (typeof value === 'string' && value !== '') ms = Date.parse(value.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));

@@ -98,7 +98,7 @@ const TABLE: Record<string, Row> = {
   's3-batch-v2': row('s3-batch', 'SERVER', {}, undefined),
   's3-sample': row('s3', 'SERVER', {'faas.document.collection': 'lambda-artifacts-deafc19498e3f2df', 'faas.document.operation': 'insert', 'faas.document.name': 'b21b84d653bb07b05b1e6b33684dc11b', 'faas.document.time': '2019-09-03T19:37:27.192Z'}, undefined),
   's3': row('s3', 'SERVER', {'faas.document.collection': 'DOC-EXAMPLE-BUCKET', 'faas.document.operation': 'insert', 'faas.document.name': 'b21b84d653bb07b05b1e6b33684dc11b', 'faas.document.time': '2019-09-03T19:37:27.192Z'}, undefined),
-  'schedule': row('schedule', 'SERVER', {'faas.time': '2019-03-01T01:23:45.000Z'}, undefined),
+  'schedule': row('schedule', 'SERVER', {'faas.time': '2019-03-01T01:23:45Z'}, undefined),
   'secretsmanager-rotation': row('secretsmanager-rotation', 'SERVER', {}, undefined),
   'ses': row('ses', 'CONSUMER', {}, undefined),
   'sns-sample': row('sns', 'CONSUMER', {'messaging.system': 'aws.sns', 'messaging.operation.type': 'process', 'messaging.operation.name': 'process', 'messaging.batch.message_count': 1, 'messaging.destination.name': 'sns-lambda', 'messaging.message.id': '95df01b4-ee98-5cb9-9903-4c221d41eb5e', 'aws.sns.topic.arn': 'arn:aws:sns:us-east-2:123456789012:sns-lambda'}, undefined),
