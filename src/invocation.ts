@@ -20,7 +20,7 @@ import type { Agent } from './agent.js';
 import { checkBuiltins } from './instrument/builtinWatch.js';
 import { OpenSpans, runAsInvocation, runtimeInvokeStore, type InvocationState } from './invocationState.js';
 import { withRootTraceId } from './telemetry/tracer.js';
-import { triggerAttributes } from './telemetry/triggerAttributes.js';
+import { invocationSpanName, triggerAttributes } from './telemetry/triggerAttributes.js';
 import {
   detectTrigger,
   extractParentCarrier,
@@ -92,14 +92,9 @@ export function beginInvocation(agent: Agent, event: unknown, lambdaContext: Lam
     'faultline.trigger': trigger.source,
     'faultline.init_type': config.initType,
   };
-  let name = config.functionName;
-  const fromEvent: Attributes = triggerAttributes(event, trigger);
+  const fromEvent = triggerAttributes(event, trigger);
   Object.assign(attributes, fromEvent);
-  if (trigger.faasTrigger === 'http') {
-    const method = fromEvent['http.request.method'];
-    const route = fromEvent['http.route'] ?? fromEvent['url.path'];
-    if (method) name = route ? `${method} ${route}` : String(method);
-  }
+  const name = invocationSpanName(config.functionName, fromEvent);
   const startIn = carrier?.rootTraceId === undefined ? parent : withRootTraceId(parent, carrier.rootTraceId);
   const span = agent.tracer.startSpan(name, { kind: SPAN_KIND[trigger.spanKind], attributes, links }, startIn);
   const sc = span.spanContext();

@@ -68,6 +68,24 @@ export function triggerAttributes(event: unknown, trigger: TriggerInfo = detectT
   return attrs;
 }
 
+/**
+ * The invocation span's name: `{method} {route}` (or the path) for an HTTP request, as the
+ * HTTP server conventions ask; `process {destination}` (`process` for a batch from several)
+ * for messages, as the messaging and AWS Lambda SQS conventions ask; else the function name.
+ */
+export function invocationSpanName(functionName: string, attrs: TriggerAttributes): string {
+  const method = attrs['http.request.method'];
+  if (method !== undefined) {
+    const route = attrs['http.route'] ?? attrs['url.path'];
+    return route === undefined ? String(method) : `${method} ${route}`;
+  }
+  if (attrs['messaging.operation.name'] !== undefined) {
+    const destination = attrs['messaging.destination.name'];
+    return destination === undefined ? 'process' : `process ${destination}`;
+  }
+  return functionName;
+}
+
 type Obj = Record<string, unknown>;
 
 function recordsOf(e: Obj): unknown[] {

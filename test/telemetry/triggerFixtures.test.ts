@@ -194,6 +194,15 @@ describe('the invocation span of each fixture, through wrap()', () => {
       assert.equal(span!.attributes['faas.trigger'], FAAS_TRIGGER[expected.source]);
       assert.equal(span!.attributes['faultline.trigger'], expected.source);
       for (const [key, value] of Object.entries(expected.attrs)) assert.equal(span!.attributes[key], value, key);
+      // Span names: HTTP server `{method} {route}`, messaging `process {destination}`, else the function.
+      const a = expected.attrs;
+      const spanName =
+        a['http.request.method'] !== undefined
+          ? `${a['http.request.method']} ${a['http.route'] ?? a['url.path']}`
+          : a['messaging.system'] !== undefined
+            ? a['messaging.destination.name'] === undefined ? 'process' : `process ${a['messaging.destination.name']}`
+            : TEST_ENV.AWS_LAMBDA_FUNCTION_NAME;
+      assert.equal(span!.name, spanName);
       if (expected.context === undefined) {
         assert.equal(span!.parentSpanId, undefined);
       } else if ('parent' in expected.context) {
