@@ -1,8 +1,8 @@
 // What invoked the function, read from the event alone: the trigger type, the
-// HTTP request's semantic-convention attributes, and the parent trace context
-// (DESIGN section 4). Pure and cheap — called once per invocation — and never
-// throws for any JSON value (what Lambda hands a handler): the agent must not
-// hurt the function.
+// HTTP request's semantic-convention attributes (the other triggers' are in
+// triggerAttributes.ts), and the parent trace context. Pure and cheap — called
+// once per invocation — and never throws for any JSON value (what Lambda hands a
+// handler): the agent must not hurt the function.
 import {
   activemqMessageCarrier,
   asObject,
