@@ -276,9 +276,15 @@ export function httpAttributes(event: unknown, trigger: TriggerInfo = detectTrig
     protocol = asString(rc?.protocol);
   } else if (trigger.source === 'apigateway-websocket') {
     // A WebSocket API hands over the upgrade request ($connect) or a frame: the route key
-    // is the route; only $connect is an HTTP request (a GET) with headers.
+    // is the route; only $connect is an HTTP request (a GET) with headers and a query.
+    // Clients connect to wss://<domain>/<stage>: the stage is the path.
     const identity = asObject(rc?.identity);
-    if (rc?.eventType === 'CONNECT') method = 'GET';
+    if (rc?.eventType === 'CONNECT') {
+      method = 'GET';
+      query = queryFromParameters(e, true);
+    }
+    const stage = asString(rc?.stage);
+    if (stage !== undefined && stage !== '') path = `/${stage}`;
     scheme = 'wss';
     host = asString(rc?.domainName) ?? headerValue(e, 'host');
     route = asString(rc?.routeKey);

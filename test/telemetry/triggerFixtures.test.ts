@@ -71,9 +71,9 @@ const TABLE: Record<string, Row> = {
   'apigateway-v1': row('apigateway-v1', 'SERVER', {'http.request.method': 'GET', 'url.path': '/users/42', 'url.query': 'verbose=true&tag=a%20b&tag=b', 'url.scheme': 'https', 'server.address': 'abc123defg.execute-api.us-east-1.amazonaws.com', 'server.port': 443, 'http.route': '/users/{id}', 'user_agent.original': 'curl/8.4.0', 'client.address': '203.0.113.7', 'network.protocol.version': '1.1'}, { parent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }),
   'apigateway-v2-sample': row('apigateway-v2', 'SERVER', {'http.request.method': 'POST', 'url.path': '/my/path', 'url.query': 'parameter1=value1&parameter1=value2&parameter2=value', 'url.scheme': 'https', 'server.address': 'id.execute-api.us-east-1.amazonaws.com', 'user_agent.original': 'agent', 'client.address': '192.168.0.1/32', 'network.protocol.version': '1.1'}, undefined),
   'apigateway-v2': row('apigateway-v2', 'SERVER', {'http.request.method': 'POST', 'url.path': '/orders/991', 'url.query': 'expand=items&dryRun=1', 'url.scheme': 'https', 'server.address': 'r3pmxmplak.execute-api.us-east-2.amazonaws.com', 'server.port': 443, 'http.route': '/orders/{orderId}', 'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64)', 'client.address': '198.51.100.24', 'network.protocol.version': '1.1'}, { parent: '00-5e6722a7cc56a0b146db7ae02d4da47e-2c9e3f5a1b4d6e70-01' }),
-  'apigateway-websocket-connect': row('apigateway-websocket', 'SERVER', {'http.request.method': 'GET', 'url.scheme': 'wss', 'server.address': 'asasasas.execute-api.us-east-1.amazonaws.com', 'server.port': 443, 'http.route': '$connect', 'client.address': '166.90.225.1'}, { root: '6731ebfc08e1e656421db73c5d2eef31' }),
-  'apigateway-websocket-disconnect': row('apigateway-websocket', 'SERVER', {'url.scheme': 'wss', 'server.address': 'dl7ptocha9.execute-api.ap-northeast-1.amazonaws.com', 'http.route': '$disconnect', 'user_agent.original': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/118.0.0.0 Safari/537.36', 'client.address': '49.105.91.154'}, undefined),
-  'apigateway-websocket-message': row('apigateway-websocket', 'SERVER', {'url.scheme': 'wss', 'server.address': 'dl7ptocha9.execute-api.ap-northeast-1.amazonaws.com', 'http.route': '$default', 'user_agent.original': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/118.0.0.0 Safari/537.36', 'client.address': '49.105.91.154'}, undefined),
+  'apigateway-websocket-connect': row('apigateway-websocket', 'SERVER', {'http.request.method': 'GET', 'url.path': '/prod', 'url.scheme': 'wss', 'server.address': 'asasasas.execute-api.us-east-1.amazonaws.com', 'server.port': 443, 'http.route': '$connect', 'client.address': '166.90.225.1'}, { root: '6731ebfc08e1e656421db73c5d2eef31' }),
+  'apigateway-websocket-disconnect': row('apigateway-websocket', 'SERVER', {'url.path': '/prod', 'url.scheme': 'wss', 'server.address': 'dl7ptocha9.execute-api.ap-northeast-1.amazonaws.com', 'http.route': '$disconnect', 'user_agent.original': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/118.0.0.0 Safari/537.36', 'client.address': '49.105.91.154'}, undefined),
+  'apigateway-websocket-message': row('apigateway-websocket', 'SERVER', {'url.path': '/prod', 'url.scheme': 'wss', 'server.address': 'dl7ptocha9.execute-api.ap-northeast-1.amazonaws.com', 'http.route': '$default', 'user_agent.original': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/118.0.0.0 Safari/537.36', 'client.address': '49.105.91.154'}, undefined),
   'cloudformation-custom-resource': row('cloudformation-custom-resource', 'SERVER', {}, undefined),
   'cloudwatch-logs': row('cloudwatch-logs', 'CONSUMER', {}, undefined),
   'codecommit': row('codecommit', 'SERVER', {'faas.document.collection': 'my-repo', 'faas.document.operation': 'edit', 'faas.document.name': 'refs/heads/master', 'faas.document.time': '2018-01-26T15:58:33.475Z'}, undefined),
@@ -117,8 +117,8 @@ function requiredKeys(source: TriggerSource, attrs: Readonly<Record<string, unkn
     case 'http':
       // A WebSocket frame is no HTTP request: only $connect (the upgrade) has a method.
       return attrs['http.route'] === '$connect' || source !== 'apigateway-websocket'
-        ? ['http.request.method', 'url.scheme']
-        : ['url.scheme', 'http.route'];
+        ? ['http.request.method', 'url.path', 'url.scheme']
+        : ['url.path', 'url.scheme', 'http.route'];
     case 'datasource':
       return ['faas.document.collection', 'faas.document.operation'];
     default:
