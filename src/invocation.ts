@@ -19,10 +19,11 @@ import {
 import type { Agent } from './agent.js';
 import { checkBuiltins } from './instrument/builtinWatch.js';
 import { OpenSpans, runAsInvocation, runtimeInvokeStore, type InvocationState } from './invocationState.js';
+import { withRootTraceId } from './telemetry/tracer.js';
+import { invocationSpanName, triggerAttributes } from './telemetry/triggerAttributes.js';
 import {
   detectTrigger,
   extractParentCarrier,
-  httpAttributes,
   httpStatusFromResult,
   recordLinks,
   type TriggerInfo,
@@ -91,15 +92,11 @@ export function beginInvocation(agent: Agent, event: unknown, lambdaContext: Lam
     'faultline.trigger': trigger.source,
     'faultline.init_type': config.initType,
   };
-  let name = config.functionName;
-  if (trigger.faasTrigger === 'http') {
-    const http: Attributes = httpAttributes(event, trigger, agent.redactor);
-    Object.assign(attributes, http);
-    const method = http['http.request.method'];
-    const route = http['http.route'] ?? http['url.path'];
-    if (method) name = route ? `${method} ${route}` : String(method);
-  }
-  const span = agent.tracer.startSpan(name, { kind: SPAN_KIND[trigger.spanKind], attributes, links }, parent);
+  const fromEvent = triggerAttributes(event, trigger, agent.redactor);
+  Object.assign(attributes, fromEvent);
+  const name = invocationSpanName(config.functionName, fromEvent);
+  const startIn = carrier?.rootTraceId === undefined ? parent : withRootTraceId(parent, carrier.rootTraceId);
+  const span = agent.tracer.startSpan(name, { kind: SPAN_KIND[trigger.spanKind], attributes, links }, startIn);
   const sc = span.spanContext();
 
   const remaining = typeof lambdaContext?.getRemainingTimeInMillis === 'function' ? lambdaContext.getRemainingTimeInMillis() : NaN;

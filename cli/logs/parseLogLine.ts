@@ -142,10 +142,13 @@ function faultMarks(events: unknown): FaultMark[] {
   for (const e of events) {
     if (!isObject(e) || e.name !== 'chaos.fault') continue;
     const a = isObject(e.attributes) ? e.attributes : {};
+    // `faultline.chaos.*`; layers before the vendor namespace wrote bare `chaos.*`.
+    const field = (name: string): unknown => a[`faultline.chaos.${name}`] ?? a[`chaos.${name}`];
+    const latency = field('latency_ms');
     marks.push({
-      ruleId: str(a['chaos.rule_id']),
-      fault: str(a['chaos.fault']),
-      detail: str(a['chaos.error']) ?? (a['chaos.latency_ms'] !== undefined ? `${String(a['chaos.latency_ms'])}ms` : undefined),
+      ruleId: str(field('rule_id')),
+      fault: str(field('fault')),
+      detail: str(field('error')) ?? (latency !== undefined ? `${String(latency)}ms` : undefined),
     });
   }
   return marks;

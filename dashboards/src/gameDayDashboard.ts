@@ -15,9 +15,14 @@ export const GAME_DAY_UID = 'faultline-gameday';
 
 const FAULT_LINES = `filter message = "${FAULT_LOG_MESSAGE}"`;
 
+// The fault fields under `faultline.chaos.*`, or bare `chaos.*` as older layers wrote them.
+const RULE = 'coalesce(faultline.chaos.rule_id, chaos.rule_id)';
+const FAULT = 'coalesce(faultline.chaos.fault, chaos.fault)';
+const TARGET = 'coalesce(faultline.chaos.target, chaos.target)';
+
 /** One annotation per rule and function: the first fault it injected in the time range. */
 export const LIVE_RULES_QUERY = [
-  'fields @timestamp, chaos.rule_id as rule, concat("rule ", chaos.rule_id, ": ", chaos.fault, " on ", chaos.target, " in ", function) as text',
+  `fields @timestamp, ${RULE} as rule, concat("rule ", ${RULE}, ": ", ${FAULT}, " on ", ${TARGET}, " in ", function) as text`,
   `| ${FAULT_LINES}`,
   '| sort @timestamp asc',
   '| dedup rule, function',
@@ -26,10 +31,11 @@ export const LIVE_RULES_QUERY = [
 
 export const FAULTS_BY_RULE_QUERY = [
   `${FAULT_LINES}`,
-  '| stats count(*) as faults by bin(1m), chaos.rule_id, chaos.target',
+  `| fields ${RULE} as rule, ${TARGET} as target`,
+  '| stats count(*) as faults by bin(1m), rule, target',
 ].join('\n');
 
-export const LIVE_RULE_COUNT_QUERY = [`${FAULT_LINES}`, '| stats count_distinct(chaos.rule_id) as rules'].join('\n');
+export const LIVE_RULE_COUNT_QUERY = [`${FAULT_LINES}`, `| stats count_distinct(${RULE}) as rules`].join('\n');
 
 /** Invocation spans (the ones with faas.trigger) that ended in ERROR. */
 export const FAILING_REQUESTS_QUERY = [
@@ -119,9 +125,9 @@ export function gameDayDashboard(): Dashboard {
           h: 9,
           panel: perFunction(
             'Faults injected by rule and target',
-            'Logs Insights over the fault WARN lines, per minute, split by chaos.rule_id and chaos.target.',
+            'Logs Insights over the fault WARN lines, per minute, split by faultline.chaos.rule_id and faultline.chaos.target.',
             'short',
-            [logsInsights('byrule', FAULTS_BY_RULE_QUERY, ['chaos.rule_id', 'chaos.target'])],
+            [logsInsights('byrule', FAULTS_BY_RULE_QUERY, ['rule', 'target'])],
           ),
         },
         {

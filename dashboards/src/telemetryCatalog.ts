@@ -52,7 +52,9 @@ export const LOG_FIELDS = ['timestamp', 'level', 'message', 'requestId', 'traceI
 
 /** The WARN line written for every injected fault, and its extra fields. */
 export const FAULT_LOG_MESSAGE = 'chaos fault injected';
-export const FAULT_LOG_FIELDS = ['chaos.rule_id', 'chaos.fault', 'chaos.target'] as const;
+export const FAULT_LOG_FIELDS = ['faultline.chaos.rule_id', 'faultline.chaos.fault', 'faultline.chaos.target'] as const;
+/** The same fields as layers before the `faultline.*` namespace wrote them: queries read both. */
+export const LEGACY_FAULT_LOG_FIELDS = ['chaos.rule_id', 'chaos.fault', 'chaos.target'] as const;
 
 /** Span lines (`FAULTLINE_TRACES=log`), as Logs Insights flattens them. */
 export const SPAN_FIELDS = [
@@ -86,6 +88,7 @@ export const INSIGHTS_SYSTEM_FIELDS = ['@timestamp', '@message', '@log', '@logSt
 export const QUERYABLE_LOG_FIELDS: ReadonlySet<string> = new Set<string>([
   ...LOG_FIELDS,
   ...FAULT_LOG_FIELDS,
+  ...LEGACY_FAULT_LOG_FIELDS,
   ...SPAN_FIELDS,
   ...REPORT_FIELDS,
   ...INSIGHTS_SYSTEM_FIELDS,

@@ -72,31 +72,31 @@ function sameAbort(a: Guardrails['abort'], b: Guardrails['abort']): boolean {
   return a.errorRate === b.errorRate && a.windowSeconds === b.windowSeconds && a.minInvocations === b.minInvocations;
 }
 
-/** The fields of the span event and of the WARN line. */
+/** The fields of the span event and of the WARN line, under faultline's vendor namespace `faultline.*`. */
 export function faultAttributes(decision: FaultDecision): Attributes {
   const attrs: Attributes = {
-    'chaos.rule_id': decision.ruleId,
-    'chaos.fault': decision.fault.type,
-    'chaos.target': decision.targetText,
-    'chaos.scope': decision.scope,
+    'faultline.chaos.rule_id': decision.ruleId,
+    'faultline.chaos.fault': decision.fault.type,
+    'faultline.chaos.target': decision.targetText,
+    'faultline.chaos.scope': decision.scope,
   };
   const f = decision.fault;
   switch (f.type) {
     case 'error':
-      attrs['chaos.error'] = f.error.kind === 'http' ? String(f.error.status) : f.error.code;
+      attrs['faultline.chaos.error'] = f.error.kind === 'http' ? String(f.error.status) : f.error.code;
       break;
     case 'latency':
-      attrs['chaos.latency_ms'] = f.latencyMs;
-      if (f.jitterMs > 0) attrs['chaos.jitter_ms'] = f.jitterMs;
+      attrs['faultline.chaos.latency_ms'] = f.latencyMs;
+      if (f.jitterMs > 0) attrs['faultline.chaos.jitter_ms'] = f.jitterMs;
       break;
     case 'timeout':
-      if (f.timeoutMs !== undefined) attrs['chaos.timeout_ms'] = f.timeoutMs;
+      if (f.timeoutMs !== undefined) attrs['faultline.chaos.timeout_ms'] = f.timeoutMs;
       break;
     case 'corrupt':
-      attrs['chaos.corruption'] = f.corruption;
+      attrs['faultline.chaos.corruption'] = f.corruption;
       break;
     case 'respond':
-      attrs['chaos.status'] = f.status;
+      attrs['faultline.chaos.status'] = f.status;
       break;
   }
   return attrs;

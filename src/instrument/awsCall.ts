@@ -25,7 +25,7 @@ export interface WireRequest {
   readonly body?: string | undefined;
 }
 
-/** Display names for `rpc.service`, after the SDK's service ids. */
+/** Display names of services (span names, `rpc.method`), after the SDK's service ids. */
 const RPC_SERVICE: Readonly<Record<string, string>> = {
   dynamodb: 'DynamoDB',
   s3: 'S3',
@@ -62,6 +62,11 @@ const RPC_SERVICE: Readonly<Record<string, string>> = {
 
 export function rpcServiceName(service: string): string {
   return RPC_SERVICE[service] ?? service;
+}
+
+/** The fully-qualified `rpc.method` of an AWS call: `DynamoDB/GetItem`. */
+export function rpcMethod(service: string, operation: string): string {
+  return `${rpcServiceName(service)}/${operation}`;
 }
 
 const PROTOCOL: Readonly<Record<string, AwsProtocol>> = {

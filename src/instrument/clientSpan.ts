@@ -5,7 +5,7 @@ import { SpanKind, SpanStatusCode, type Attributes, type Context, type Span, typ
 import { bindSpanToInvocation, type InvocationState } from '../invocationState.js';
 import { DEFAULT_REDACTOR, type QueryRedactor } from '../telemetry/redact.js';
 import { AgentTracer } from '../telemetry/tracer.js';
-import { awsRequestId, rpcServiceName, type AwsCall, type HeaderBag } from './awsCall.js';
+import { awsRequestId, rpcMethod, rpcServiceName, type AwsCall, type HeaderBag } from './awsCall.js';
 
 /** The agent's redactor: the same query-key list as incoming `url.query` and log fields. */
 export type UrlRedactor = QueryRedactor;
@@ -68,11 +68,12 @@ export function startClientSpan(
   };
   let count = 4;
   if (aws !== undefined) {
-    attributes['rpc.system'] = 'aws-api';
-    attributes['rpc.service'] = rpcServiceName(aws.service);
-    count += 2;
+    // `rpc.system.name` replaced `rpc.system`; the deprecated `rpc.service` is folded into a
+    // fully-qualified `rpc.method` (`<Service>/<Operation>`), as the registry asks.
+    attributes['rpc.system.name'] = 'aws-api';
+    count++;
     if (aws.operation !== undefined) {
-      attributes['rpc.method'] = aws.operation;
+      attributes['rpc.method'] = rpcMethod(aws.service, aws.operation);
       count++;
     }
   }
@@ -92,7 +93,7 @@ export function startClientSpan(
 export function nameOperation(cs: ClientSpan, aws: AwsCall): void {
   if (aws.operation === undefined || cs.ended) return;
   cs.span.updateName(clientSpanName('', aws));
-  cs.span.setAttribute('rpc.method', aws.operation);
+  cs.span.setAttribute('rpc.method', rpcMethod(aws.service, aws.operation));
 }
 
 export function recordResponse(cs: ClientSpan, statusCode: number, headers: HeaderBag, isAws: boolean): void {

@@ -14,6 +14,11 @@
 //   Kinesis           top-level `traceparent` / `tracestate` fields of a JSON record payload
 //                     (only payloads up to MAX_DECODED_PAYLOAD bytes are looked into)
 //   DynamoDB streams  string attributes `traceparent` / `tracestate` of the record's NewImage
+//   Kafka             record headers `traceparent` / `tracestate` / `baggage` (Lambda hands each
+//                     header over as `{ "<name>": [<byte>, …] }`)
+//   Amazon MQ         ActiveMQ message `properties` / RabbitMQ `basicProperties.headers`
+//                     `traceparent` / `tracestate` / `baggage` (RabbitMQ strings arrive as
+//                     `{ "bytes": [<byte>, …] }`)
 import { xrayToTraceparent } from './xray.js';
 
 /** What `propagation.extract(ROOT_CONTEXT, carrier)` reads. */
@@ -21,6 +26,12 @@ export interface TraceCarrier {
   traceparent?: string;
   tracestate?: string;
   baggage?: string;
+  /**
+   * Read by no propagator: the trace (32 hex) a caller named without naming a span
+   * (X-Ray `Root` without `Parent`), for the invocation's span to start as its root.
+   * Only set without `traceparent`.
+   */
+  rootTraceId?: string;
 }
 
 /** One batch record's context, for a span link. */
@@ -71,7 +82,7 @@ function carrierOf(traceparent: unknown, tracestate: unknown, baggage: unknown):
 // ---------- HTTP headers ----------
 
 /**
- * A header's value from an event's `headers` (string values) or
+ * A header's value from an event's `headers` (string values, or lists as VPC Lattice v2 sends) or
  * `multiValueHeaders` (first value), matched case-insensitively.
  * `lowerName` must be lower case.
  */
@@ -80,6 +91,8 @@ export function headerValue(event: Obj, lowerName: string): string | undefined {
   if (headers !== undefined) {
     const v = lookup(headers, lowerName);
     if (typeof v === 'string') return v;
+    // VPC Lattice v2 sends every header as a list of values.
+    if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
   }
   const multi = asObject(event.multiValueHeaders);
   if (multi !== undefined) {
@@ -123,9 +136,14 @@ export function sqsRecordCarrier(record: unknown): TraceCarrier | undefined {
   return fromBody ?? fromAttributes;
 }
 
+/** The X-Ray header of one SQS record: its system attribute `AWSTraceHeader`. */
+export function sqsRecordXRayHeader(record: unknown): string | undefined {
+  return asString(asObject(asObject(record)?.attributes)?.AWSTraceHeader);
+}
+
 /** The X-Ray context of one SQS record (`attributes.AWSTraceHeader`) as a traceparent. */
 export function sqsRecordXRayTraceparent(record: unknown): string | undefined {
-  const header = asString(asObject(asObject(record)?.attributes)?.AWSTraceHeader);
+  const header = sqsRecordXRayHeader(record);
   return header === undefined ? undefined : xrayToTraceparent(header);
 }
 
@@ -222,4 +240,58 @@ export function dynamodbRecordCarrier(record: unknown): TraceCarrier | undefined
   const image = asObject(asObject(asObject(record)?.dynamodb)?.NewImage);
   if (image === undefined) return undefined;
   return carrierOf(asObject(image.traceparent)?.S, asObject(image.tracestate)?.S, undefined);
+}
+
+// ---------- Kafka (MSK, self-managed) ----------
+
+/** Header values longer than this are not decoded: no W3C header is that long. */
+const MAX_KAFKA_HEADER_BYTES = 8192;
+
+/**
+ * A header's bytes as a string, one character per byte. The W3C values are ASCII; a byte
+ * outside it (Java's bytes are signed) or a non-number gives a character no W3C value
+ * holds, and carrierOf rejects the result.
+ */
+function bytesToString(bytes: unknown): string | undefined {
+  if (!Array.isArray(bytes) || bytes.length > MAX_KAFKA_HEADER_BYTES) return undefined;
+  return String.fromCharCode.apply(null, bytes as number[]);
+}
+
+/** The W3C context of one Kafka record: its `traceparent` / `tracestate` / `baggage` headers. */
+export function kafkaRecordCarrier(record: unknown): TraceCarrier | undefined {
+  const headers = asObject(record)?.headers;
+  if (!Array.isArray(headers) || headers.length === 0) return undefined;
+  let traceparent: unknown;
+  let tracestate: unknown;
+  let baggage: unknown;
+  // One pass: each header is an object of one name.
+  for (const h of headers) {
+    const header = asObject(h);
+    if (header === undefined) continue;
+    if (traceparent === undefined && header.traceparent !== undefined) traceparent = header.traceparent;
+    if (tracestate === undefined && header.tracestate !== undefined) tracestate = header.tracestate;
+    if (baggage === undefined && header.baggage !== undefined) baggage = header.baggage;
+  }
+  if (traceparent === undefined && baggage === undefined) return undefined;
+  return carrierOf(bytesToString(traceparent), bytesToString(tracestate), bytesToString(baggage));
+}
+
+// ---------- Amazon MQ (ActiveMQ, RabbitMQ) ----------
+
+/** A RabbitMQ header value: a string, or the `{ bytes: [...] }` Lambda makes of an AMQP long string. */
+function amqpString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : bytesToString(asObject(value)?.bytes);
+}
+
+/** The W3C context of one ActiveMQ message: its `properties`. */
+export function activemqMessageCarrier(message: unknown): TraceCarrier | undefined {
+  const props = asObject(asObject(message)?.properties);
+  return props === undefined ? undefined : carrierOf(props.traceparent, props.tracestate, props.baggage);
+}
+
+/** The W3C context of one RabbitMQ message: its `basicProperties.headers`. */
+export function rabbitmqMessageCarrier(message: unknown): TraceCarrier | undefined {
+  const headers = asObject(asObject(asObject(message)?.basicProperties)?.headers);
+  if (headers === undefined) return undefined;
+  return carrierOf(amqpString(headers.traceparent), amqpString(headers.tracestate), amqpString(headers.baggage));
 }

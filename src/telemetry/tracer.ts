@@ -4,6 +4,7 @@
 // function's own OpenTelemetry API calls get.
 import {
   context as apiContext,
+  createContextKey,
   INVALID_SPAN_CONTEXT,
   isSpanContextValid,
   SpanKind,
@@ -51,6 +52,23 @@ export const newSpanId = (): string => randomHex(16);
 
 const CLIENT: SpanOptions = Object.freeze({ kind: SpanKind.CLIENT });
 
+const ROOT_TRACE_ID = createContextKey('faultline root trace id');
+
+/**
+ * A context in which a span without a parent starts in trace `traceId` (32 lower-case
+ * hex) instead of a new one: a caller that named its trace but no span (X-Ray `Root`
+ * without `Parent`) keeps its trace id. Pass it to one startSpan only, never make it
+ * active: every root span started in it would share the trace.
+ */
+export function withRootTraceId(ctx: Context, traceId: string): Context {
+  return ctx.setValue(ROOT_TRACE_ID, traceId);
+}
+
+function rootTraceIdOf(ctx: Context): string {
+  const id = ctx.getValue(ROOT_TRACE_ID);
+  return typeof id === 'string' ? id : newTraceId();
+}
+
 /** The span limits are settings: src/config.ts reads them with the rest (re-exported for the tracer's users). */
 export { spanLimitsFromEnv } from '../config.js';
 
@@ -58,7 +76,7 @@ export class AgentTracer implements Tracer {
   constructor(private readonly host: SpanHost) {}
 
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = apiContext.active()): Span {
-    if (options.root === true) ctx = trace.deleteSpan(ctx);
+    if (options.root === true) ctx = trace.deleteSpan(ctx).deleteValue(ROOT_TRACE_ID);
     return this.start(name, options, ctx, undefined);
   }
 
@@ -74,7 +92,7 @@ export class AgentTracer implements Tracer {
     // Our own spans have valid ids by construction: only foreign parents need the regex checks.
     const continues = parent !== undefined && (parentSpan instanceof AgentSpan || isSpanContextValid(parent));
     const spanContext: SpanContext = {
-      traceId: continues ? parent.traceId : newTraceId(),
+      traceId: continues ? parent.traceId : rootTraceIdOf(ctx),
       spanId: newSpanId(),
       traceFlags: TraceFlags.SAMPLED,
       traceState: continues ? parent.traceState : undefined,

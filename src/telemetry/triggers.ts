@@ -1,23 +1,27 @@
 // What invoked the function, read from the event alone: the trigger type, the
-// HTTP request's semantic-convention attributes, and the parent trace context
-// (DESIGN section 4). Pure and cheap — called once per invocation — and never
-// throws for any JSON value (what Lambda hands a handler): the agent must not
-// hurt the function.
+// HTTP request's semantic-convention attributes (the other triggers' are in
+// triggerAttributes.ts), and the parent trace context. Pure and cheap — called
+// once per invocation — and never throws for any JSON value (what Lambda hands a
+// handler): the agent must not hurt the function.
 import {
+  activemqMessageCarrier,
   asObject,
   asString,
   dynamodbRecordCarrier,
   eventBridgeCarrier,
   headerValue,
   httpHeaderCarrier,
+  kafkaRecordCarrier,
   kinesisRecordCarrier,
+  rabbitmqMessageCarrier,
   snsRecordCarrier,
   sqsRecordCarrier,
+  sqsRecordXRayHeader,
   sqsRecordXRayTraceparent,
   type RecordCarrier,
   type TraceCarrier,
 } from './carriers.js';
-import { xrayToTraceparent } from './xray.js';
+import { parseXRayHeader, xrayToTraceparent, type XRayHeader } from './xray.js';
 import { DEFAULT_REDACTOR, type QueryRedactor } from './redact.js';
 
 export type { RecordCarrier, TraceCarrier } from './carriers.js';
@@ -25,15 +29,34 @@ export type { RecordCarrier, TraceCarrier } from './carriers.js';
 export type TriggerSource =
   | 'apigateway-v1'
   | 'apigateway-v2'
+  | 'apigateway-websocket'
   | 'alb'
   | 'function-url'
+  | 'vpc-lattice-v1'
+  | 'vpc-lattice-v2'
   | 'sqs'
   | 'sns'
   | 'eventbridge'
   | 'kinesis'
+  | 'kinesis-firehose'
+  | 'kafka-msk'
+  | 'kafka-self-managed'
+  | 'mq-activemq'
+  | 'mq-rabbitmq'
+  | 'cloudwatch-logs'
+  | 'ses'
   | 'dynamodb-stream'
   | 's3'
+  | 'codecommit'
   | 'schedule'
+  | 's3-batch'
+  | 'cognito'
+  | 'cloudformation-custom-resource'
+  | 'secretsmanager-rotation'
+  | 'config-rule'
+  | 'lex'
+  | 'alexa'
+  | 'iot-button'
   | 'other';
 
 /** OpenTelemetry `faas.trigger` values. */
@@ -49,32 +72,61 @@ function info(source: TriggerSource, faasTrigger: FaasTrigger, spanKind: 'SERVER
   return Object.freeze({ source, faasTrigger, spanKind });
 }
 
-// One frozen value per source: detection allocates nothing.
+// One frozen value per source: detection allocates nothing. Span kinds after the
+// OpenTelemetry AWS Lambda conventions: SERVER unless stated otherwise, CONSUMER for
+// the sources that hand over messages (the messaging `process` span).
 export const TRIGGERS: { readonly [S in TriggerSource]: TriggerInfo } = Object.freeze({
   'apigateway-v1': info('apigateway-v1', 'http', 'SERVER'),
   'apigateway-v2': info('apigateway-v2', 'http', 'SERVER'),
+  'apigateway-websocket': info('apigateway-websocket', 'http', 'SERVER'),
   alb: info('alb', 'http', 'SERVER'),
   'function-url': info('function-url', 'http', 'SERVER'),
+  'vpc-lattice-v1': info('vpc-lattice-v1', 'http', 'SERVER'),
+  'vpc-lattice-v2': info('vpc-lattice-v2', 'http', 'SERVER'),
   sqs: info('sqs', 'pubsub', 'CONSUMER'),
   sns: info('sns', 'pubsub', 'CONSUMER'),
   eventbridge: info('eventbridge', 'pubsub', 'CONSUMER'),
   kinesis: info('kinesis', 'pubsub', 'CONSUMER'),
-  'dynamodb-stream': info('dynamodb-stream', 'datasource', 'CONSUMER'),
+  'kinesis-firehose': info('kinesis-firehose', 'pubsub', 'CONSUMER'),
+  'kafka-msk': info('kafka-msk', 'pubsub', 'CONSUMER'),
+  'kafka-self-managed': info('kafka-self-managed', 'pubsub', 'CONSUMER'),
+  'mq-activemq': info('mq-activemq', 'pubsub', 'CONSUMER'),
+  'mq-rabbitmq': info('mq-rabbitmq', 'pubsub', 'CONSUMER'),
+  'cloudwatch-logs': info('cloudwatch-logs', 'pubsub', 'CONSUMER'),
+  ses: info('ses', 'pubsub', 'CONSUMER'),
+  'dynamodb-stream': info('dynamodb-stream', 'datasource', 'SERVER'),
   s3: info('s3', 'datasource', 'SERVER'),
+  codecommit: info('codecommit', 'datasource', 'SERVER'),
   schedule: info('schedule', 'timer', 'SERVER'),
+  's3-batch': info('s3-batch', 'other', 'SERVER'),
+  cognito: info('cognito', 'other', 'SERVER'),
+  'cloudformation-custom-resource': info('cloudformation-custom-resource', 'other', 'SERVER'),
+  'secretsmanager-rotation': info('secretsmanager-rotation', 'other', 'SERVER'),
+  'config-rule': info('config-rule', 'other', 'SERVER'),
+  lex: info('lex', 'other', 'SERVER'),
+  alexa: info('alexa', 'other', 'SERVER'),
+  'iot-button': info('iot-button', 'other', 'SERVER'),
   other: info('other', 'other', 'SERVER'),
 });
 
 const FUNCTION_URL_DOMAIN = '.lambda-url.';
 
 /**
- * The trigger of an invocation, from the event's shape:
- * - `Records[0].eventSource` (`EventSource` for SNS) names SQS, SNS, Kinesis, DynamoDB streams, S3;
- * - `requestContext.elb` is an ALB request; `requestContext.http` (payload 2.0) is an HTTP API,
- *   or a function URL when the domain is `<id>.lambda-url.<region>.on.aws`; `httpMethod` with
- *   `requestContext` is a REST API (payload 1.0);
- * - `detail-type` + `source` is EventBridge, and `Scheduled Event` from `aws.events` a schedule.
- * Anything else (direct invocations, strings, null, arrays, WebSocket frames) is `other`.
+ * The trigger of an invocation, from the event's shape (the shapes of the AWS Lambda
+ * developer guide's sample events; test/fixtures/events/README.md lists a sample of each):
+ * - `Records[0].eventSource` (`EventSource` for SNS) names SQS, SNS, Kinesis, DynamoDB
+ *   streams, S3, CodeCommit and SES;
+ * - a top-level `eventSource` names Kafka (MSK, self-managed) and Amazon MQ (ActiveMQ, RabbitMQ);
+ * - `requestContext.elb` is an ALB request; `requestContext.eventType` with a
+ *   `connectionId` an API Gateway WebSocket event; `requestContext.serviceArn` a VPC
+ *   Lattice (v2) request; `requestContext.http` (payload 2.0) is an HTTP API, or a
+ *   function URL when the domain is `<id>.lambda-url.<region>.on.aws`; `httpMethod` with
+ *   `requestContext` is a REST API (payload 1.0); `raw_path` with `method` VPC Lattice v1;
+ * - `detail-type` + `source` is EventBridge, and `Scheduled Event` from `aws.events` or
+ *   `aws.scheduler` a schedule;
+ * - the rest by the fields their service always sends (`awslogs.data`, `deliveryStreamArn`,
+ *   `triggerSource` + `userPoolId`, `RequestType` + `ResponseURL`, …).
+ * Anything else (direct invocations, strings, null, arrays) is `other`.
  */
 export function detectTrigger(event: unknown): TriggerInfo {
   const e = asObject(event);
@@ -95,14 +147,31 @@ export function detectTrigger(event: unknown): TriggerInfo {
         return TRIGGERS['dynamodb-stream'];
       case 'aws:s3':
         return TRIGGERS.s3;
+      case 'aws:codecommit':
+        return TRIGGERS.codecommit;
+      case 'aws:ses':
+        return TRIGGERS.ses;
       default:
         return TRIGGERS.other;
     }
   }
 
+  switch (e.eventSource) {
+    case 'aws:kafka':
+      return asObject(e.records) !== undefined ? TRIGGERS['kafka-msk'] : TRIGGERS.other;
+    case 'aws:SelfManagedKafka':
+      return asObject(e.records) !== undefined ? TRIGGERS['kafka-self-managed'] : TRIGGERS.other;
+    case 'aws:mq':
+      return Array.isArray(e.messages) ? TRIGGERS['mq-activemq'] : TRIGGERS.other;
+    case 'aws:rmq':
+      return asObject(e.rmqMessagesByQueue) !== undefined ? TRIGGERS['mq-rabbitmq'] : TRIGGERS.other;
+  }
+
   const rc = asObject(e.requestContext);
   if (rc !== undefined) {
     if (rc.elb !== undefined) return TRIGGERS.alb;
+    if (typeof rc.eventType === 'string' && typeof rc.connectionId === 'string') return TRIGGERS['apigateway-websocket'];
+    if (typeof rc.serviceArn === 'string' && typeof e.method === 'string') return TRIGGERS['vpc-lattice-v2'];
     if (asObject(rc.http) !== undefined) {
       const domain = asString(rc.domainName);
       return domain !== undefined && domain.includes(FUNCTION_URL_DOMAIN) ? TRIGGERS['function-url'] : TRIGGERS['apigateway-v2'];
@@ -110,10 +179,33 @@ export function detectTrigger(event: unknown): TriggerInfo {
     if (typeof e.httpMethod === 'string') return TRIGGERS['apigateway-v1'];
     return TRIGGERS.other;
   }
+  if (typeof e.raw_path === 'string' && typeof e.method === 'string') return TRIGGERS['vpc-lattice-v1'];
 
   if (typeof e['detail-type'] === 'string' && typeof e.source === 'string') {
-    return e.source === 'aws.events' && e['detail-type'] === 'Scheduled Event' ? TRIGGERS.schedule : TRIGGERS.eventbridge;
+    return e['detail-type'] === 'Scheduled Event' && (e.source === 'aws.events' || e.source === 'aws.scheduler')
+      ? TRIGGERS.schedule
+      : TRIGGERS.eventbridge;
   }
+  return detectByFields(e);
+}
+
+/** The triggers recognised by the fields their service always sends. */
+function detectByFields(e: Record<string, unknown>): TriggerInfo {
+  if (typeof asObject(e.awslogs)?.data === 'string') return TRIGGERS['cloudwatch-logs'];
+  if (typeof e.deliveryStreamArn === 'string' && Array.isArray(e.records)) return TRIGGERS['kinesis-firehose'];
+  if (typeof e.invocationSchemaVersion === 'string' && Array.isArray(e.tasks) && asObject(e.job) !== undefined) return TRIGGERS['s3-batch'];
+  if (typeof e.triggerSource === 'string' && typeof e.userPoolId === 'string') return TRIGGERS.cognito;
+  if (typeof e.RequestType === 'string' && typeof e.ResponseURL === 'string' && typeof e.StackId === 'string') {
+    return TRIGGERS['cloudformation-custom-resource'];
+  }
+  if (typeof e.Step === 'string' && typeof e.SecretId === 'string' && typeof e.ClientRequestToken === 'string') {
+    return TRIGGERS['secretsmanager-rotation'];
+  }
+  if (typeof e.configRuleArn === 'string' && typeof e.invokingEvent === 'string') return TRIGGERS['config-rule'];
+  const bot = asObject(e.bot);
+  if (bot !== undefined && (asObject(e.currentIntent) !== undefined || asObject(e.sessionState) !== undefined)) return TRIGGERS.lex;
+  if (typeof asObject(e.request)?.type === 'string' && asObject(asObject(e.context)?.System) !== undefined) return TRIGGERS.alexa;
+  if (typeof e.serialNumber === 'string' && typeof e.clickType === 'string') return TRIGGERS['iot-button'];
   return TRIGGERS.other;
 }
 
@@ -187,6 +279,37 @@ export function httpAttributes(
     userAgent = asString(identity?.userAgent) ?? headerValue(e, 'user-agent');
     client = asString(identity?.sourceIp);
     protocol = asString(rc?.protocol);
+  } else if (trigger.source === 'apigateway-websocket') {
+    // A WebSocket API hands over the upgrade request ($connect) or a frame: the route key
+    // is the route; only $connect is an HTTP request (a GET) with headers and a query.
+    // Clients connect to wss://<domain>/<stage>: the stage is the path.
+    const identity = asObject(rc?.identity);
+    if (rc?.eventType === 'CONNECT') {
+      method = 'GET';
+      query = queryFromParameters(e, true);
+    }
+    const stage = asString(rc?.stage);
+    if (stage !== undefined && stage !== '') path = `/${stage}`;
+    scheme = 'wss';
+    host = asString(rc?.domainName) ?? headerValue(e, 'host');
+    route = asString(rc?.routeKey);
+    userAgent = asString(identity?.userAgent) ?? headerValue(e, 'user-agent');
+    client = asString(identity?.sourceIp);
+  } else if (trigger.source === 'vpc-lattice-v1' || trigger.source === 'vpc-lattice-v2') {
+    const v1 = trigger.source === 'vpc-lattice-v1';
+    method = asString(e.method);
+    path = asString(v1 ? e.raw_path : e.path);
+    const q = path?.indexOf('?') ?? -1;
+    if (path !== undefined && q !== -1) {
+      query = path.slice(q + 1);
+      path = path.slice(0, q);
+    } else {
+      query = queryFromMap(asObject(v1 ? e.query_string_parameters : e.queryStringParameters));
+    }
+    scheme = headerValue(e, 'x-forwarded-proto') ?? 'https';
+    host = headerValue(e, 'host');
+    userAgent = headerValue(e, 'user-agent');
+    client = firstForwardedFor(headerValue(e, 'x-forwarded-for'));
   } else {
     // ALB passes parameters as the client sent them (still encoded).
     method = asString(e.httpMethod);
@@ -240,6 +363,20 @@ function queryFromParameters(e: Record<string, unknown>, encode: boolean): strin
   for (const key in single) {
     const v = single[key];
     if (typeof v === 'string') out += `${out === '' ? '' : '&'}${enc(key)}=${enc(v)}`;
+  }
+  return out;
+}
+
+/** A query from a map of decoded parameters whose values are strings or lists of strings (VPC Lattice). */
+function queryFromMap(map: Record<string, unknown> | undefined): string | undefined {
+  if (map === undefined) return undefined;
+  let out = '';
+  for (const key in map) {
+    const v = map[key];
+    const values = Array.isArray(v) ? v : [v];
+    for (const one of values) {
+      if (typeof one === 'string') out += `${out === '' ? '' : '&'}${encodeURIComponent(key)}=${encodeURIComponent(one)}`;
+    }
   }
   return out;
 }
@@ -311,6 +448,11 @@ export function headersOf(event: unknown, trigger: TriggerInfo = detectTrigger(e
     for (const key in single) {
       const v = single[key];
       if (typeof v === 'string') out[key.toLowerCase()] = v;
+      else if (Array.isArray(v)) {
+        // VPC Lattice v2 sends every header as a list of values.
+        const strings = v.filter((s): s is string => typeof s === 'string');
+        if (strings.length > 0) out[key.toLowerCase()] = strings.join(',');
+      }
     }
   }
   const multi = asObject(e.multiValueHeaders);
@@ -349,10 +491,14 @@ export interface XRaySources {
  * `propagation.extract(ROOT_CONTEXT, carrier)`. In order, the first that holds
  * a valid `traceparent`:
  *  1. the event's W3C context: HTTP headers (any case); SQS / SNS / Kinesis /
- *     DynamoDB-stream: the first record's (see carriers.ts for where each is
+ *     DynamoDB-stream / Kafka / Amazon MQ: the first record's (see carriers.ts for where each is
  *     read); EventBridge: `detail.traceparent`;
  *  2. X-Ray: the HTTP `X-Amzn-Trace-Id` header, an SQS first record's
  *     `AWSTraceHeader`, then `xrayHeader`, then `xrayEnv` — as a traceparent.
+ * An event X-Ray header with a `Root` but no `Parent` (what ALB and API Gateway
+ * send when the caller did not trace) names the trace but no span: unless the
+ * runtime's own X-Ray context is a span of that same trace, the carrier then
+ * holds `rootTraceId`, the trace the invocation's span starts as the root of.
  * `baggage` from the event rides along whichever source gives the trace.
  * Undefined when nothing applies.
  */
@@ -363,10 +509,19 @@ export function extractParentCarrier(
 ): TraceCarrier | undefined {
   const fromEvent = eventCarrier(event, trigger);
   if (fromEvent?.traceparent !== undefined) return fromEvent;
-  const traceparent =
-    eventXRayTraceparent(event, trigger) ?? xrayToTraceparent(env.xrayHeader) ?? xrayToTraceparent(env.xrayEnv);
-  if (traceparent === undefined) return fromEvent;
-  return fromEvent?.baggage === undefined ? { traceparent } : { traceparent, baggage: fromEvent.baggage };
+  const header = eventXRayHeader(event, trigger);
+  let traceparent = xrayToTraceparent(header);
+  let rootTraceId: string | undefined;
+  if (traceparent === undefined) {
+    const runtime = xrayToTraceparent(env.xrayHeader) ?? xrayToTraceparent(env.xrayEnv);
+    // A traceparent's trace id sits at characters 3..35.
+    if (header !== undefined && (runtime === undefined || runtime.slice(3, 35) !== header.traceId)) rootTraceId = header.traceId;
+    else traceparent = runtime;
+  }
+  const baggage = fromEvent?.baggage;
+  if (traceparent !== undefined) return baggage === undefined ? { traceparent } : { traceparent, baggage };
+  if (rootTraceId !== undefined) return baggage === undefined ? { rootTraceId } : { rootTraceId, baggage };
+  return fromEvent;
 }
 
 function eventCarrier(event: unknown, trigger: TriggerInfo): TraceCarrier | undefined {
@@ -375,8 +530,11 @@ function eventCarrier(event: unknown, trigger: TriggerInfo): TraceCarrier | unde
   switch (trigger.source) {
     case 'apigateway-v1':
     case 'apigateway-v2':
+    case 'apigateway-websocket':
     case 'alb':
     case 'function-url':
+    case 'vpc-lattice-v1':
+    case 'vpc-lattice-v2':
       return httpHeaderCarrier(e);
     case 'sqs':
       return sqsRecordCarrier(firstRecord(e));
@@ -386,6 +544,13 @@ function eventCarrier(event: unknown, trigger: TriggerInfo): TraceCarrier | unde
       return kinesisRecordCarrier(firstRecord(e));
     case 'dynamodb-stream':
       return dynamodbRecordCarrier(firstRecord(e));
+    case 'kafka-msk':
+    case 'kafka-self-managed':
+      return kafkaRecordCarrier(firstGrouped(e.records));
+    case 'mq-activemq':
+      return activemqMessageCarrier(Array.isArray(e.messages) ? e.messages[0] : undefined);
+    case 'mq-rabbitmq':
+      return rabbitmqMessageCarrier(firstGrouped(e.rmqMessagesByQueue));
     case 'eventbridge':
       return eventBridgeCarrier(e);
     default:
@@ -393,12 +558,36 @@ function eventCarrier(event: unknown, trigger: TriggerInfo): TraceCarrier | unde
   }
 }
 
-function eventXRayTraceparent(event: unknown, trigger: TriggerInfo): string | undefined {
+function eventXRayHeader(event: unknown, trigger: TriggerInfo): XRayHeader | undefined {
   const e = asObject(event);
   if (e === undefined) return undefined;
-  if (trigger.faasTrigger === 'http') return xrayToTraceparent(headerValue(e, 'x-amzn-trace-id'));
-  if (trigger.source === 'sqs') return sqsRecordXRayTraceparent(firstRecord(e));
+  let raw: string | undefined;
+  if (trigger.faasTrigger === 'http') raw = headerValue(e, 'x-amzn-trace-id');
+  else if (trigger.source === 'sqs') raw = sqsRecordXRayHeader(firstRecord(e));
+  return raw === undefined ? undefined : parseXRayHeader(raw);
+}
+
+/** The first record of an event that groups its records in lists (Kafka by topic-partition, RabbitMQ by queue). */
+function firstGrouped(groups: unknown): unknown {
+  const byKey = asObject(groups);
+  if (byKey === undefined) return undefined;
+  for (const key in byKey) {
+    const list = byKey[key];
+    if (Array.isArray(list) && list.length > 0) return list[0];
+  }
   return undefined;
+}
+
+/** Every record of such an event, group after group. */
+function groupedRecords(groups: unknown): unknown[] {
+  const out: unknown[] = [];
+  const byKey = asObject(groups);
+  if (byKey === undefined) return out;
+  for (const key in byKey) {
+    const list = byKey[key];
+    if (Array.isArray(list)) for (const record of list) out.push(record);
+  }
+  return out;
 }
 
 function firstRecord(e: Record<string, unknown>): unknown {
@@ -411,7 +600,7 @@ export const MAX_RECORD_LINKS = 128;
 const NO_LINKS: readonly RecordCarrier[] = Object.freeze([]);
 
 /**
- * One carrier per record of an SQS / SNS / Kinesis / DynamoDB-stream event
+ * One carrier per record of an SQS / SNS / Kinesis / DynamoDB-stream / Kafka / Amazon MQ event
  * that carries a context (records without one are skipped), in record order,
  * at most `limit`. SQS records fall back to their X-Ray `AWSTraceHeader`. The
  * invocation span links to each. Empty for other triggers.
@@ -435,10 +624,27 @@ export function recordLinks(
     case 'dynamodb-stream':
       read = dynamodbRecordCarrier;
       break;
+    case 'kafka-msk':
+    case 'kafka-self-managed':
+      read = kafkaRecordCarrier;
+      break;
+    case 'mq-activemq':
+      read = activemqMessageCarrier;
+      break;
+    case 'mq-rabbitmq':
+      read = rabbitmqMessageCarrier;
+      break;
     default:
       return NO_LINKS;
   }
-  const records = asObject(event)?.Records;
+  const e = asObject(event);
+  let records: unknown;
+  if (e !== undefined) {
+    if (trigger.source === 'kafka-msk' || trigger.source === 'kafka-self-managed') records = groupedRecords(e.records);
+    else if (trigger.source === 'mq-rabbitmq') records = groupedRecords(e.rmqMessagesByQueue);
+    else if (trigger.source === 'mq-activemq') records = e.messages;
+    else records = e.Records;
+  }
   if (!Array.isArray(records)) return NO_LINKS;
   const links: RecordCarrier[] = [];
   for (let i = 0; i < records.length && links.length < limit; i++) {

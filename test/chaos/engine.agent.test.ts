@@ -127,12 +127,12 @@ test('a running environment injects wire faults from the table, never into its o
   assert.equal(injected.length, 2, 'one per attempt: the SDK retried the throttling error');
   assert.equal(injected[0]!.requestId, `req-${n}`);
   assert.equal(injected[1]!.requestId, `req-${n}`);
-  assert.equal(injected[0]!['chaos.rule_id'], 'ddb-throttle');
-  assert.equal(injected[0]!['chaos.error'], 'ProvisionedThroughputExceededException');
+  assert.equal(injected[0]!['faultline.chaos.rule_id'], 'ddb-throttle');
+  assert.equal(injected[0]!['faultline.chaos.error'], 'ProvisionedThroughputExceededException');
   assert.equal(sink.metrics().at(-1)!.FaultsInjected, 2);
   const faultedSpans = sink.spans().filter((sp) => sp.events?.some((e: { name: string }) => e.name === 'chaos.fault'));
   assert.equal(faultedSpans.length, 2);
-  assert.equal(faultedSpans[0]!.attributes['rpc.method'], 'GetItem');
+  assert.equal(faultedSpans[0]!.attributes['rpc.method'], 'DynamoDB/GetItem');
 
   // Many refreshes later the rules are still read fine: the agent's own Queries are never faulted.
   for (let i = 0; i < 10; i++) {
@@ -194,7 +194,7 @@ test('an invocation rule fails the handler instead of running it, and says so on
   assert.equal(ran, 0, 'the handler did not run');
   const [span] = sink.spans().filter((s) => s.attributes['faas.invocation_id'] === 'req-inv-1');
   assert.equal(span!.status.code, 'ERROR');
-  assert.ok(span!.events.some((e: any) => e.name === 'chaos.fault' && e.attributes['chaos.rule_id'] === 'invocation-throttle'));
+  assert.ok(span!.events.some((e: any) => e.name === 'chaos.fault' && e.attributes['faultline.chaos.rule_id'] === 'invocation-throttle'));
   assert.ok(sink.logs().some((l) => l.message === 'chaos fault injected' && l.requestId === 'req-inv-1'));
   const metric = sink.metrics().find((m) => m.requestId === 'req-inv-1')!;
   assert.equal(metric.Error, 1);
@@ -238,7 +238,7 @@ test("an http rule from the table hits npm undici's calls through the function's
     ['/ledger'],
     'the faulted call never reached the server',
   );
-  assert.ok(sink.logs().some((l) => l.message === 'chaos fault injected' && l.requestId === requestId && l['chaos.rule_id'] === 'psp-down'));
+  assert.ok(sink.logs().some((l) => l.message === 'chaos fault injected' && l.requestId === requestId && l['faultline.chaos.rule_id'] === 'psp-down'));
   const spans = sink.spans().filter((s) => s.requestId === requestId && s.kind === 'CLIENT');
   assert.equal(spans.length, 2);
   const faulted = spans.find((s) => s.attributes['url.full'] === `${target.origin}/psp/charges`);

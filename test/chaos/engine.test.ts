@@ -343,11 +343,11 @@ describe('every injected fault is visible', () => {
         [
           'chaos.fault',
           {
-            'chaos.rule_id': 'ddb-throttle',
-            'chaos.fault': 'error',
-            'chaos.target': 'aws:dynamodb:GetItem',
-            'chaos.scope': 'orders',
-            'chaos.error': 'ProvisionedThroughputExceededException',
+            'faultline.chaos.rule_id': 'ddb-throttle',
+            'faultline.chaos.fault': 'error',
+            'faultline.chaos.target': 'aws:dynamodb:GetItem',
+            'faultline.chaos.scope': 'orders',
+            'faultline.chaos.error': 'ProvisionedThroughputExceededException',
           },
         ],
       ],
@@ -357,7 +357,7 @@ describe('every injected fault is visible', () => {
       [
         [
           'chaos.fault',
-          { 'chaos.rule_id': 'slow', 'chaos.fault': 'latency', 'chaos.target': 'http:api.example.com/*', 'chaos.scope': 'orders', 'chaos.latency_ms': 250 },
+          { 'faultline.chaos.rule_id': 'slow', 'faultline.chaos.fault': 'latency', 'faultline.chaos.target': 'http:api.example.com/*', 'faultline.chaos.scope': 'orders', 'faultline.chaos.latency_ms': 250 },
         ],
       ],
     );
@@ -365,17 +365,17 @@ describe('every injected fault is visible', () => {
     assert.equal(lines.length, 2);
     assert.equal(lines[0]!.level, 'WARN');
     assert.equal(lines[0]!.requestId, 'req-42');
-    assert.equal(lines[0]!['chaos.rule_id'], 'ddb-throttle');
-    assert.equal(lines[0]!['chaos.error'], 'ProvisionedThroughputExceededException');
-    assert.equal(lines[1]!['chaos.latency_ms'], 250);
+    assert.equal(lines[0]!['faultline.chaos.rule_id'], 'ddb-throttle');
+    assert.equal(lines[0]!['faultline.chaos.error'], 'ProvisionedThroughputExceededException');
+    assert.equal(lines[1]!['faultline.chaos.latency_ms'], 250);
   });
 
   test('fault attributes per fault type', () => {
     const base = { ruleId: 'r', scope: '*', targetText: '*' };
-    assert.equal(faultAttributes({ ...base, fault: { type: 'error', error: { kind: 'http', status: 503 } } })['chaos.error'], '503');
-    assert.equal(faultAttributes({ ...base, fault: { type: 'error', error: { kind: 'network', code: 'ECONNRESET' } } })['chaos.error'], 'ECONNRESET');
-    assert.equal(faultAttributes({ ...base, fault: { type: 'timeout', timeoutMs: 900 } })['chaos.timeout_ms'], 900);
-    assert.equal(faultAttributes({ ...base, fault: { type: 'corrupt', corruption: 'json' } })['chaos.corruption'], 'json');
-    assert.equal(faultAttributes({ ...base, fault: { type: 'respond', status: 418, headers: {}, body: '' } })['chaos.status'], 418);
+    assert.equal(faultAttributes({ ...base, fault: { type: 'error', error: { kind: 'http', status: 503 } } })['faultline.chaos.error'], '503');
+    assert.equal(faultAttributes({ ...base, fault: { type: 'error', error: { kind: 'network', code: 'ECONNRESET' } } })['faultline.chaos.error'], 'ECONNRESET');
+    assert.equal(faultAttributes({ ...base, fault: { type: 'timeout', timeoutMs: 900 } })['faultline.chaos.timeout_ms'], 900);
+    assert.equal(faultAttributes({ ...base, fault: { type: 'corrupt', corruption: 'json' } })['faultline.chaos.corruption'], 'json');
+    assert.equal(faultAttributes({ ...base, fault: { type: 'respond', status: 418, headers: {}, body: '' } })['faultline.chaos.status'], 418);
   });
 });

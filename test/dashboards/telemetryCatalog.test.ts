@@ -229,5 +229,5 @@ test('the chaos engine writes the fault line the game-day dashboard looks for', 
   assert.equal(line.message, catalog.FAULT_LOG_MESSAGE);
   const fields = flatten(line);
   for (const f of catalog.FAULT_LOG_FIELDS) assert.ok(fields.has(f), `fault lines carry ${f}`);
-  assert.equal(line['chaos.rule_id'], 'ddb-throttle');
+  assert.equal(line['faultline.chaos.rule_id'], 'ddb-throttle');
 });

@@ -49,7 +49,7 @@ export class FakeEngine {
 
   injected(decision: FaultDecision, span: Span | undefined): void {
     this.injectedFaults.push({ decision, span });
-    span?.addEvent('chaos.fault', { 'chaos.rule_id': decision.ruleId, 'chaos.fault': decision.fault.type });
+    span?.addEvent('chaos.fault', { 'faultline.chaos.rule_id': decision.ruleId, 'faultline.chaos.fault': decision.fault.type });
   }
 
   reset(rule?: (call: CallDescriptor) => Fault | undefined): void {

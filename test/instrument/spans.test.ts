@@ -180,9 +180,11 @@ describe('client spans', () => {
       const span = otel.spans()[0];
       assert.equal(span?.name, 'DynamoDB.ListTables');
       assert.equal(span?.kind, SpanKind.CLIENT);
-      assert.equal(span?.attributes['rpc.system'], 'aws-api');
-      assert.equal(span?.attributes['rpc.service'], 'DynamoDB');
-      assert.equal(span?.attributes['rpc.method'], 'ListTables');
+      assert.equal(span?.attributes['rpc.system.name'], 'aws-api');
+      assert.equal(span?.attributes['rpc.method'], 'DynamoDB/ListTables');
+      // The names the semantic-convention registry deprecated are not emitted.
+      assert.equal(span?.attributes['rpc.system'], undefined);
+      assert.equal(span?.attributes['rpc.service'], undefined);
       assert.equal(span?.attributes['aws.request_id'], out.$metadata.requestId);
       assert.equal(span?.attributes['http.response.status_code'], 200);
     } finally {

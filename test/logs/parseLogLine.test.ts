@@ -124,6 +124,23 @@ describe('parseLogLine: JSON documents', () => {
     assert.deepEqual(r.faults, [{ ruleId: 'r1', fault: 'error', detail: undefined }]);
     assert.equal(r.startTime, 5000);
   });
+  test('chaos fault marks read faultline.chaos.* and, from older layers, bare chaos.*', () => {
+    const spanWith = (attributes: Record<string, unknown>) =>
+      JSON.stringify({
+        type: 'span', traceId: T, spanId: 'a2a2a2a2a2a2a2a2', name: 'DynamoDB.GetItem', kind: 'CLIENT', startTime: 5, durationMs: 1,
+        status: { code: 'ERROR' }, attributes: { 'rpc.system.name': 'aws-api' }, events: [{ name: 'chaos.fault', attributes }],
+      });
+    const cases: Array<[Record<string, unknown>, { ruleId?: string; fault?: string; detail?: string }]> = [
+      [{ 'faultline.chaos.rule_id': 'r2', 'faultline.chaos.fault': 'error', 'faultline.chaos.error': 'ThrottlingException' }, { ruleId: 'r2', fault: 'error', detail: 'ThrottlingException' }],
+      [{ 'faultline.chaos.rule_id': 'r3', 'faultline.chaos.fault': 'latency', 'faultline.chaos.latency_ms': 250 }, { ruleId: 'r3', fault: 'latency', detail: '250ms' }],
+      [{ 'chaos.rule_id': 'old', 'chaos.fault': 'latency', 'chaos.latency_ms': 40 }, { ruleId: 'old', fault: 'latency', detail: '40ms' }],
+    ];
+    for (const [attributes, mark] of cases) {
+      const r = parseLogLine(ev(spanWith(attributes)), 'x');
+      assert.ok(r.kind === 'span');
+      assert.deepEqual(r.faults, [{ ruleId: mark.ruleId, fault: mark.fault, detail: mark.detail }]);
+    }
+  });
   test('invocation span carries faas.invocation_id and cold start', () => {
     const r = parseLogLine(ev(JSON.stringify({ type: 'span', traceId: T, spanId: 'a1a1a1a1a1a1a1a1', name: 'h', kind: 'SERVER', startTime: 1, durationMs: 2, status: { code: 'UNSET' }, attributes: { 'faas.invocation_id': REQ, 'faas.coldstart': true, 'faas.name': 'orders' }, events: [] })), 'x');
     assert.ok(r.kind === 'span' && r.isInvocation && r.coldStart && r.requestId === REQ && r.function === 'orders');

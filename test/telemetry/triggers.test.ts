@@ -71,7 +71,7 @@ describe('detectTrigger', () => {
     ['SNS', fixtures.sns(), 'sns', 'pubsub', 'CONSUMER'],
     ['EventBridge', fixtures.eventbridge(), 'eventbridge', 'pubsub', 'CONSUMER'],
     ['Kinesis', fixtures.kinesis(), 'kinesis', 'pubsub', 'CONSUMER'],
-    ['DynamoDB stream', fixtures.dynamodb(), 'dynamodb-stream', 'datasource', 'CONSUMER'],
+    ['DynamoDB stream', fixtures.dynamodb(), 'dynamodb-stream', 'datasource', 'SERVER'],
     ['S3', fixtures.s3(), 's3', 'datasource', 'SERVER'],
     ['scheduled event', fixtures.schedule(), 'schedule', 'timer', 'SERVER'],
     ['direct {}', {}, 'other', 'other', 'SERVER'],
@@ -82,13 +82,13 @@ describe('detectTrigger', () => {
     ['undefined', undefined, 'other', 'other', 'SERVER'],
     ['array', [1, 2, 3], 'other', 'other', 'SERVER'],
     ['empty Records', { Records: [] }, 'other', 'other', 'SERVER'],
-    ['Records of unknown source', { Records: [{ eventSource: 'aws:ses' }] }, 'other', 'other', 'SERVER'],
+    ['Records of unknown source', { Records: [{ eventSource: 'aws:unknown' }] }, 'other', 'other', 'SERVER'],
     ['Records holding null', { Records: [null] }, 'other', 'other', 'SERVER'],
     [
       'WebSocket message (no HTTP request)',
       { requestContext: { routeKey: '$default', eventType: 'MESSAGE', connectionId: 'abc=' }, body: 'hi' },
-      'other',
-      'other',
+      'apigateway-websocket',
+      'http',
       'SERVER',
     ],
   ];
@@ -318,8 +318,8 @@ describe('extractParentCarrier', () => {
     );
   });
 
-  test('ALB: its X-Ray header has no Parent, so the environment gives the parent', () => {
-    assert.deepEqual(extractParentCarrier(fixtures.alb(), { xrayEnv: ENV_XRAY }), { traceparent: ENV_TRACEPARENT });
+  test('ALB: its X-Ray header has no Parent, so its Root is the trace the invocation starts (not the environment\'s)', () => {
+    assert.deepEqual(extractParentCarrier(fixtures.alb(), { xrayEnv: ENV_XRAY }), { rootTraceId: '5c5363483d683b8b04734faae651f476' });
   });
 
   test('a malformed traceparent falls through to X-Ray, keeping the baggage', () => {

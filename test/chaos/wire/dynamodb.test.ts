@@ -69,10 +69,10 @@ describe('DynamoDB faults at the wire (dynalite)', () => {
     assert.equal(spans.length, maxAttempts, 'one client span per attempt');
     for (const s of spans) {
       assert.equal(s.attributes['http.response.status_code'], 400);
-      assert.equal(s.attributes['rpc.system'], 'aws-api');
+      assert.equal(s.attributes['rpc.system.name'], 'aws-api');
       assert.match(String(s.attributes['aws.request_id']), /^[0-9a-f-]{36}$/);
       assert.equal(s.status.code, SpanStatusCode.ERROR);
-      assert.equal(s.events.find((e) => e.name === 'chaos.fault')?.attributes?.['chaos.rule_id'], 'r1');
+      assert.equal(s.events.find((e) => e.name === 'chaos.fault')?.attributes?.['faultline.chaos.rule_id'], 'r1');
     }
   });
 
