@@ -120,20 +120,26 @@ export function wrap<E = any, R = any>(handler: LambdaHandler<E, R>): WrappedHan
   const h = handler as LambdaHandler;
   let ready: Promise<void> | undefined = agent?.ready;
 
-  const invoke = async (event: E, ctx: LambdaContext, channel: HandlerChannel | undefined): Promise<R> => {
-    if (agent === null) return runHandler(h, event, ctx, channel) as Promise<R>;
-    if (ready !== undefined) {
-      // First invocation only: the bounded cold-start wait for chaos rules (wrap() mode has no init phase of its own).
-      await ready;
-      ready = undefined;
-    }
+  const observe = (event: E, ctx: LambdaContext, channel: HandlerChannel | undefined): Promise<R> => {
     let run: InvocationRun;
     try {
-      run = beginInvocation(agent, event, ctx);
+      run = beginInvocation(agent!, event, ctx);
     } catch {
       return runHandler(h, event, ctx, channel) as Promise<R>;
     }
-    return invokeObserved(agent, run, h, event, ctx, channel) as Promise<R>;
+    return invokeObserved(agent!, run, h, event, ctx, channel) as Promise<R>;
+  };
+  // Not async itself: the wrapper below is the one promise layer between the runtime and the invocation.
+  const invoke = (event: E, ctx: LambdaContext, channel: HandlerChannel | undefined): Promise<R> => {
+    if (agent === null) return runHandler(h, event, ctx, channel) as Promise<R>;
+    if (ready !== undefined) {
+      // First invocation only: the bounded cold-start wait for chaos rules (wrap() mode has no init phase of its own).
+      return ready.then(() => {
+        ready = undefined;
+        return observe(event, ctx, channel);
+      });
+    }
+    return observe(event, ctx, channel);
   };
 
   const wrapped = isAsyncFunction(h)
