@@ -14,6 +14,8 @@ import { checkBuiltins } from './instrument/builtinWatch.js';
 import type { LambdaCallback, LambdaContext, LambdaHandler, WrappedHandler } from './types.js';
 
 const WRAPPED = Symbol.for('faultline.wrapped');
+/** What `awslambda.streamifyResponse` marks a response-streaming handler with; the runtime client reads it at init. */
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 
 /** The handler, after any `invocation`-target chaos fault (latency first, or an error instead): nothing awaited when none hits. */
 function runInvocation(agent: Agent, handler: LambdaHandler, event: unknown, ctx: LambdaContext, channel: HandlerChannel | undefined): Promise<unknown> {
@@ -114,6 +116,11 @@ export function wrap<E = any, R = any>(handler: LambdaHandler<E, R>): WrappedHan
   }
   if ((handler as unknown as Record<symbol, unknown>)[WRAPPED]) return handler as unknown as WrappedHandler<E, R>;
   const agent = getAgent();
+  if ((handler as unknown as Record<symbol, unknown>)[STREAMING]) {
+    // Its call (event, responseStream, context) is not an invocation wrap() can observe: the runtime gets it as it is.
+    agent?.logger.warn('response-streaming handler: faultline hands it to the runtime untouched (no invocation span, metrics or invocation chaos for it)');
+    return handler as unknown as WrappedHandler<E, R>;
+  }
   agent?.coldStart.initDone(Date.now());
   // The function's module has loaded its imports by now: instrument the built-ins among them.
   if (agent !== null) checkBuiltins();

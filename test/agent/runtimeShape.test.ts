@@ -45,6 +45,18 @@ test('wrap() keeps the handler’s parameter count and async-ness, which the run
   }
 });
 
+test('a response-streaming handler goes to the runtime untouched, marked as the runtime client reads it, with a warning', () => {
+  const sink = new MemorySink();
+  installAgent(createAgent({ env: TEST_ENV, sink, captureConsole: false }));
+  const streaming = Object.assign(async (_event: unknown, _responseStream: unknown, _context: unknown) => undefined, {
+    [Symbol.for('aws.lambda.runtime.handler.streaming')]: 'response',
+  });
+  const wrapped = wrap(streaming as any);
+  assert.equal(wrapped, streaming);
+  assert.equal((wrapped as any)[Symbol.for('aws.lambda.runtime.handler.streaming')], 'response');
+  assert.ok(sink.logs().some((l) => l.level === 'WARN' && /response-streaming handler/.test(l.message)), JSON.stringify(sink.logs()));
+});
+
 /** What the runtime posts for one invocation, and whether it waited for the empty event loop first. */
 type Posted = { ok: boolean; value: unknown; waited: boolean } | 'nothing';
 
