@@ -1,10 +1,14 @@
-// The environment Lambda gives a Node.js 20 function, for the benchmark
+// The environment Lambda gives a Node.js function (of the children's Node major), for the benchmark
 // children, so every tool takes its "running on Lambda" paths (Powertools'
 // Tracer only traces when it sees AWS_EXECUTION_ENV; the X-Ray SDK goes to
 // Lambda mode on LAMBDA_TASK_ROOT; OpenTelemetry's aws-lambda instrumentation
 // patches the module named by _HANDLER under LAMBDA_TASK_ROOT).
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { childNodeVersion } from './children.js';
+
+/** `AWS_Lambda_nodejs24.x` on a Node 24 child. */
+const EXECUTION_ENV = `AWS_Lambda_nodejs${childNodeVersion().replace(/^v/, '').split('.')[0]}.x`;
 
 export const FUNCTION_NAME = 'bench-fn';
 
@@ -17,7 +21,7 @@ export function lambdaEnv(taskRoot: string): Record<string, string> {
   }
   return {
     ...env,
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
+    AWS_EXECUTION_ENV: EXECUTION_ENV,
     AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',

@@ -7,6 +7,7 @@ import { parseDuration } from '../../src/chaos/duration.js';
 import { startLocalStack, LOCAL_RULE_TABLE } from '../local/localStack.js';
 import { printFailedTimeline, runGameDay } from '../local/gameDay.js';
 import { runCli } from '../program.js';
+import { DEFAULT_RUNTIME, describeRuntimeNode, findRuntimeNode, LAMBDA_NODE_RUNTIMES, parseRuntime } from '../local/runtimeNode.js';
 
 interface LocalOptions extends CommonOptions {
   duration: string;
@@ -15,6 +16,7 @@ interface LocalOptions extends CommonOptions {
   logDir: string;
   victim: string;
   rate: string;
+  runtime: string;
 }
 
 function parseOptions(o: LocalOptions) {
@@ -29,7 +31,13 @@ function parseOptions(o: LocalOptions) {
   if (!Number.isFinite(rps) || rps <= 0 || rps > 200) throw new UsageError(`--rps ${o.rps}: expected a number of requests per second between 0 and 200`);
   const rate = Number(o.rate);
   if (!Number.isFinite(rate) || rate <= 0 || rate > 1) throw new UsageError(`--rate ${o.rate}: expected a number between 0 and 1`);
-  return { durationMs, rps, rate };
+  let runtime;
+  try {
+    runtime = parseRuntime(o.runtime);
+  } catch {
+    throw new UsageError(`--runtime ${o.runtime}: expected one of ${LAMBDA_NODE_RUNTIMES.join(', ')}`);
+  }
+  return { durationMs, rps, rate, runtime };
 }
 
 export function registerLocal(program: Command): void {
@@ -41,6 +49,7 @@ export function registerLocal(program: Command): void {
     .option('--victim <function>', 'function whose DynamoDB calls are throttled', 'payments')
     .option('--rate <p>', 'share of DynamoDB calls the throttling rule hits', '0.5')
     .option('--log-dir <dir>', 'where the functions\' logs go', '.faultline/logs')
+    .option('--runtime <name>', `the Lambda runtime to emulate (${LAMBDA_NODE_RUNTIMES.join(', ')})`, DEFAULT_RUNTIME)
     .option('--keep-running', 'leave the environments and DynamoDB up afterwards, for trying commands by hand');
   addCommonOptions(cmd);
   cmd.addHelpText(
@@ -50,15 +59,19 @@ Examples:
   faultline local                          a one-minute game day at 10 requests/s
   faultline local --duration 30s --rps 20  shorter and busier
   faultline local --keep-running           then, in another shell, use every command against it
+  faultline local --runtime nodejs22.x     the same on the nodejs22.x runtime (its Node, its AWS_EXECUTION_ENV)
 
 Nothing to set up: DynamoDB is embedded (dynalite), functions run in separate Node.js
 processes with AWS's runtime client and the faultline layer attached through
 AWS_LAMBDA_EXEC_WRAPPER, logs go to --log-dir as CloudWatch would hold them.
+The environments run on a Node.js of the runtime's major: this one, or the one in
+~/.cache/faultline/node-<major>/ (npm run runtimes puts it there); the first line
+says which Node was used.
 Needs the layer built first (npm run build:layer; npm start does it).`,
   );
   cmd.action(
     action(async (o: LocalOptions) => {
-      const { durationMs, rps, rate } = parseOptions(o);
+      const { durationMs, rps, rate, runtime: runtimeName } = parseOptions(o);
       const json = Boolean(o.json);
       const paint = painter(useColor(o));
       const logDir = resolve(o.logDir);
@@ -80,8 +93,12 @@ Needs the layer built first (npm run build:layer; npm start does it).`,
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigint);
       try {
+        const runtime = findRuntimeNode(runtimeName);
+        // Said on stderr when it is not the runtime's Node, so a JSON reader sees it too.
+        if (!runtime.matches) process.stderr.write(`faultline local: warning: ${describeRuntimeNode(runtime)}\n`);
+        else if (!json) process.stdout.write(paint.dim(`${describeRuntimeNode(runtime)}\n`));
         if (!json) process.stdout.write(paint.dim('starting embedded DynamoDB, the payment provider stand-in and the front door…\n'));
-        stack = await startLocalStack({ logDir });
+        stack = await startLocalStack({ logDir, runtime });
         Object.assign(process.env, stack.cliEnv);
         const initCode = await runCli(['chaos', 'init', '--table', LOCAL_RULE_TABLE, ...(json ? ['--json'] : [])]);
         if (initCode !== 0) throw new Error(`faultline chaos init failed (exit ${initCode})`);
@@ -106,7 +123,7 @@ Needs the layer built first (npm run build:layer; npm start does it).`,
         } else if (!json && !abort.signal.aborted) {
           process.stdout.write(paint.yellow('\nno request failed during the chaos phase: nothing to correlate (try a higher --rate)\n'));
         }
-        if (json) printJson({ type: 'gameday', ...result, logDir });
+        if (json) printJson({ type: 'gameday', ...result, logDir, runtime: runtime.runtime, node: { version: runtime.version, path: runtime.path } });
 
         if (o.keepRunning && !abort.signal.aborted) {
           const env = Object.entries(stack.cliEnv).map(([k, v]) => `${k}=${v}`).join(' \\\n  ');

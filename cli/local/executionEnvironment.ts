@@ -36,6 +36,7 @@ import {
   type ReportStatus,
 } from './platformLog.js';
 import { startRuntimeApi, type InvocationResult, type LambdaError } from './runtimeApi.js';
+import { DEFAULT_RUNTIME, findRuntimeNode, type RuntimeNode } from './runtimeNode.js';
 
 export type { FunctionSpec } from './lambdaEnv.js';
 export type { InvocationResult } from './runtimeApi.js';
@@ -55,6 +56,8 @@ export interface EnvironmentOptions {
   readonly initializationType?: InitializationType;
   readonly initTimeoutMs?: number;
   readonly credentials?: EnvironmentContext['credentials'];
+  /** The emulated runtime and its node; default nodejs24.x on the node findRuntimeNode picks. */
+  readonly runtime?: RuntimeNode;
 }
 
 export interface InvokeOptions {
@@ -175,6 +178,12 @@ function startOrphanGuard(pgid: number): ChildProcess | undefined {
   }
 }
 
+let defaultNode: RuntimeNode | undefined;
+function defaultRuntimeNode(): RuntimeNode {
+  defaultNode ??= findRuntimeNode(DEFAULT_RUNTIME);
+  return defaultNode;
+}
+
 export async function startEnvironment(spec: FunctionSpec, options: EnvironmentOptions): Promise<ExecutionEnvironment> {
   validateFunctionSpec(spec);
   const region = options.region ?? 'us-east-1';
@@ -286,7 +295,9 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
     }));
   }
 
+  const runtime = options.runtime ?? defaultRuntimeNode();
   const ctx: EnvironmentContext = {
+    runtime,
     runtimeApi: api.address,
     logStreamName,
     region,
@@ -295,7 +306,7 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
     credentials: options.credentials ?? LOCAL_CREDENTIALS,
   };
   const env = buildLambdaEnv(spec, ctx);
-  const rt = runtimeVersion(region);
+  const rt = runtimeVersion(region, runtime);
   log.write(
     Date.now(),
     formatInitStart(format, {
@@ -312,7 +323,7 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
   // `sh -c 'exec "$@" 2>&1'` gives stdout and stderr one pipe (one ordered
   // stream, as Lambda's log stream is) and exec keeps a single pid.
   const wrapper = env.AWS_LAMBDA_EXEC_WRAPPER;
-  const runtimeCommand = [process.execPath, '--expose-gc', '--max-http-header-size', '81920', RUNTIME_CLIENT_ENTRY];
+  const runtimeCommand = [runtime.path, '--expose-gc', '--max-http-header-size', '81920', RUNTIME_CLIENT_ENTRY];
   const argv = ['-c', 'exec "$@" 2>&1', 'sh', ...(wrapper ? [wrapper] : []), ...runtimeCommand];
   let resolveExited!: () => void;
   const exited = new Promise<void>((resolve) => (resolveExited = resolve));

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 
 import type { InitializationType, LambdaLogFormat } from './platformLog.js';
+import { executionEnvOf, type RuntimeNode } from './runtimeNode.js';
 
 export interface FunctionSpec {
   /** Function name: AWS_LAMBDA_FUNCTION_NAME, the log group and the log directory. */
@@ -39,6 +40,8 @@ export interface EnvironmentContext {
   /** Directory of the runtime client (what /var/runtime is on Lambda). */
   readonly runtimeDir: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string };
+  /** The emulated runtime and the node that runs it. */
+  readonly runtime: RuntimeNode;
 }
 
 /** Credentials that look real and work against local endpoints (dynalite accepts any). */
@@ -51,16 +54,11 @@ export const LOCAL_CREDENTIALS = Object.freeze({
 export const DEFAULT_TIMEOUT_SECONDS = 3;
 export const DEFAULT_MEMORY_MB = 128;
 
-const NODE_MAJOR = process.versions.node.split('.')[0] ?? '20';
-const NODE_MINOR = process.versions.node.split('.')[1] ?? '0';
-
-/** `AWS_Lambda_nodejs20.x` for the Node.js that runs the environments. */
-export const EXECUTION_ENV = `AWS_Lambda_nodejs${NODE_MAJOR}.x`;
-
-/** `nodejs:20.v20` and its ARN, in Lambda's shape, derived from the local Node.js version. */
-export function runtimeVersion(region: string): { version: string; arn: string } {
-  const version = `nodejs:${NODE_MAJOR}.v${NODE_MINOR}`;
-  const hash = createHash('sha256').update(process.version).digest('hex');
+/** `nodejs:24.v22` and its ARN, in Lambda's shape, derived from the node that runs the runtime. */
+export function runtimeVersion(region: string, node: Pick<RuntimeNode, 'major' | 'version'>): { version: string; arn: string } {
+  const minor = node.version.replace(/^v/, '').split('.')[1] ?? '0';
+  const version = `nodejs:${node.major}.v${minor}`;
+  const hash = createHash('sha256').update(node.version).digest('hex');
   return { version, arn: `arn:aws:lambda:${region}::runtime:${hash}` };
 }
 
@@ -94,18 +92,18 @@ export function validateFunctionSpec(spec: FunctionSpec): void {
 
 /** The variables Lambda sets; the function's own come first so Lambda's reserved ones win, as on Lambda. */
 export function buildLambdaEnv(spec: FunctionSpec, ctx: EnvironmentContext): Record<string, string> {
-  const layerPaths = (spec.layers ?? []).flatMap((l) => [join(l, 'nodejs', `node${NODE_MAJOR}`, 'node_modules'), join(l, 'nodejs', 'node_modules')]);
+  const layerPaths = (spec.layers ?? []).flatMap((l) => [join(l, 'nodejs', `node${ctx.runtime.major}`, 'node_modules'), join(l, 'nodejs', 'node_modules')]);
   const format = logFormatOf(spec);
   const env: Record<string, string> = {
     ...spec.environment,
-    PATH: [dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
+    PATH: [dirname(ctx.runtime.path), '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
     NODE_PATH: [...layerPaths, join(ctx.runtimeDir, 'node_modules'), ctx.runtimeDir, spec.codeDir].join(':'),
     LAMBDA_TASK_ROOT: spec.codeDir,
     LAMBDA_RUNTIME_DIR: ctx.runtimeDir,
     _HANDLER: spec.handler,
-    AWS_EXECUTION_ENV: EXECUTION_ENV,
+    AWS_EXECUTION_ENV: executionEnvOf(ctx.runtime.runtime),
     AWS_LAMBDA_FUNCTION_NAME: spec.name,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySizeMb ?? DEFAULT_MEMORY_MB),

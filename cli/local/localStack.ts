@@ -13,6 +13,7 @@ import { startGateway, type Gateway } from './gateway.js';
 import { LOCAL_CREDENTIALS } from './lambdaEnv.js';
 import { packageRoot } from './packageRoot.js';
 import type { EnvironmentEvent } from './functionPool.js';
+import type { RuntimeNode } from './runtimeNode.js';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_RULE_TABLE = 'faultline-rules';
@@ -42,6 +43,8 @@ export interface LocalStackOptions {
   readonly refreshMs?: number;
   readonly onEnvironment?: (event: EnvironmentEvent) => void;
   readonly onInvocation?: (report: InvocationReport) => void;
+  /** The emulated runtime and its node; default nodejs24.x (see runtimeNode.ts). */
+  readonly runtime?: RuntimeNode;
 }
 
 export interface InvocationCounters {
@@ -107,6 +110,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const pool = createFunctionPool({
       logDir: opts.logDir,
       region: LOCAL_REGION,
+      ...(opts.runtime !== undefined && { runtime: opts.runtime }),
       idleTimeoutMs: 60_000,
       onEnvironment: opts.onEnvironment,
       functions: app.functions.map((f) => ({

@@ -169,7 +169,7 @@ describe('failures', () => {
     assert.equal(e.kind === 'init-error' && e.errorMessage, 'index.nope is undefined or not exported');
   });
 
-  test('a callback-style handler is refused by runtime client 4 at init (run it through the layer instead)', async () => {
+  test('a callback-style handler is refused by runtime client 4 at init (with the layer too: test/attach/runtimes.test.ts)', async () => {
     const { reports } = await run({ codeDir: fixture('callback') }, [{}]);
     const r = reports[0]!;
     assert.equal(r.kind === 'init-error' && r.errorType, 'Runtime.CallbackHandlerDeprecated');

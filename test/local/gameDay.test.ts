@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { runtimeNode } from '../helpers/runtimeNodes.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -29,6 +30,7 @@ function run(args: string[], timeoutMs: number): Promise<{ code: number | null; 
 }
 
 test('faultline local: baseline, throttling through the CLI, recovery, and a failed request correlated across functions', async () => {
+  const node24 = runtimeNode('nodejs24.x');
   const logDir = mkdtempSync(join(tmpdir(), 'faultline-gameday-'));
   try {
     const res = await run(['local', '--duration', '14s', '--rps', '5', '--rate', '1', '--log-dir', logDir, '--json'], 240_000);
@@ -39,6 +41,10 @@ test('faultline local: baseline, throttling through the CLI, recovery, and a fai
       .map((l) => JSON.parse(l) as Record<string, any>);
     const result = lines.find((l) => l.type === 'gameday');
     assert.ok(result, `a gameday result line in ${res.stdout.slice(-2000)}`);
+    // The default runtime, the newest, on its own Node (the cache holds it: runtimeNode fetched it if needed).
+    assert.equal(result.runtime, 'nodejs24.x');
+    assert.equal(result.node.path, node24.path);
+    assert.match(result.node.version, /^v24\./);
     const phase = (name: string) => result.phases.find((p: any) => p.name === name)?.summary;
     assert.ok(phase('baseline').requests > 0, 'baseline traffic');
     assert.ok(phase('chaos').errors > 0, 'the throttling rule made requests fail');
