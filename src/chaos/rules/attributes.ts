@@ -11,6 +11,7 @@ const MAX_SHOWN = 60;
 export function show(value: unknown): string {
   let text: string;
   if (typeof value === 'string') text = value;
+  else if (value === null) text = 'NULL';
   else if (value instanceof Uint8Array) text = '<binary>';
   else {
     try {
@@ -43,10 +44,13 @@ export function namedBoolean(name: string, value: unknown): string {
   return value === 'true' || value === 'false' ? `${name}="${value}" (a string)` : named(name, value);
 }
 
-/** Absent or DynamoDB NULL both mean "not set". */
+/**
+ * Only an absent attribute means "not set". A DynamoDB NULL is a value of the
+ * wrong type for every attribute, so it rejects the item like any other wrong
+ * type: read as "not set", `rate` NULL would have hit every call.
+ */
 export function present(item: Item, name: string): boolean {
-  const v = item[name];
-  return v !== undefined && v !== null;
+  return item[name] !== undefined;
 }
 
 export class AttributeReader {

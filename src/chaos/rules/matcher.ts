@@ -1,8 +1,10 @@
-// Matching a call against the rules of one function. compileMatcher does the
-// work once per rule set (filter by scope, order by specificity, compile globs);
-// the function it returns runs per outgoing call, so it loops over arrays and
-// allocates nothing.
-import { globToRegExp, isGlob } from './glob.js';
+// Matching a call against the rules of one function. Each rule's target is
+// compiled once, on its own (compileRule, called per item while the table is
+// parsed, so a rule that cannot be compiled is named and dropped alone);
+// compileMatcher orders them for one function; the function it returns runs
+// per outgoing call, so it loops over arrays and allocates nothing. Globs are
+// matched in linear time (glob.ts): no rule can make a call slow.
+import { compileGlob, globMatches, isGlob, type Glob } from './glob.js';
 import { targetSpecificity } from './target.js';
 import { GLOBAL_SCOPE, type CallDescriptor, type Rule, type RuleSet } from '../ruleTypes.js';
 
@@ -20,13 +22,11 @@ interface Entry {
   /** aws: lower-case service id, or '*' for every service. */
   readonly service: string;
   /** aws: the operation, compared without case (wire names and SDK names differ only in case, if at all). */
-  readonly operation: RegExp | undefined;
-  readonly host: RegExp | undefined;
-  /** http: the host when it has no `*` (lower-case), compared directly before any RegExp runs. */
+  readonly operation: Glob | undefined;
+  readonly host: Glob | undefined;
+  /** http: the host when it has no `*` (lower-case), compared directly before the glob runs. */
   readonly literalHost: string | undefined;
-  /** http: the shortest host the glob can match, a cheap first rejection. */
-  readonly minHostLength: number;
-  readonly path: RegExp | undefined;
+  readonly path: Glob | undefined;
 }
 
 function toEntry(rule: Rule): Entry {
@@ -39,10 +39,9 @@ function toEntry(rule: Rule): Entry {
         kind: 'aws',
         expiresAtMs,
         service: t.service,
-        operation: t.operation === undefined ? undefined : new RegExp(`^${t.operation}$`, 'i'),
+        operation: t.operation === undefined ? undefined : compileGlob(t.operation, true),
         host: undefined,
         literalHost: undefined,
-        minHostLength: 0,
         path: undefined,
       };
     case 'http':
@@ -52,16 +51,48 @@ function toEntry(rule: Rule): Entry {
         expiresAtMs,
         service: '',
         operation: undefined,
-        host: globToRegExp(t.host, true),
+        host: compileGlob(t.host, true),
         literalHost: isGlob(t.host) ? undefined : t.host,
-        minHostLength: t.host.replaceAll('*', '').length,
-        path: t.path === undefined ? undefined : globToRegExp(t.path, false),
+        path: t.path === undefined ? undefined : compileGlob(t.path, false),
       };
     case 'any':
-      return { rule, kind: 'any', expiresAtMs, service: '', operation: undefined, host: undefined, literalHost: undefined, minHostLength: 0, path: undefined };
+      return { rule, kind: 'any', expiresAtMs, service: '', operation: undefined, host: undefined, literalHost: undefined, path: undefined };
     case 'invocation':
-      return { rule, kind: 'invocation', expiresAtMs, service: '', operation: undefined, host: undefined, literalHost: undefined, minHostLength: 0, path: undefined };
+      return { rule, kind: 'invocation', expiresAtMs, service: '', operation: undefined, host: undefined, literalHost: undefined, path: undefined };
   }
+}
+
+const compiled = new WeakMap<Rule, Entry>();
+
+/**
+ * Compiles one rule's target for matching, once per rule object. Throws if it
+ * cannot (compileRuleSet names the rule and leaves it out); the matcher only
+ * ever uses rules that compiled.
+ */
+export function compileRule(rule: Rule): void {
+  if (!compiled.has(rule)) compiled.set(rule, toEntry(rule));
+}
+
+function entryOf(rule: Rule): Entry | undefined {
+  const known = compiled.get(rule);
+  if (known !== undefined) return known;
+  try {
+    const e = toEntry(rule);
+    compiled.set(rule, e);
+    return e;
+  } catch {
+    // A rule that cannot be compiled costs only itself.
+    return undefined;
+  }
+}
+
+function entriesOf(rules: readonly Rule[]): Entry[] {
+  const out: Entry[] = [];
+  for (const r of rules) {
+    const e = entryOf(r);
+    if (e !== undefined) out.push(e);
+  }
+  return out;
 }
 
 /**
@@ -85,12 +116,7 @@ export function rulesFor(set: RuleSet, functionName: string): Rule[] {
 const NEVER: Matcher = () => undefined;
 
 function hostMatches(e: Entry, host: string): boolean {
-  if (host.length < e.minHostLength) return false;
-  if (e.literalHost !== undefined) {
-    // Same length is required for a literal; the RegExp only settles case differences.
-    return host === e.literalHost || (host.length === e.literalHost.length && e.host!.test(host));
-  }
-  return e.host!.test(host);
+  return host === e.literalHost || globMatches(e.host!, host);
 }
 
 function matches(e: Entry, call: CallDescriptor): boolean {
@@ -99,14 +125,14 @@ function matches(e: Entry, call: CallDescriptor): boolean {
       return (
         call.kind === 'aws' &&
         (e.service === '*' || e.service === call.service) &&
-        (e.operation === undefined || (call.operation !== undefined && e.operation.test(call.operation)))
+        (e.operation === undefined || (call.operation !== undefined && globMatches(e.operation, call.operation)))
       );
     case 'http':
       // AWS calls are HTTP calls too: `http:dynamodb.*.amazonaws.com` hits the SDK's requests.
       return (
         call.host !== undefined &&
         hostMatches(e, call.host) &&
-        (e.path === undefined || (call.path !== undefined && e.path.test(call.path)))
+        (e.path === undefined || (call.path !== undefined && globMatches(e.path, call.path)))
       );
     case 'any':
       return true;
@@ -123,7 +149,7 @@ function matches(e: Entry, call: CallDescriptor): boolean {
  */
 export function compileMatcher(set: RuleSet, functionName: string): Matcher {
   if (set.killSwitch) return NEVER;
-  const entries = rulesFor(set, functionName).map(toEntry);
+  const entries = entriesOf(rulesFor(set, functionName));
   if (entries.length === 0) return NEVER;
   // One list per call kind, each keeping the overall order, so a call only looks at rules that can match it.
   const invocation = entries.filter((e) => e.kind === 'invocation');
@@ -143,8 +169,7 @@ export function compileMatcher(set: RuleSet, functionName: string): Matcher {
 /** Every rule that matches the call, most specific first (for the CLI and tests; the agent uses compileMatcher). */
 export function matchCall(set: RuleSet, functionName: string, call: CallDescriptor, nowMs: number): Rule[] {
   if (set.killSwitch) return [];
-  return rulesFor(set, functionName)
-    .map(toEntry)
+  return entriesOf(rulesFor(set, functionName))
     .filter((e) => {
       const kindOk =
         call.kind === 'invocation' ? e.kind === 'invocation' : call.kind === 'aws' ? e.kind !== 'invocation' : e.kind === 'http' || e.kind === 'any';
