@@ -20,7 +20,8 @@
 import type { Logger } from '../telemetry/logger.js';
 import { runOutsideInvocations } from '../invocationState.js';
 import { compileRuleSet } from './rules.js';
-import { unmarshallItem } from './dynamoJson.js';
+import { compileRuleSetInSlices, UNREADABLE } from './rules/ruleSet.js';
+import { unmarshallItem, unmarshallValue, type AttributeValueJson } from './dynamoJson.js';
 import { GLOBAL_SCOPE, type RuleSet } from './ruleTypes.js';
 import { TableReadError, type TableReader } from './dynamoReader.js';
 
@@ -39,9 +40,25 @@ export function tableRuleSource(reader: TableReader, table: string, functionName
     async read() {
       const scopes = functionName === GLOBAL_SCOPE ? [GLOBAL_SCOPE] : [functionName, GLOBAL_SCOPE];
       const pages = await Promise.all(scopes.map((s) => reader.queryScope(s)));
-      return pages.flat().map((item) => unmarshallItem(item as Parameters<typeof unmarshallItem>[0]));
+      return pages.flat().map(readItem);
     },
   };
+}
+
+/** One wire item → plain; an item that cannot be read is kept, marked, with its key when that can be read, to be named and skipped alone. */
+function readItem(item: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return unmarshallItem(item as Record<string, AttributeValueJson>);
+  } catch (err) {
+    const key = (name: string): unknown => {
+      try {
+        return unmarshallValue(item[name] as AttributeValueJson, name);
+      } catch {
+        return undefined;
+      }
+    };
+    return { scope: key('scope'), id: key('id'), [UNREADABLE]: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 export interface RuleStore {
@@ -103,7 +120,8 @@ export function createRuleStore(opts: RuleStoreOptions): RuleStore {
     }
     let set: RuleSet;
     try {
-      set = compileRuleSet(items);
+      // In slices: a table of thousands of items must not hold up the invocations running meanwhile.
+      set = await compileRuleSetInSlices(items);
     } catch (err) {
       // compileRuleSet is meant never to throw; if it does, fail closed all the same.
       set = { ...EMPTY_RULE_SET, problems: [`rule set rejected: ${err instanceof Error ? err.message : String(err)}`] };

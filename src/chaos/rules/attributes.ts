@@ -114,14 +114,14 @@ export class AttributeReader {
       return this.fail(`${named(name, v)}: expected ${expected}`);
     }
     const bad = Object.entries(v).find(([, x]) => typeof x !== 'string');
-    if (bad) return this.fail(`${name}.${bad[0]}=${show(bad[1])}: expected ${expected}`);
+    if (bad) return this.fail(`${name}.${show(bad[0])}=${show(bad[1])}: expected ${expected}`);
     return { ...(v as Record<string, string>) };
   }
 
   /** Unknown attribute names, usually typos (`latency` for `latencyMs`). */
   unknown(known: ReadonlySet<string>, hint: string): void {
     for (const key of Object.keys(this.item)) {
-      if (!known.has(key)) this.errors.push(`${key}: unknown attribute; expected one of ${hint}`);
+      if (!known.has(key)) this.errors.push(`${show(key)}: unknown attribute; expected one of ${hint}`);
     }
   }
 }
