@@ -85,6 +85,12 @@ export interface RuleStoreOptions {
   readonly refreshMs: number;
   readonly logger: Logger;
   readonly now?: () => number;
+  /**
+   * Called with each new rule set on a turn of its own, just before it takes
+   * effect: the engine orders and indexes it there, in the background, not
+   * in the first invocation that meets it.
+   */
+  readonly prepare?: (set: RuleSet) => void;
 }
 
 export const EMPTY_RULE_SET: RuleSet = compileRuleSet([]);
@@ -125,6 +131,14 @@ export function createRuleStore(opts: RuleStoreOptions): RuleStore {
     } catch (err) {
       // compileRuleSet is meant never to throw; if it does, fail closed all the same.
       set = { ...EMPTY_RULE_SET, problems: [`rule set rejected: ${err instanceof Error ? err.message : String(err)}`] };
+    }
+    if (opts.prepare !== undefined) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      try {
+        opts.prepare(set);
+      } catch {
+        // preparing is an optimisation: the engine prepares the set itself when it first meets it
+      }
     }
     rules = set;
     loadedAtMs = startedAt;

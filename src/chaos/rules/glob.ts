@@ -12,7 +12,7 @@ export interface Glob {
   readonly caseInsensitive: boolean;
   /** The literal pieces between `*`s (folded when caseInsensitive); one piece when there is no `*`. */
   readonly pieces: readonly string[];
-  /** KMP failure table of each piece (used for the middle ones). */
+  /** KMP failure table of each middle piece (empty for the others). */
   readonly failure: readonly Int32Array[];
   /** The shortest text the glob can match. */
   readonly minLength: number;
@@ -30,11 +30,14 @@ function fold(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
+const ASCII_UPPER = /[A-Z]/g;
+
 function foldText(s: string): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) out += String.fromCharCode(fold(s.charCodeAt(i)));
-  return out;
+  // Only ASCII letters fold, as in fold().
+  return s.replace(ASCII_UPPER, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
 }
+
+const NO_TABLE = new Int32Array(0);
 
 function failureTable(p: string): Int32Array {
   const f = new Int32Array(p.length);
@@ -52,7 +55,9 @@ export function compileGlob(glob: string, caseInsensitive: boolean): Glob {
   const pieces = (caseInsensitive ? foldText(glob) : glob).split('*');
   let minLength = 0;
   for (const p of pieces) minLength += p.length;
-  return { text: glob, caseInsensitive, pieces, failure: pieces.map(failureTable), minLength };
+  // Only the pieces between the first and the last are searched for.
+  const failure = pieces.map((p, i) => (i > 0 && i < pieces.length - 1 && p.length > 1 ? failureTable(p) : NO_TABLE));
+  return { text: glob, caseInsensitive, pieces, failure, minLength };
 }
 
 export function isGlob(text: string): boolean {

@@ -4,9 +4,12 @@
 // compileMatcher orders them for one function; the function it returns runs
 // per outgoing call, so it loops over arrays and allocates nothing. Globs are
 // matched in linear time (glob.ts): no rule can make a call slow.
-import { compileGlob, globMatches, isGlob, type Glob } from './glob.js';
+import { compileGlob, globMatches as importedGlobMatches, isGlob, type Glob } from './glob.js';
 import { targetSpecificity } from './target.js';
 import { GLOBAL_SCOPE, type CallDescriptor, type Rule, type RuleSet } from '../ruleTypes.js';
+
+// Taken once: under a CommonJS transform an imported binding is a getter, read on every call otherwise.
+const globMatches = importedGlobMatches;
 
 export type Matcher = (call: CallDescriptor, nowMs: number) => Rule | undefined;
 
@@ -155,8 +158,21 @@ export function compileMatcher(set: RuleSet, functionName: string): Matcher {
   const invocation = entries.filter((e) => e.kind === 'invocation');
   const aws = entries.filter((e) => e.kind !== 'invocation');
   const http = entries.filter((e) => e.kind === 'http' || e.kind === 'any');
+  // AWS calls: one list per service met, made on first use, without the other services' aws: rules.
+  const byService = new Map<string, Entry[]>();
+  const awsFor = (service: string | undefined): Entry[] => {
+    if (service === undefined) return aws;
+    let list = byService.get(service);
+    if (list === undefined) {
+      // Service ids come from the SDK's calls, so few; the bound only guards against odd callers.
+      if (byService.size >= MAX_SERVICE_LISTS) return aws;
+      list = aws.filter((e) => e.kind !== 'aws' || e.service === '*' || e.service === service);
+      byService.set(service, list);
+    }
+    return list;
+  };
   return (call, nowMs) => {
-    const list = call.kind === 'invocation' ? invocation : call.kind === 'aws' ? aws : http;
+    const list = call.kind === 'invocation' ? invocation : call.kind === 'aws' ? awsFor(call.service) : http;
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!;
       // expiresAt is enforced here: DynamoDB's TTL deletes expired items only eventually.
@@ -165,6 +181,8 @@ export function compileMatcher(set: RuleSet, functionName: string): Matcher {
     return undefined;
   };
 }
+
+const MAX_SERVICE_LISTS = 256;
 
 /** Every rule that matches the call, most specific first (for the CLI and tests; the agent uses compileMatcher). */
 export function matchCall(set: RuleSet, functionName: string, call: CallDescriptor, nowMs: number): Rule[] {
