@@ -10,7 +10,11 @@
 //    already loaded, which is what turning chaos on adds.
 //    Note the figures scale with the machine's load; compare A and B with the
 //    bare-node figure printed beside them.
-// 2. decide(): per call, with 0 and 50 rules that do not match the call.
+// 2. decide(): per call, with 0, 50 and 5,000 rules that do not match the call,
+//    and with one rule whose path has a dozen `*` (the case a RegExp backtracks on).
+// 3. A 5,000-item table: how long compiling it holds the event loop at most
+//    (the longest gap between two turns of a setImmediate ticker running
+//    meanwhile), against the 250 ms cold-start bound.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +27,7 @@ import { createRedactor } from '../src/telemetry/redact.js';
 import { createRuleStore } from '../src/chaos/ruleStore.js';
 import { createChaosEngine } from '../src/chaos/engine.js';
 import type { CallDescriptor } from '../src/chaos/ruleTypes.js';
+import { marshallItem, unmarshallItem, type AttributeValueJson } from '../src/chaos/dynamoJson.js';
 import { median } from './lib/stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
@@ -147,9 +152,9 @@ async function decideCost(ruleCount: number): Promise<void> {
       { kind: 'aws', service: 'dynamodb', operation: 'GetItem', host: 'dynamodb.eu-west-1.amazonaws.com', path: '/' },
       { kind: 'http', host: 'api.example.com', path: '/v1/orders/123' },
     ];
-    const N = 1_000_000;
+    const N = ruleCount > 100 ? 20_000 : 1_000_000;
     let sink = 0;
-    for (let i = 0; i < 100_000; i++) if (engine.decide(calls[i & 1]!) !== undefined) sink++;
+    for (let i = 0; i < N / 10; i++) if (engine.decide(calls[i & 1]!) !== undefined) sink++;
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < N; i++) if (engine.decide(calls[i & 1]!) !== undefined) sink++;
     const ns = Number(process.hrtime.bigint() - t0) / N;
@@ -158,6 +163,70 @@ async function decideCost(ruleCount: number): Promise<void> {
   }
 }
 
+/** The per-call cost of one rule with a dozen `*` in its path, against a 30-character path that it does not match. */
+async function manyStarsCost(): Promise<void> {
+  const items = [{ scope: 'orders', id: 'stars', target: `http:api.example.com/${'a*'.repeat(12)}b`, fault: 'error', error: '503' }];
+  const config = readConfig({ AWS_LAMBDA_FUNCTION_NAME: 'orders', FAULTLINE_CHAOS_TABLE: 't' });
+  const logger = createLogger(config, createRedactor([]), { write() {} });
+  const store = createRuleStore({ source: { name: 't', read: async () => items }, refreshMs: 3_600_000, logger });
+  await store.refresh();
+  const engine = createChaosEngine({ config, logger, store, maxRuleAgeMs: Infinity });
+  const call: CallDescriptor = { kind: 'http', host: 'api.example.com', path: `/${'a'.repeat(29)}` };
+  const N = 200_000;
+  for (let i = 0; i < N / 10; i++) engine.decide(call);
+  const t0 = process.hrtime.bigint();
+  let sink = 0;
+  for (let i = 0; i < N; i++) if (engine.decide(call) !== undefined) sink++;
+  const ns = Number(process.hrtime.bigint() - t0) / N;
+  if (sink !== 0) throw new Error('the many-star rule matched');
+  console.log(`decide() with one rule of 12 \`*\` against a 30-character path it does not match: ${ns.toFixed(0)} ns per call`);
+}
+
+/** The longest the event loop is held while a 5,000-item table (1.1 MB of DynamoDB JSON) is parsed and compiled, and the whole refresh. */
+async function largeTableHold(): Promise<void> {
+  const wire: Record<string, unknown>[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const scope = i % 2 === 0 ? 'orders' : '*';
+    const target = i % 3 === 0 ? `aws:s3:GetObject` : i % 3 === 1 ? `http:host-${i}.example.com/v1/*` : `aws:sqs`;
+    wire.push(marshallItem({ scope, id: `rule-${i}`, enabled: true, target, fault: 'error', error: '503', rate: 1, note: 'game day '.repeat(5) }));
+  }
+  const body = JSON.stringify({ Items: wire });
+  const config = readConfig({ AWS_LAMBDA_FUNCTION_NAME: 'orders', FAULTLINE_CHAOS_TABLE: 't' });
+  const logger = createLogger(config, createRedactor([]), { write() {} });
+  const holds: number[] = [];
+  const totals: number[] = [];
+  for (let run = 0; run < 7; run++) {
+    // What the reader does with a Query answer: parse it, then read each item.
+    const source = { name: 't', read: async () => (JSON.parse(body) as { Items: Record<string, AttributeValueJson>[] }).Items.map((x) => unmarshallItem(x)) };
+    const store = createRuleStore({ source, refreshMs: 3_600_000, logger });
+    const engine = createChaosEngine({ config, logger, store, maxRuleAgeMs: Infinity });
+    let last = performance.now();
+    let longest = 0;
+    let ticking = true;
+    const tick = () => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const t0 = performance.now();
+    await store.refresh();
+    engine.decide({ kind: 'invocation' });
+    totals.push(performance.now() - t0);
+    ticking = false;
+    if (store.current().rules.length !== 5000) throw new Error(`expected 5000 rules, got ${store.current().rules.length}`);
+    if (run > 0) holds.push(longest); // the first run also pays for compiling the code
+  }
+  console.log(
+    `5,000-item table (${(body.length / 1e6).toFixed(1)} MB of DynamoDB JSON): the event loop is held at most ${median(holds).toFixed(1)} ms at a time ` +
+      `(median of ${holds.length} refreshes; worst ${Math.max(...holds).toFixed(1)} ms; bound 250 ms); whole refresh ${median(totals.slice(1)).toFixed(0)} ms`,
+  );
+}
+
 await importAndInit();
 await decideCost(0);
 await decideCost(50);
+await decideCost(5000);
+await manyStarsCost();
+await largeTableHold();

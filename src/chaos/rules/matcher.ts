@@ -1,9 +1,11 @@
 // Matching a call against the rules of one function. Each rule's target is
 // compiled once, on its own (compileRule, called per item while the table is
 // parsed, so a rule that cannot be compiled is named and dropped alone);
-// compileMatcher orders them for one function; the function it returns runs
-// per outgoing call, so it loops over arrays and allocates nothing. Globs are
-// matched in linear time (glob.ts): no rule can make a call slow.
+// compileMatcher orders them for one function and indexes them (by call kind,
+// AWS service and literal host), so a call only looks at rules that could
+// match it; the function it returns runs per outgoing call, so it loops over
+// arrays and allocates nothing. Globs are matched in linear time (glob.ts): no
+// rule can make a call slow.
 import { compileGlob, globMatches as importedGlobMatches, isGlob, type Glob } from './glob.js';
 import { targetSpecificity } from './target.js';
 import { GLOBAL_SCOPE, type CallDescriptor, type Rule, type RuleSet } from '../ruleTypes.js';
@@ -154,32 +156,91 @@ export function compileMatcher(set: RuleSet, functionName: string): Matcher {
   if (set.killSwitch) return NEVER;
   const entries = entriesOf(rulesFor(set, functionName));
   if (entries.length === 0) return NEVER;
+  const positions = (keep: (e: Entry) => boolean): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < entries.length; i++) if (keep(entries[i]!)) out.push(i);
+    return out;
+  };
   // One list per call kind, each keeping the overall order, so a call only looks at rules that can match it.
-  const invocation = entries.filter((e) => e.kind === 'invocation');
-  const aws = entries.filter((e) => e.kind !== 'invocation');
-  const http = entries.filter((e) => e.kind === 'http' || e.kind === 'any');
+  const invocation = indexByHost(entries, positions((e) => e.kind === 'invocation'));
+  const aws = positions((e) => e.kind !== 'invocation');
+  const awsAll = indexByHost(entries, aws);
+  const http = indexByHost(entries, positions((e) => e.kind === 'http' || e.kind === 'any'));
   // AWS calls: one list per service met, made on first use, without the other services' aws: rules.
-  const byService = new Map<string, Entry[]>();
-  const awsFor = (service: string | undefined): Entry[] => {
-    if (service === undefined) return aws;
+  const byService = new Map<string, HostIndex>();
+  const awsFor = (service: string | undefined): HostIndex => {
+    if (service === undefined) return awsAll;
     let list = byService.get(service);
     if (list === undefined) {
       // Service ids come from the SDK's calls, so few; the bound only guards against odd callers.
-      if (byService.size >= MAX_SERVICE_LISTS) return aws;
-      list = aws.filter((e) => e.kind !== 'aws' || e.service === '*' || e.service === service);
+      if (byService.size >= MAX_SERVICE_LISTS) return awsAll;
+      list = indexByHost(
+        entries,
+        aws.filter((i) => entries[i]!.kind !== 'aws' || entries[i]!.service === '*' || entries[i]!.service === service),
+      );
       byService.set(service, list);
     }
     return list;
   };
   return (call, nowMs) => {
-    const list = call.kind === 'invocation' ? invocation : call.kind === 'aws' ? awsFor(call.service) : http;
-    for (let i = 0; i < list.length; i++) {
-      const e = list[i]!;
-      // expiresAt is enforced here: DynamoDB's TTL deletes expired items only eventually.
-      if (e.expiresAtMs > nowMs && matches(e, call)) return e.rule;
-    }
-    return undefined;
+    const index = call.kind === 'invocation' ? invocation : call.kind === 'aws' ? awsFor(call.service) : http;
+    const host = call.host;
+    if (host !== undefined && hasUpperCase(host)) return scan(entries, index.all, NONE, call, nowMs);
+    const bucket = host === undefined ? undefined : index.byHost.get(host);
+    return scan(entries, index.rest, bucket ?? NONE, call, nowMs);
   };
+}
+
+/**
+ * A list of rules (positions in the ordered entries) split for lookup: http:
+ * rules with a literal host by that host, the others in `rest`. A call scans
+ * `rest` and its own host's bucket, merged in order, so rules for other hosts
+ * cost it nothing.
+ */
+interface HostIndex {
+  readonly all: readonly number[];
+  readonly rest: readonly number[];
+  readonly byHost: ReadonlyMap<string, readonly number[]>;
+}
+
+const NONE: readonly number[] = [];
+
+function indexByHost(entries: readonly Entry[], list: readonly number[]): HostIndex {
+  const rest: number[] = [];
+  const byHost = new Map<string, number[]>();
+  for (const i of list) {
+    const literal = entries[i]!.literalHost;
+    if (literal === undefined) {
+      rest.push(i);
+      continue;
+    }
+    let bucket = byHost.get(literal);
+    if (bucket === undefined) byHost.set(literal, (bucket = []));
+    bucket.push(i);
+  }
+  return { all: list, rest, byHost };
+}
+
+/** Literal hosts are kept lower-case; a call host with capitals (rare) is checked against every rule instead. */
+function hasUpperCase(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return true;
+  }
+  return false;
+}
+
+/** The first rule, in order, among two ascending position lists, that is unexpired and matches. */
+function scan(entries: readonly Entry[], a: readonly number[], b: readonly number[], call: CallDescriptor, nowMs: number): Rule | undefined {
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const position = j >= b.length || (i < a.length && a[i]! < b[j]!) ? a[i++]! : b[j++]!;
+    const e = entries[position]!;
+    // expiresAt is enforced here: DynamoDB's TTL deletes expired items only eventually.
+    if (e.expiresAtMs > nowMs && matches(e, call)) return e.rule;
+  }
+  return undefined;
 }
 
 const MAX_SERVICE_LISTS = 256;
