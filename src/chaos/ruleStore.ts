@@ -20,7 +20,7 @@
 import type { Logger } from '../telemetry/logger.js';
 import { runOutsideInvocations } from '../invocationState.js';
 import { compileRuleSet } from './rules.js';
-import { compileRuleSetInSlices, UNREADABLE } from './rules/ruleSet.js';
+import { compileRuleSetInSlices, SLICE_ITEMS, UNREADABLE } from './rules/ruleSet.js';
 import { unmarshallItem, unmarshallValue, type AttributeValueJson } from './dynamoJson.js';
 import { GLOBAL_SCOPE, type RuleSet } from './ruleTypes.js';
 import { TableReadError, type TableReader } from './dynamoReader.js';
@@ -40,7 +40,14 @@ export function tableRuleSource(reader: TableReader, table: string, functionName
     async read() {
       const scopes = functionName === GLOBAL_SCOPE ? [GLOBAL_SCOPE] : [functionName, GLOBAL_SCOPE];
       const pages = await Promise.all(scopes.map((s) => reader.queryScope(s)));
-      return pages.flat().map(readItem);
+      const wire = pages.flat();
+      const items: Record<string, unknown>[] = [];
+      for (let i = 0; i < wire.length; i++) {
+        // In slices, like the compilation after it: thousands of items must not hold invocations up.
+        if (i > 0 && i % SLICE_ITEMS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        items.push(readItem(wire[i]!));
+      }
+      return items;
     },
   };
 }
