@@ -37,6 +37,8 @@ async function invokeObserved(agent: Agent, run: InvocationRun, handler: LambdaH
               remainingMs: Math.max(0, run.state.deadlineMs - Date.now()),
             });
             finishInvocation(agent, run, true, true);
+            // Finished here, so the code after the handler skips it: the abort threshold counts it now, as failed.
+            agent.chaos?.afterInvocation(true);
             void agent.tracing.flush(deadlineMargin(agent) - 20);
           } catch {
             // never surface agent failures

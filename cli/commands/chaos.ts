@@ -96,7 +96,7 @@ function registerSet(chaos: Command): void {
     .command('set')
     .description('set a fault rule for a function (or "*" for every function)')
     .argument('<scope>', 'function name, or "*" for every function')
-    .option('--target <target>', 'which calls: aws:<service>[:<Operation>], http:<host>[/<path>], invocation, or *')
+    .option('--target <target>', 'which calls: aws:<service>[:<Operation>], http:<host>[/<path>], invocation, or * (at most 1024 characters)')
     .option('--fault <fault>', 'error, latency, timeout, corrupt or respond')
     .option('--error <error>', 'for error: an AWS error code, an HTTP status or a network error (ECONNRESET)')
     .option('--latency <ms>', 'for latency: added delay in ms (or a duration such as 2s)')

@@ -44,6 +44,8 @@ export interface ChaosEngine {
   afterInvocation(failed: boolean): void;
   /** Why nothing would be injected right now, if something stops it (for logs and tests). */
   stoppedBy(): string | undefined;
+  /** Works out a new rule set's matcher ahead of the calls that will meet it (the rule store calls it in the background). */
+  prepare(set: RuleSet): void;
 }
 
 export interface ChaosEngineOptions {
@@ -237,5 +239,8 @@ export function createChaosEngine(opts: ChaosEngineOptions): ChaosEngine {
       }
     },
     stoppedBy: () => stoppedBy(current()),
+    prepare(set) {
+      if (compiled === undefined || compiled.set !== set) compiled = compile(set);
+    },
   };
 }

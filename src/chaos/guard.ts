@@ -10,7 +10,7 @@
 //
 // Pure, apart from AbortWindow's own counters.
 import { AttributeReader, type Item } from './rules/attributes.js';
-import { cachedGlob } from './rules/glob.js';
+import { cachedGlob, globMatches } from './rules/glob.js';
 import type { Guardrails, Rule } from './ruleTypes.js';
 
 export const DEFAULT_PRODUCTION_ENVIRONMENTS: readonly string[] = Object.freeze(['prod', 'production']);
@@ -123,7 +123,7 @@ const ALLOWED: GuardVerdict = Object.freeze({ allowed: true });
 export function guardVerdict(guard: Guardrails, functionName: string, environment: string | undefined): GuardVerdict {
   if (guard.refuseAll !== undefined) return { allowed: false, reason: guard.refuseAll };
   if (guard.allowedFunctions !== undefined) {
-    const allowed = guard.allowedFunctions.some((g) => g === functionName || (g.includes('*') && cachedGlob(g, false).test(functionName)));
+    const allowed = guard.allowedFunctions.some((g) => g === functionName || (g.includes('*') && globMatches(cachedGlob(g, false), functionName)));
     if (!allowed) {
       const list = guard.allowedFunctions.length === 0 ? 'none' : guard.allowedFunctions.join(', ');
       return {

@@ -62,8 +62,9 @@ export function startChaos(opts: StartChaosOptions): ChaosRuntime {
     // Misconfiguration means no faults, said once per refresh like any unreadable table.
     source = failingSource(table, err instanceof TableReadError ? err : new TableReadError('Error', String(err)));
   }
-  const store = createRuleStore({ source, refreshMs: config.chaosRefreshMs, logger, now: opts.now });
-  const engine = createChaosEngine({
+  let engine: ChaosEngine | undefined = undefined;
+  const store = createRuleStore({ source, refreshMs: config.chaosRefreshMs, logger, now: opts.now, prepare: (set) => engine?.prepare(set) });
+  engine = createChaosEngine({
     config,
     logger,
     store,

@@ -20,7 +20,8 @@
 import type { Logger } from '../telemetry/logger.js';
 import { runOutsideInvocations } from '../invocationState.js';
 import { compileRuleSet } from './rules.js';
-import { unmarshallItem } from './dynamoJson.js';
+import { compileRuleSetInSlices, SLICE_ITEMS, UNREADABLE } from './rules/ruleSet.js';
+import { unmarshallItem, unmarshallValue, type AttributeValueJson } from './dynamoJson.js';
 import { GLOBAL_SCOPE, type RuleSet } from './ruleTypes.js';
 import { TableReadError, type TableReader } from './dynamoReader.js';
 
@@ -39,9 +40,32 @@ export function tableRuleSource(reader: TableReader, table: string, functionName
     async read() {
       const scopes = functionName === GLOBAL_SCOPE ? [GLOBAL_SCOPE] : [functionName, GLOBAL_SCOPE];
       const pages = await Promise.all(scopes.map((s) => reader.queryScope(s)));
-      return pages.flat().map((item) => unmarshallItem(item as Parameters<typeof unmarshallItem>[0]));
+      const wire = pages.flat();
+      const items: Record<string, unknown>[] = [];
+      for (let i = 0; i < wire.length; i++) {
+        // In slices, like the compilation after it: thousands of items must not hold invocations up.
+        if (i > 0 && i % SLICE_ITEMS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        items.push(readItem(wire[i]!));
+      }
+      return items;
     },
   };
+}
+
+/** One wire item → plain; an item that cannot be read is kept, marked, with its key when that can be read, to be named and skipped alone. */
+function readItem(item: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return unmarshallItem(item as Record<string, AttributeValueJson>);
+  } catch (err) {
+    const key = (name: string): unknown => {
+      try {
+        return unmarshallValue(item[name] as AttributeValueJson, name);
+      } catch {
+        return undefined;
+      }
+    };
+    return { scope: key('scope'), id: key('id'), [UNREADABLE]: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 export interface RuleStore {
@@ -68,6 +92,12 @@ export interface RuleStoreOptions {
   readonly refreshMs: number;
   readonly logger: Logger;
   readonly now?: () => number;
+  /**
+   * Called with each new rule set on a turn of its own, just before it takes
+   * effect: the engine orders and indexes it there, in the background, not
+   * in the first invocation that meets it.
+   */
+  readonly prepare?: (set: RuleSet) => void;
 }
 
 export const EMPTY_RULE_SET: RuleSet = compileRuleSet([]);
@@ -103,10 +133,19 @@ export function createRuleStore(opts: RuleStoreOptions): RuleStore {
     }
     let set: RuleSet;
     try {
-      set = compileRuleSet(items);
+      // In slices: a table of thousands of items must not hold up the invocations running meanwhile.
+      set = await compileRuleSetInSlices(items);
     } catch (err) {
       // compileRuleSet is meant never to throw; if it does, fail closed all the same.
       set = { ...EMPTY_RULE_SET, problems: [`rule set rejected: ${err instanceof Error ? err.message : String(err)}`] };
+    }
+    if (opts.prepare !== undefined) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      try {
+        opts.prepare(set);
+      } catch {
+        // preparing is an optimisation: the engine prepares the set itself when it first meets it
+      }
     }
     rules = set;
     loadedAtMs = startedAt;

@@ -246,3 +246,35 @@ test("an http rule from the table hits npm undici's calls through the function's
   assert.ok(faulted?.events.some((e: { name: string }) => e.name === 'chaos.fault'));
   assert.equal(sink.metrics().find((m) => m.requestId === requestId)?.FaultsInjected, 1);
 });
+
+test('invocations cut off at the deadline (what latency faults produce) count toward the abort threshold', async () => {
+  await createTable('deadline-rules', ['scope', 'id']);
+  await put('deadline-rules', {
+    scope: { S: 'orders' },
+    id: { S: 'slow-start' },
+    enabled: { BOOL: true },
+    target: { S: 'invocation' },
+    fault: { S: 'latency' },
+    latencyMs: { N: '150' },
+  });
+  await put('deadline-rules', {
+    scope: { S: '*' },
+    id: { S: '#guard' },
+    abortErrorRate: { N: '0.5' },
+    abortMinInvocations: { N: '3' },
+  });
+  const sink = installAgentReading('deadline-rules');
+  const handler = wrap(async () => 'ran');
+  const aborted = () => sink.logs().some((l) => l.level === 'WARN' && /abort threshold/.test(String(l.message)));
+  let cut = 0;
+  // 100 ms left: the deadline guard finishes each invocation 50 ms in, while the injected latency still runs.
+  for (let n = 1; n <= 20 && !aborted(); n++) {
+    assert.equal(await handler({}, lambdaContext(`req-deadline-${n}`, 100) as never), 'ran');
+    if (sink.logs().some((l) => l.requestId === `req-deadline-${n}` && l.message === 'chaos fault injected')) cut++;
+  }
+  // (The first invocation may run before the rules have loaded, uncut, counted as a success.)
+  assert.ok(cut >= 2, `expected invocations cut at the deadline, got ${cut}`);
+  assert.ok(aborted(), 'the abort threshold counted the invocations the deadline guard finished');
+  const warning = sink.logs().find((l) => /abort threshold/.test(String(l.message)))!;
+  assert.ok((warning.errorRate as number) >= 0.5);
+});

@@ -60,6 +60,10 @@ describe('parseGuardItem: invalid forms name the attribute, the value and the ex
     [{ abortWindowSeconds: 60 }, 'abortWindowSeconds: only meaningful with abortErrorRate'],
     [{ abortMinInvocations: 5 }, 'abortMinInvocations: only meaningful with abortErrorRate'],
     [{ maxrate: 0.5 }, 'maxrate: unknown attribute; expected one of maxRate, allowedFunctions'],
+    // NULL is a wrong type, not "not set": a guardrail stored as NULL refuses every fault rather than vanishing.
+    [{ maxRate: null }, 'maxRate=NULL: expected a number between 0 and 1'],
+    [{ allowedFunctions: null }, 'allowedFunctions=NULL: expected a list of function names'],
+    [{ productionLock: null }, 'productionLock=NULL: expected true or false (BOOL)'],
   ];
   for (const [item, message] of cases) {
     test(JSON.stringify(item), () => {

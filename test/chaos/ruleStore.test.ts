@@ -119,6 +119,8 @@ class FrontEndpoint {
   mode: 'forward' | 'throttle' | 'hold' | 'reset-reused' = 'forward';
   private readonly perSocket = new WeakMap<object, number>();
   received = 0;
+  /** When set, dynalite's answers are parsed, passed through this, and sent on (a response DynamoDB could send but dynalite cannot). */
+  rewrite: ((body: any) => any) | undefined;
   private held: Array<() => void> = [];
   private arrivals: Array<() => void> = [];
   private readonly server = http.createServer((req, res) => {
@@ -146,11 +148,22 @@ class FrontEndpoint {
           return;
         }
         const target = new URL(endpoint);
+        const rewrite = this.rewrite;
         const up = http.request(
           { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
           (upRes) => {
-            res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-            upRes.pipe(res);
+            if (rewrite === undefined) {
+              res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+              upRes.pipe(res);
+              return;
+            }
+            const parts: Buffer[] = [];
+            upRes.on('data', (c: Buffer) => parts.push(c));
+            upRes.on('end', () => {
+              const out = JSON.stringify(rewrite(JSON.parse(Buffer.concat(parts).toString('utf8'))));
+              res.writeHead(upRes.statusCode ?? 502, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(out) });
+              res.end(out);
+            });
           },
         );
         up.on('error', () => res.destroy());
@@ -364,6 +377,48 @@ describe('a table that cannot be read means no faults, one warning per refresh, 
     await h.nextRefresh();
     assert.equal(h.warnings().length, 2, 'fixed item: no more warnings');
     assert.equal(h.rt.store.current().rules.length, 2);
+  });
+
+  test('an attribute stored as NULL rejects its rule (rate NULL injects nothing), named once per refresh', async () => {
+    const table = tableName();
+    await createTable(table);
+    await put(table, ruleItem('orders', 'good'));
+    await put(table, ruleItem('orders', 'null-rate', { target: { S: 'aws:s3' }, rate: { NULL: true } }));
+    const h = start(table);
+    await h.rt.store.ready(60_000);
+    assert.equal(h.rt.engine.decide(GET_ITEM)?.ruleId, 'good');
+    assert.equal(h.rt.engine.decide(S3_PUT), undefined, 'rate NULL is not rate 1');
+    await h.nextRefresh();
+    const warnings = h.warnings();
+    assert.equal(warnings.length, 2, 'one warning per refresh');
+    for (const w of warnings) {
+      assert.deepEqual(w.problems, ['rule orders/null-rate: rate=NULL: expected a number between 0 and 1']);
+    }
+  });
+
+  test('an item with an attribute of a shape the reader does not know costs only that item', async () => {
+    const table = tableName();
+    await createTable(table);
+    await put(table, ruleItem('orders', 'good'));
+    const front = new FrontEndpoint();
+    await front.listen();
+    // As a DynamoDB with a newer attribute type would answer: one more item, its `note` of type `X`.
+    front.rewrite = (body: { Items?: Record<string, unknown>[] }) =>
+      body.Items?.some((i) => (i.scope as { S?: string } | undefined)?.S === 'orders')
+        ? { ...body, Items: [...body.Items, { ...ruleItem('orders', 'odd', { target: { S: 'aws:s3' } }), note: { X: 'new' } }] }
+        : body;
+    try {
+      const h = start(table, { endpoint: front.url });
+      await h.rt.store.ready(60_000);
+      assert.equal(h.rt.engine.decide(GET_ITEM)?.ruleId, 'good', 'the other rules still apply');
+      assert.equal(h.rt.engine.decide(S3_PUT), undefined);
+      const [w] = h.warnings();
+      assert.equal(w?.message, 'chaos rules malformed: ignored');
+      assert.equal(w!.problems.length, 1);
+      assert.match(w!.problems[0], /^rule orders\/odd: note=\{"X":"new"\}: expected a DynamoDB attribute value/);
+    } finally {
+      await front.close();
+    }
   });
 
   test('a malformed kill switch or guardrails item stops every fault', async () => {

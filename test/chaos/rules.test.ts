@@ -97,7 +97,6 @@ describe('validateRuleItem: valid forms', () => {
     }],
     ['scope *', { ...BASE, scope: '*' }, (r) => assert.equal(r.scope, '*')],
     ['enabled false', { ...BASE, enabled: false }, (r) => assert.equal(r.enabled, false)],
-    ['NULL attributes count as absent', { ...BASE, rate: null, note: null }, (r) => assert.equal(r.rate, 1)],
     ['rate 0', { ...BASE, rate: 0 }, (r) => assert.equal(r.rate, 0)],
     ['rate 0.3', { ...BASE, rate: 0.3 }, (r) => assert.equal(r.rate, 0.3)],
     ['error HTTP status as text', { ...BASE, target: 'http:api.example.com', error: '503' }, (r) =>
@@ -217,6 +216,15 @@ describe('validateRuleItem: invalid forms name the attribute, the value and the 
     ['createdBy not a string', { ...BASE, createdBy: 5 }, 'createdBy=5: expected a string naming who wrote the rule'],
     ['note not a string', { ...BASE, note: ['x'] }, 'note=["x"]: expected a string'],
     ['unknown attribute (typo)', { ...BASE, latency: 5 }, 'latency: unknown attribute; expected one of scope, id, enabled, target, fault, rate'],
+    // DynamoDB NULL is a value of the wrong type, never "not set": `rate` NULL must not mean rate 1.
+    ['rate NULL', { ...BASE, rate: null }, 'rate=NULL: expected a number between 0 and 1'],
+    ['enabled NULL', { ...BASE, enabled: null }, 'enabled=NULL: expected true or false (BOOL)'],
+    ['target NULL', { ...BASE, target: null }, 'target=NULL: expected aws:<service>[:<Operation>]'],
+    ['note NULL', { ...BASE, note: null }, 'note=NULL: expected a string'],
+    ['expiresAt NULL', { ...BASE, expiresAt: null }, 'expiresAt=NULL: expected epoch seconds'],
+    ['latencyMs NULL', { ...E, fault: 'latency', latencyMs: null }, 'latencyMs=NULL: expected whole milliseconds'],
+    ['target longer than 1024 characters, shown cut', { ...BASE, target: `http:a.example.com/${'x'.repeat(1006)}` },
+      `target=http:a.example.com/${'x'.repeat(40)}…: expected at most 1024 characters (this one has 1025)`],
   ];
   for (const [name, item, message] of cases) {
     test(`${name} → ${message.split(':')[0]}`, () => {
@@ -318,7 +326,7 @@ describe('compileRuleSet', () => {
     assert.equal(set.problems[0], 'rule orders-api/bad-rate: rate=3: expected a number between 0 and 1');
     assert.match(set.problems[1]!, /^rule orders-api\/bad-two: fault=explode: .*; rate=3: /);
     assert.match(set.problems[2]!, /^rule undefined\/no-scope: scope: required/);
-    assert.match(set.problems[3]!, /^item null: expected an object/);
+    assert.match(set.problems[3]!, /^item NULL: expected an object/);
   });
 
   test('never throws on odd values', () => {
@@ -699,5 +707,18 @@ test('decisionOf carries the rule id, scope, target text and fault', () => {
     scope: 'orders-api',
     targetText: 'aws:DynamoDB:GetItem',
     fault: { type: 'error', error: { kind: 'aws', code: 'ThrottlingException' } },
+  });
+});
+
+describe('the bounds users read about are the bounds the code enforces', () => {
+  test('README and the CLI help state the target length; README states the rule count', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { MAX_TARGET_LENGTH } = await import('../../src/chaos/rules/target.js');
+    const { MAX_RULE_ITEMS } = await import('../../src/chaos/rules/ruleSet.js');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const cli = readFileSync(new URL('../../cli/commands/chaos.ts', import.meta.url), 'utf8');
+    assert.match(readme, new RegExp(`\`target\`: at most ${MAX_TARGET_LENGTH} characters`));
+    assert.match(cli, new RegExp(`at most ${MAX_TARGET_LENGTH} characters`));
+    assert.match(readme, new RegExp(`at most ${MAX_RULE_ITEMS.toLocaleString('en-US')} items per function`));
   });
 });

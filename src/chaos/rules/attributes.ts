@@ -11,6 +11,7 @@ const MAX_SHOWN = 60;
 export function show(value: unknown): string {
   let text: string;
   if (typeof value === 'string') text = value;
+  else if (value === null) text = 'NULL';
   else if (value instanceof Uint8Array) text = '<binary>';
   else {
     try {
@@ -43,10 +44,13 @@ export function namedBoolean(name: string, value: unknown): string {
   return value === 'true' || value === 'false' ? `${name}="${value}" (a string)` : named(name, value);
 }
 
-/** Absent or DynamoDB NULL both mean "not set". */
+/**
+ * Only an absent attribute means "not set". A DynamoDB NULL is a value of the
+ * wrong type for every attribute, so it rejects the item like any other wrong
+ * type: read as "not set", `rate` NULL would have hit every call.
+ */
 export function present(item: Item, name: string): boolean {
-  const v = item[name];
-  return v !== undefined && v !== null;
+  return item[name] !== undefined;
 }
 
 export class AttributeReader {
@@ -110,14 +114,14 @@ export class AttributeReader {
       return this.fail(`${named(name, v)}: expected ${expected}`);
     }
     const bad = Object.entries(v).find(([, x]) => typeof x !== 'string');
-    if (bad) return this.fail(`${name}.${bad[0]}=${show(bad[1])}: expected ${expected}`);
+    if (bad) return this.fail(`${name}.${show(bad[0])}=${show(bad[1])}: expected ${expected}`);
     return { ...(v as Record<string, string>) };
   }
 
   /** Unknown attribute names, usually typos (`latency` for `latencyMs`). */
   unknown(known: ReadonlySet<string>, hint: string): void {
     for (const key of Object.keys(this.item)) {
-      if (!known.has(key)) this.errors.push(`${key}: unknown attribute; expected one of ${hint}`);
+      if (!known.has(key)) this.errors.push(`${show(key)}: unknown attribute; expected one of ${hint}`);
     }
   }
 }

@@ -1,4 +1,5 @@
 // The `target` attribute: which calls a rule hits. Pure.
+import { show } from './attributes.js';
 import { RuleError } from './ruleError.js';
 import { canonicalService, unknownServiceMessage } from './serviceNames.js';
 import type { Target } from '../ruleTypes.js';
@@ -12,10 +13,20 @@ const PATH_BAD = /[\s?#]/;
 
 export type TargetResult = { readonly ok: true; readonly target: Target } | { readonly ok: false; readonly error: string };
 
-const bad = (text: string, expected: string): TargetResult => ({ ok: false, error: `target=${text}: expected ${expected}` });
+/**
+ * The longest target accepted, in characters: far above any host name (253)
+ * plus a real path, and small enough that a rule's cost stays negligible.
+ */
+export const MAX_TARGET_LENGTH = 1024;
+
+// show() cuts a long value, so a message about a huge target stays short.
+const bad = (text: string, expected: string): TargetResult => ({ ok: false, error: `target=${show(text)}: expected ${expected}` });
 
 /** Like parseTarget, but returns the message instead of throwing. */
 export function tryParseTarget(text: string): TargetResult {
+  if (text.length > MAX_TARGET_LENGTH) {
+    return bad(text, `at most ${MAX_TARGET_LENGTH} characters (this one has ${text.length})`);
+  }
   const t = text.trim();
   if (t === '*') return { ok: true, target: { kind: 'any' } };
   if (t.toLowerCase() === 'invocation') return { ok: true, target: { kind: 'invocation' } };
