@@ -9,7 +9,7 @@
 // handler (`forward`). The caller's body is dropped when the real request is
 // never made, and held until it is otherwise.
 import { Duplex } from 'node:stream';
-import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader, OutgoingHttpHeaders } from 'node:http2';
 import type { UndiciHandler } from '../../instrument/faultHook.js';
 
 // nghttp2 codes as node:http2's constants name them (not imported: the agent never loads node:http2 itself).
@@ -37,7 +37,7 @@ function asStreamError(err: Error): Error {
 }
 
 /** Response headers as node:http2 gives them: lower-case names, `:status` a number, set-cookie a list. */
-export function http2ResponseHeaders(status: number, rawHeaders: readonly Buffer[]): IncomingHttpHeaders {
+export function http2ResponseHeaders(status: number, rawHeaders: readonly Buffer[]): IncomingHttpHeaders & IncomingHttpStatusHeader {
   const headers: Record<string, string | string[] | number> = { ':status': status };
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toString('latin1').toLowerCase();
@@ -46,17 +46,17 @@ export function http2ResponseHeaders(status: number, rawHeaders: readonly Buffer
     if (name === 'set-cookie') headers[name] = prev === undefined ? [value] : [...(prev as string[]), value];
     else headers[name] = prev === undefined ? value : `${String(prev)}, ${value}`;
   }
-  return headers as IncomingHttpHeaders;
+  return headers as IncomingHttpHeaders & IncomingHttpStatusHeader;
 }
 
 /** The other way: a real stream's response headers as alternating name/value buffers, pseudo-headers left out. */
-export function rawFromHttp2Headers(headers: IncomingHttpHeaders): Buffer[] {
+export function rawFromHttp2Headers(headers: Readonly<Record<string, string | readonly string[] | number | undefined>>): Buffer[] {
   const raw: Buffer[] = [];
   for (const name of Object.keys(headers)) {
     if (name.startsWith(':')) continue;
     const v = headers[name];
     if (v === undefined) continue;
-    for (const one of Array.isArray(v) ? v : [v]) raw.push(Buffer.from(name, 'latin1'), Buffer.from(String(one), 'latin1'));
+    for (const one of typeof v === 'object' ? v : [v]) raw.push(Buffer.from(name, 'latin1'), Buffer.from(String(one), 'latin1'));
   }
   return raw;
 }
