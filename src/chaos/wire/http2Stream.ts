@@ -78,6 +78,8 @@ export class Http2FaultStream extends Duplex implements UndiciHandler {
   private held: { chunk: unknown; encoding: BufferEncoding; callback: WriteCallback }[] = [];
   private heldFinal: WriteCallback | undefined;
   private completed = false;
+  /** The answering side has ended the stream (a canned answer is complete, or the real stream closed). */
+  private remoteClosed = false;
   private idleMs = 0;
   private idleTimer: NodeJS.Timeout | undefined;
 
@@ -103,6 +105,16 @@ export class Http2FaultStream extends Duplex implements UndiciHandler {
     // As node:http2 does: a request whose method has no body ends its side at once.
     const method = String(sentHeaders[':method'] ?? 'GET');
     if (options?.endStream ?? (method === 'GET' || method === 'HEAD' || method === 'DELETE')) this.end();
+    this.on('end', () => this.closeIfDone());
+  }
+
+  /**
+   * A response that has ended on a stream the answering side has closed:
+   * closed once the caller has read its end, even if the caller is still
+   * sending (a server that answers early resets the rest of the request).
+   */
+  private closeIfDone(): void {
+    if (this.remoteClosed && this.readableEnded && !this.destroyed) this.destroy();
   }
 
   // --- the caller's side (ClientHttp2Stream) ---
@@ -202,6 +214,7 @@ export class Http2FaultStream extends Duplex implements UndiciHandler {
   onComplete(): void {
     if (this.destroyed) return;
     this.completed = true;
+    if (!this.forwards) this.remoteClosed = true;
     this.push(null);
   }
 
@@ -246,11 +259,12 @@ export class Http2FaultStream extends Duplex implements UndiciHandler {
     real.on('end', () => handler.onComplete?.(null));
     real.on('error', (err: Error) => handler.onError?.(err));
     real.on('close', () => {
+      this.remoteClosed = true;
       // Closed by the peer or the session without an error: the caller sees the same close.
       if (!this.completed && !this.destroyed) {
         this.rstCode = real.rstCode;
         this.destroy();
-      }
+      } else this.closeIfDone();
     });
     for (const h of this.held.splice(0)) real.write(h.chunk, h.encoding, h.callback);
     const final = this.heldFinal;

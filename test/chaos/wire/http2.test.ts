@@ -278,6 +278,19 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       assert.equal(otel.spans()[0]!.status.code, SpanStatusCode.ERROR);
     });
 
+    test("a canned answer to a request still sending: once its end is read the stream closes, as after a server's early answer and reset", async () => {
+      engine.reset(() => ({ type: 'error', error: { kind: 'http', status: 429 } }));
+      const stream = session.request({ ':path': '/stream', ':method': 'POST' });
+      stream.write('first event');
+      const closed = new Promise<void>((resolve) => stream.on('close', () => resolve()));
+      const got = await read(stream);
+      assert.equal(got.headers[':status'], 429);
+      await closed;
+      assert.equal(stream.rstCode, http2.constants.NGHTTP2_NO_ERROR);
+      assert.equal(stream.writableEnded, false, 'the caller never ended its side');
+      assert.equal(target.streams, 0);
+    });
+
     test('latency holds a POST whose body the caller writes in pieces, then sends all of it', async () => {
       engine.reset(() => ({ type: 'latency', latencyMs: 100, jitterMs: 0 }));
       const stream = session.request({ ':path': '/upload', ':method': 'POST' });
