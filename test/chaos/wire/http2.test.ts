@@ -131,7 +131,19 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       assert.equal(target.streams, 1);
     });
 
-    // Each fault kind as the SDK sees it, with a client of one attempt (retries are the case above).
+    for (const code of ['ECONNRESET', 'ECONNREFUSED'] as const) {
+      test(`a ${code} fault: the SDK retries it as the real failure, every attempt answered without the server`, async () => {
+        engine.reset(() => ({ type: 'error', error: { kind: 'network', code } }));
+        const c = kinesis();
+        const err = await failure(putRecord(c));
+        const maxAttempts = await c.config.maxAttempts();
+        assert.equal(err.$metadata?.attempts, maxAttempts);
+        assert.equal(engine.injectedFaults.length, maxAttempts);
+        assert.equal(target.streams, 0);
+      });
+    }
+
+    // Each fault kind as the SDK sees it, with a client of one attempt (retries are the cases above).
     const cases: { name: string; fault: Fault; config?: KinesisClientConfig; abortMs?: number; reaches: boolean; check: (outcome: unknown) => void }[] = [
       {
         name: 'HTTP 503 on the AWS call: the service error with that status',
