@@ -68,8 +68,12 @@ const headerSetter: TextMapSetter<Record<string, unknown>> = {
  * (node:http2's sensitiveHeaders). The caller's object is not changed.
  */
 function headersToSend(headers: OutgoingHttpHeaders, bag: HeaderBag, ctx: Context, cs: ClientSpan, direct: boolean): OutgoingHttpHeaders {
-  const sent: Record<string | symbol, unknown> = { ...bag };
-  if (bag !== headers) for (const s of Object.getOwnPropertySymbols(headers)) sent[s] = (headers as Record<symbol, unknown>)[s];
+  // Copied key by key: V8 takes microseconds to add a key to a spread copy of an object with pseudo-header keys.
+  const sent: Record<string | symbol, unknown> = {};
+  const keys = Object.keys(bag);
+  for (let i = 0; i < keys.length; i++) sent[keys[i]!] = bag[keys[i]!];
+  const symbols = Object.getOwnPropertySymbols(headers);
+  for (let i = 0; i < symbols.length; i++) sent[symbols[i]!] = (headers as Record<symbol, unknown>)[symbols[i]!];
   injectTraceHeaders(ctx, cs.span, sent as Record<string, unknown>, headerSetter, direct);
   return sent as OutgoingHttpHeaders;
 }

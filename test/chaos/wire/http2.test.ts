@@ -262,7 +262,14 @@ describe('node:http2 requests traced and faulted at the wire', () => {
     });
 
     test("the caller's headers object is not changed, and a caller's own traceparent is replaced, not doubled", async () => {
-      const headers = { ':path': '/x', ':method': 'POST', 'Content-Type': 'text/plain', Traceparent: '00-11111111111111111111111111111111-2222222222222222-01' };
+      const headers = {
+        ':path': '/x',
+        ':method': 'POST',
+        'Content-Type': 'text/plain',
+        Traceparent: '00-11111111111111111111111111111111-2222222222222222-01',
+        'x-secret': 's3cr3t',
+        [http2.sensitiveHeaders]: ['x-secret'],
+      };
       const copy = { ...headers };
       const stream = session.request(headers);
       stream.end('hello');
@@ -270,6 +277,7 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       assert.deepEqual(headers, copy);
       const sent = target.seen[0]!.headers;
       assert.equal(sent['content-type'], 'text/plain');
+      assert.deepEqual((sent as Record<symbol, unknown>)[http2.sensitiveHeaders], ['x-secret'], 'the caller\'s never-indexed headers stay never-indexed');
       assert.equal(sent.traceparent, `00-${otel.spans()[0]!.spanContext().traceId}-${otel.spans()[0]!.spanContext().spanId}-01`);
       assert.equal(target.seen[0]!.body, 'hello');
     });
