@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 export interface Http2Seen {
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** Trailers the client sent after the body, if any. */
+  readonly trailers: IncomingHttpHeaders | undefined;
 }
 
 export interface Http2Target {
@@ -57,10 +59,12 @@ export async function startHttp2Target(): Promise<Http2Target> {
     state.streams++;
     stream.on('error', () => {});
     let body = '';
+    let trailers: IncomingHttpHeaders | undefined;
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => (body += chunk));
+    stream.on('trailers', (t: IncomingHttpHeaders) => (trailers = t));
     stream.on('end', () => {
-      seen.push({ headers, body });
+      seen.push({ headers, body, trailers });
       if (!stream.destroyed) answer(stream, headers);
     });
   });

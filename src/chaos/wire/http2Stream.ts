@@ -83,16 +83,20 @@ export class Http2FaultStream extends Duplex implements UndiciHandler {
   private idleMs = 0;
   private idleTimer: NodeJS.Timeout | undefined;
 
+  /** The caller sends trailers (`waitForTrailers`): it waits for 'wantTrailers' to call sendTrailers. */
+  private readonly wantsTrailers: boolean;
+
   constructor(
     session: ClientHttp2Session,
     sentHeaders: OutgoingHttpHeaders,
-    options: { endStream?: boolean; signal?: AbortSignal } | undefined,
+    options: { endStream?: boolean; signal?: AbortSignal; waitForTrailers?: boolean } | undefined,
     /** Whether the fault sends the real request (latency, corrupt): the caller's body is kept for it. */
     private readonly forwards: boolean,
   ) {
     super({ allowHalfOpen: true });
     this.session = session;
     this.sentHeaders = sentHeaders;
+    this.wantsTrailers = options?.waitForTrailers === true;
     const signal = options?.signal;
     if (signal !== undefined) {
       if (signal.aborted) process.nextTick(() => this.destroy(abortError(signal)));
@@ -139,7 +143,11 @@ export class Http2FaultStream extends Duplex implements UndiciHandler {
   }
 
   priority(): void {}
-  sendTrailers(): void {}
+
+  sendTrailers(headers: OutgoingHttpHeaders): void {
+    const real = this.real;
+    if (real !== undefined && !real.destroyed) real.sendTrailers(headers);
+  }
 
   override _read(): void {
     if (this.realPaused) {
@@ -156,7 +164,11 @@ export class Http2FaultStream extends Duplex implements UndiciHandler {
   }
 
   override _final(callback: WriteCallback): void {
-    if (!this.forwards || this.realGone()) callback();
+    if (!this.forwards || this.realGone()) {
+      // As Node does once the last data is out: the caller's trailers go nowhere here.
+      if (this.wantsTrailers && !this.forwards) process.nextTick(() => this.emit('wantTrailers'));
+      callback();
+    }
     else if (this.real !== undefined) this.real.end(() => callback());
     else this.heldFinal = callback;
   }
@@ -240,6 +252,7 @@ export class Http2FaultStream extends Duplex implements UndiciHandler {
     });
     real.on('ready', () => this.ready(real.id));
     real.on('continue', () => this.emit('continue'));
+    real.on('wantTrailers', () => this.emit('wantTrailers'));
     real.on('headers', (headers: IncomingHttpHeaders, flags: number) => this.emit('headers', headers, flags));
     real.on('trailers', (headers: IncomingHttpHeaders, flags: number) => this.emit('trailers', headers, flags));
     real.on('aborted', () => {

@@ -323,6 +323,17 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       assert.equal(target.streams, 1);
     });
 
+    test("latency and a caller that sends trailers (waitForTrailers): the request completes with the caller's trailers", async () => {
+      engine.reset(() => ({ type: 'latency', latencyMs: 50, jitterMs: 0 }));
+      const stream = session.request({ ':path': '/with-trailers', ':method': 'POST' }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'x-checksum': 'abc' }));
+      stream.end('payload');
+      assert.deepEqual(JSON.parse((await read(stream)).body), PLAIN_BODY);
+      assert.equal(target.seen[0]?.body, 'payload');
+      assert.equal(target.seen[0]?.trailers?.['x-checksum'], 'abc');
+      assert.equal(target.streams, 1);
+    });
+
     test('corrupt truncate: half the real body, content-length fixed up', async () => {
       engine.reset(() => ({ type: 'corrupt', corruption: 'truncate' }));
       const full = JSON.stringify(PLAIN_BODY);
