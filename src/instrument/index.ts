@@ -1,5 +1,5 @@
 // Outgoing-call instrumentation of the observe build: client spans and
-// traceparent for http/https and undici/fetch, plus the seam (FaultHook)
+// traceparent for http/https, http2 and undici/fetch, plus the seam (FaultHook)
 // through which the chaos build, when present, changes calls at the wire.
 import { context, ROOT_CONTEXT, type Context, type Tracer } from '@opentelemetry/api';
 import type { Frame } from '../invocationState.js';
