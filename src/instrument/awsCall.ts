@@ -287,6 +287,42 @@ function lambdaOperation(method: string, pathname: string): string | undefined {
   return undefined;
 }
 
+/**
+ * REST-JSON operations of the services whose SDK clients send over HTTP/2 by
+ * default (Bedrock Runtime, Transcribe Streaming, Lex V2, SageMaker Runtime
+ * HTTP/2), by signing name: all POSTs, told apart by their path.
+ */
+const HTTP2_SERVICE_PATHS: Readonly<Record<string, readonly (readonly [RegExp, string])[]>> = {
+  bedrock: [
+    [/^\/model\/[^/]+\/invoke$/, 'InvokeModel'],
+    [/^\/model\/[^/]+\/invoke-with-response-stream$/, 'InvokeModelWithResponseStream'],
+    [/^\/model\/[^/]+\/invoke-with-bidirectional-stream$/, 'InvokeModelWithBidirectionalStream'],
+    [/^\/model\/[^/]+\/converse$/, 'Converse'],
+    [/^\/model\/[^/]+\/converse-stream$/, 'ConverseStream'],
+    [/^\/model\/[^/]+\/count-tokens$/, 'CountTokens'],
+    [/^\/guardrail\/[^/]+\/version\/[^/]+\/apply$/, 'ApplyGuardrail'],
+  ],
+  transcribe: [
+    [/^\/stream-transcription$/, 'StartStreamTranscription'],
+    [/^\/medical-stream-transcription$/, 'StartMedicalStreamTranscription'],
+    [/^\/call-analytics-stream-transcription$/, 'StartCallAnalyticsStreamTranscription'],
+    [/^\/medical-scribe-stream$/, 'StartMedicalScribeStream'],
+  ],
+  lex: [
+    [/^\/bot\/[^/]+\/botAlias\/[^/]+\/botLocale\/[^/]+\/session\/[^/]+\/conversation$/, 'StartConversation'],
+    [/^\/bot\/[^/]+\/botAlias\/[^/]+\/botLocale\/[^/]+\/session\/[^/]+\/text$/, 'RecognizeText'],
+    [/^\/bot\/[^/]+\/botAlias\/[^/]+\/botLocale\/[^/]+\/session\/[^/]+\/utterance$/, 'RecognizeUtterance'],
+  ],
+  sagemaker: [[/^\/endpoints\/[^/]+\/invocations-bidirectional-stream$/, 'InvokeEndpointWithBidirectionalStream']],
+};
+
+function http2ServiceOperation(service: string, method: string, pathname: string): string | undefined {
+  const paths = HTTP2_SERVICE_PATHS[service];
+  if (paths === undefined || method.toUpperCase() !== 'POST') return undefined;
+  for (const [re, op] of paths) if (re.test(pathname)) return op;
+  return undefined;
+}
+
 /** Operation from the request as it goes out. */
 export function operationOf(service: string, req: WireRequest): string | undefined {
   const target = headerValue(req.headers, 'x-amz-target');
@@ -303,7 +339,7 @@ export function operationOf(service: string, req: WireRequest): string | undefin
   if (action) return action;
   if (service === 's3') return s3Operation(req, pathname, query);
   if (service === 'lambda') return lambdaOperation(req.method, pathname);
-  return undefined;
+  return http2ServiceOperation(service, req.method, pathname);
 }
 
 /**

@@ -4,14 +4,15 @@
 // hook. Types only, so the observe build carries no chaos code.
 import type { Span } from '@opentelemetry/api';
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { ClientHttp2Session, ClientHttp2Stream, ClientSessionRequestOptions, OutgoingHttpHeaders } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { CallDescriptor, FaultDecision } from '../chaos/ruleTypes.js';
 import type { AwsCall, HeaderBag } from './awsCall.js';
 
-/** One outgoing call as both transports describe it. */
+/** One outgoing call as every transport describes it. */
 export interface OutgoingCall {
   readonly descriptor: CallDescriptor;
-  readonly transport: 'http' | 'undici';
+  readonly transport: 'http' | 'undici' | 'http2';
   /** `http:` or `https:` */
   readonly protocol: string;
   readonly host: string;
@@ -83,6 +84,16 @@ export interface UndiciController {
 
 export type UndiciDispatch = (opts: UndiciDispatchOptions, handler: UndiciHandler) => boolean;
 
+/** One `ClientHttp2Session.request(headers, options)` as the caller made it. */
+export interface Http2Request {
+  readonly session: ClientHttp2Session;
+  /** The headers as sent (trace headers included). */
+  readonly headers: OutgoingHttpHeaders;
+  readonly options: ClientSessionRequestOptions | undefined;
+  /** Makes the real request on the session: a fault calls it later (latency), at once (corrupt) or never. */
+  open(): ClientHttp2Stream;
+}
+
 export interface FaultHook {
   /** Which rule, if any, hits this call. Runs on every call: must be cheap. */
   decide(call: CallDescriptor): FaultDecision | undefined;
@@ -105,6 +116,8 @@ export interface FaultHook {
    * returns the handler to put in place of `handler`, the request's own.
    */
   faultUndiciRequest(decision: FaultDecision, call: OutgoingCall, opts: UndiciDispatchOptions, handler: UndiciHandler): UndiciHandler;
+  /** Applies `decision` to one HTTP/2 request: the stream the caller gets in place of the real one. */
+  requestHttp2(decision: FaultDecision, call: OutgoingCall, request: Http2Request): ClientHttp2Stream;
 }
 
 /** What installOutgoingInstrumentation accepts: a hook, or a getter looked up per call (chaos may start after init). */

@@ -1,5 +1,5 @@
 // Outgoing-call instrumentation of the observe build: client spans and
-// traceparent for http/https and undici/fetch, plus the seam (FaultHook)
+// traceparent for http/https, http2 and undici/fetch, plus the seam (FaultHook)
 // through which the chaos build, when present, changes calls at the wire.
 import { context, ROOT_CONTEXT, type Context, type Tracer } from '@opentelemetry/api';
 import type { Frame } from '../invocationState.js';
@@ -7,6 +7,7 @@ import type { UrlRedactor } from './clientSpan.js';
 import type { InstrumentationDeps } from './deps.js';
 import type { FaultHook, FaultHookSource } from './faultHook.js';
 import { instrumentHttp } from './http.js';
+import { instrumentHttp2 } from './http2.js';
 import { instrumentUndici } from './undici.js';
 
 export interface OutgoingInstrumentationOptions {
@@ -42,7 +43,7 @@ function hookGetter(source: FaultHookSource): () => FaultHook | undefined {
 }
 
 /**
- * Patches http/https and the undici global dispatcher. Idempotent: a second
+ * Patches http/https, http2 and the undici global dispatcher. Idempotent: a second
  * call replaces the tracer, hook and redactor of the first and returns the
  * same undo.
  */
@@ -64,10 +65,12 @@ export function installOutgoingInstrumentation(opts: OutgoingInstrumentationOpti
     activeContext: opts.ownsContext === true ? frameActiveContext : apiActiveContext,
   };
   const undoHttp = instrumentHttp(deps);
+  const undoHttp2 = instrumentHttp2(deps);
   const undoUndici = instrumentUndici(deps);
   const uninstall = () => {
     if (g[INSTALLED]?.uninstall !== uninstall) return;
     undoUndici();
+    undoHttp2();
     undoHttp();
     g[INSTALLED] = undefined;
   };
@@ -75,5 +78,5 @@ export function installOutgoingInstrumentation(opts: OutgoingInstrumentationOpti
   return uninstall;
 }
 
-export type { FaultHook, FaultHookSource, HttpFaultPlan, OutgoingCall, UndiciDispatch, UndiciHandler } from './faultHook.js';
+export type { FaultHook, FaultHookSource, Http2Request, HttpFaultPlan, OutgoingCall, UndiciDispatch, UndiciHandler } from './faultHook.js';
 export { awsCallOf, protocolOf, protocolOfRequest, awsRequestId, type AwsCall, type AwsProtocol } from './awsCall.js';

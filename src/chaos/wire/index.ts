@@ -5,6 +5,7 @@ import type { Span } from '@opentelemetry/api';
 import type { CallDescriptor, FaultDecision } from '../ruleTypes.js';
 import type { FaultHook } from '../../instrument/faultHook.js';
 import { planHttpFault } from './httpFaults.js';
+import { http2Fault } from './http2Faults.js';
 import { undiciFault } from './undiciFaults.js';
 import { gateUndiciRequest } from './undiciRequestGate.js';
 import { defaultWireEnv, type WireEnv } from './wireEnv.js';
@@ -32,6 +33,11 @@ export function createWireFaultHook(engine: FaultEngine, env: WireEnv = defaultW
       const gate = gateUndiciRequest(decision.fault, call, opts, handler, env);
       engine.injected(decision, call.span);
       return gate;
+    },
+    requestHttp2(decision, call, request) {
+      const stream = http2Fault(decision.fault, call, request, env);
+      engine.injected(decision, call.span);
+      return stream;
     },
   };
 }

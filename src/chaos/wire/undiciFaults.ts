@@ -108,13 +108,16 @@ export function delayUndici(delayMs: number, dispatch: UndiciDispatch): UndiciDi
   };
 }
 
-/** Never answers: the caller's abort (AbortSignal) ends it first, else the budget fails it as a headers timeout. */
-export function hangUndici(timeoutMs: number | undefined, env: WireEnv): UndiciDispatch {
+/**
+ * Never answers: the caller's abort (AbortSignal) ends it first, else the
+ * budget fails it with `timeoutError` (undici's headers timeout by default).
+ */
+export function hangUndici(timeoutMs: number | undefined, env: WireEnv, timeoutError: () => Error = headersTimeoutError): UndiciDispatch {
   return (opts, handler) => {
     const clientTimeout = typeof opts.headersTimeout === 'number' ? opts.headersTimeout : undefined;
     const local = new LocalCall(handler);
     const timer = setTimeout(() => {
-      if (!local.aborted) local.fail(headersTimeoutError());
+      if (!local.aborted) local.fail(timeoutError());
     }, hangBudgetMs(timeoutMs, env.remainingMs(), clientTimeout));
     local.start(() => clearTimeout(timer));
     return true;
@@ -191,13 +194,17 @@ export function corruptUndici(corruption: Corruption, dispatch: UndiciDispatch):
   };
 }
 
-/** The dispatch that applies one decided fault. */
-export function undiciFault(fault: Fault, call: OutgoingCall, dispatch: UndiciDispatch, env: WireEnv): UndiciDispatch {
+/**
+ * The dispatch that applies one decided fault. Other transports whose calls
+ * take this shape (HTTP/2, src/chaos/wire/http2Faults.ts) pass the error their
+ * own client raises when a hung call runs out of budget.
+ */
+export function undiciFault(fault: Fault, call: OutgoingCall, dispatch: UndiciDispatch, env: WireEnv, hangError?: () => Error): UndiciDispatch {
   switch (fault.type) {
     case 'latency':
       return delayUndici(jitteredDelay(fault.latencyMs, fault.jitterMs, env.random), dispatch);
     case 'timeout':
-      return hangUndici(fault.timeoutMs, env);
+      return hangUndici(fault.timeoutMs, env, hangError);
     case 'corrupt':
       return corruptUndici(fault.corruption, dispatch);
     case 'error':
