@@ -2,7 +2,7 @@
 // --json, colour or not), and the one place errors become exit codes.
 import { Command, Option } from 'commander';
 
-/** Exit status contract (DESIGN section 6). */
+/** Exit status contract (README "The CLI"). */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;

@@ -43,7 +43,7 @@ Run faultline <command> --help for each command's options and examples.`,
   registerColdstarts(program);
   registerDashboards(program);
   registerLocal(program);
-  // Usage errors exit 2 (DESIGN section 6), help and version exit 0.
+  // Usage errors exit 2 (README "The CLI"), help and version exit 0.
   const override = (cmd: Command): void => {
     cmd.exitOverride();
     for (const sub of cmd.commands) override(sub);

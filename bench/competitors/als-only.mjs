@@ -1,6 +1,6 @@
 // Not a tool: the bare handler run inside an AsyncLocalStorage context, as
-// any agent that keeps per-invocation state in async context must (DESIGN
-// section 4). On Node 20, AsyncLocalStorage works through async_hooks, so
+// any agent that keeps per-invocation state in async context must (README "What every invocation emits").
+// On Node 20, AsyncLocalStorage works through async_hooks, so
 // every promise and native callback of the process pays for it; this row
 // shows that floor apart from what a tool adds on top.
 import { AsyncLocalStorage } from 'node:async_hooks';

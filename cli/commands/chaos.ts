@@ -1,4 +1,4 @@
-// `faultline chaos …`: the rule table from the command line (DESIGN section 6).
+// `faultline chaos …`: the rule table from the command line (README "The CLI").
 // Each action parses flags, calls cli/chaos/operations.ts, and prints; all the
 // rule semantics live in src/chaos so the CLI and the agent agree.
 import { readFile } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// `faultline local`: the local game day on embedded defaults (DESIGN section 7).
+// `faultline local`: the local game day on embedded defaults (README "Two commands", the local mode).
 import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -1,4 +1,4 @@
-// `faultline logs correlate` and `faultline logs tail` (DESIGN section 6).
+// `faultline logs correlate` and `faultline logs tail` (README "The CLI").
 import { Command, Option } from 'commander';
 import { action, addCommonOptions, painter, printJson, UsageError, useColor } from '../common.js';
 import { toJsonLine } from '../logs/correlate.js';

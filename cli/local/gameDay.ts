@@ -1,4 +1,4 @@
-// The local game day (DESIGN section 7): steady traffic, a baseline, a
+// The local game day (README "Two commands", the local mode): steady traffic, a baseline, a
 // DynamoDB throttling rule at 50% on one function set through the real CLI
 // code path, error rate and latency shown live, the rule cleared, the
 // recovery time measured, then one failed request's timeline across

@@ -1,4 +1,4 @@
-// One CloudWatch log stream as a file (DESIGN section 7):
+// One CloudWatch log stream as a file (README "Two commands", the local mode):
 // `DIR/<function>/<stream>.log`, one `{"timestamp": <epoch ms>, "message": "…"}`
 // per line. Log stream names hold `/` (`2026/11/23/[$LATEST]<hex>`); the file
 // name replaces each `/` with `-` so a function's streams sit side by side.

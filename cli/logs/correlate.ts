@@ -65,7 +65,7 @@ export function recordMatches(rec: ParsedRecord, target: CorrelationTarget): boo
 
 export type LineType = 'log' | 'span' | 'platform';
 
-/** One line of the merged timeline; `toJsonLine` gives its NDJSON form (DESIGN section 6). */
+/** One line of the merged timeline; `toJsonLine` gives its NDJSON form (README "The CLI"). */
 export interface TimelineLine {
   readonly timestamp: number;
   readonly function: string;
@@ -333,7 +333,7 @@ export function buildCorrelation(
   };
 }
 
-/** The NDJSON object of DESIGN section 6: the fixed keys first, then the line's original fields. */
+/** The NDJSON object of README "The CLI": the fixed keys first, then the line's original fields. */
 export function toJsonLine(l: TimelineLine): Record<string, unknown> {
   const out: Record<string, unknown> = {
     timestamp: l.timestamp,

@@ -1,4 +1,4 @@
-// LogSource over a log directory (DESIGN section 7):
+// LogSource over a log directory (README "Two commands", the local mode):
 // DIR/<function>/<stream>.log, one `{"timestamp": <ms>, "message": "<line>"}`
 // per line, the shape of CloudWatch's log events. Everything streams through
 // lineScanner.ts: memory stays flat in the size of the directory and of each

@@ -1,6 +1,6 @@
 // The one interface `logs correlate`, `logs tail` and `coldstarts` read logs
-// through. Two implementations: a log directory (logDirSource.ts, DESIGN
-// section 7) and CloudWatch Logs (cloudWatchSource.ts).
+// through. Two implementations: a log directory (logDirSource.ts, README "Two commands", the local mode)
+// and CloudWatch Logs (cloudWatchSource.ts).
 import type { SourceEvent } from './records.js';
 
 export interface TimeRange {

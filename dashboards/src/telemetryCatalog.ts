@@ -1,5 +1,5 @@
-// What the faultline agent emits, as far as dashboards may query it (DESIGN
-// section 4). The dashboards are built from these names only, and
+// What the faultline agent emits, as far as dashboards may query it (README "What every invocation emits").
+// The dashboards are built from these names only, and
 // test/dashboards/telemetryCatalog.test.ts holds them against the agent's own
 // code, so a renamed metric or log field breaks a test, not a game day.
 

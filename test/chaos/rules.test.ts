@@ -265,7 +265,7 @@ describe('ruleToItem', () => {
     });
   }
 
-  test('writes error as a string, as DESIGN section 5 has it', () => {
+  test('writes error as a string, as README "Chaos rules" has it', () => {
     assert.equal(ruleToItem(ruleOf({ ...BASE, target: '*', error: 503 })).error, '503');
   });
 });

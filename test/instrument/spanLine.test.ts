@@ -1,5 +1,5 @@
-// The hand-written span line is exactly what JSON.stringify of the DESIGN
-// section 4 record gives, redaction included, for the span shapes the agent
+// The hand-written span line is exactly what JSON.stringify of the README "What every invocation emits"
+// record gives, redaction included, for the span shapes the agent
 // writes: client spans, error spans with exception events, links, odd values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
