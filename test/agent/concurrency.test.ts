@@ -10,6 +10,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { homedir } from 'node:os';
@@ -32,6 +33,8 @@ interface Result {
   readonly requestId: string;
   readonly kind: string;
   readonly seenTraceparent: string;
+  /** Invocations in flight when it made its call. */
+  readonly overlapping: number;
 }
 
 interface Run {
@@ -80,8 +83,13 @@ function runChild(node: string, argv: string[], env: Record<string, string>, unt
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return (async () => {
     if (until !== undefined) {
-      // A runtime client never exits by itself: it is stopped once every invocation has its result.
+      // A runtime client never exits by itself: it is stopped once every invocation has its result and
+      // its invocation span is out (the agent writes that line after the runtime has posted the response).
+      let gone = false;
+      void exited.then(() => (gone = true));
       results.push(...(await Promise.race([until, exited.then(() => [] as Result[])])));
+      const spansOut = () => results.every((r) => stdout.includes(`"faas.invocation_id":"${r.requestId}"`));
+      while (!gone && !spansOut()) await Promise.race([once(child.stdout!, 'data'), exited]);
       child.kill('SIGTERM');
     }
     const exit = await exited;
@@ -125,6 +133,8 @@ function assertApart(run: Run, seen: Map<string, string | undefined>, requestIds
   const spans = lines.filter((l) => l.type === 'span');
   const logs = lines.filter((l) => l.type === undefined && l._aws === undefined && typeof l.requestId === 'string' && l.message !== undefined);
   assert.equal(run.results.length, requestIds.length, `a result for every invocation; stderr:\n${run.stderr.slice(-2000)}`);
+  const overlap = Math.max(...run.results.map((r) => r.overlapping));
+  assert.ok(overlap >= requestIds.length / 2, `the invocations overlapped (at most ${overlap} at once)`);
 
   const traceOf = new Map<string, string>();
   for (const s of spans.filter((s) => s.kind !== 'CLIENT')) traceOf.set(s.attributes['faas.invocation_id'], s.traceId);
@@ -202,8 +212,11 @@ describe(`${COUNT} overlapping invocations in one process stay apart, across ${C
           _HANDLER: 'ricHandler.handler',
           LAMBDA_TASK_ROOT: FIXTURES,
           AWS_LAMBDA_MAX_CONCURRENCY: String(COUNT),
+          CONCURRENCY_GATHER: String(COUNT / 2),
           // One worker thread: every invocation in one event loop, as the test means.
           AWS_LAMBDA_NODEJS_WORKER_COUNT: '1',
+          AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/concurrency',
+          AWS_LAMBDA_LOG_STREAM_NAME: '2026/12/03/[$LATEST]concurrency',
         },
         invoked,
       );
