@@ -13,6 +13,7 @@ import { endClientSpan, recordError, recordResponse, startClientSpan, type Clien
 import type { InstrumentationDeps } from './deps.js';
 import type { FaultHook, OutgoingCall, UndiciController, UndiciDispatch, UndiciDispatchOptions, UndiciHandler } from './faultHook.js';
 import { frames, runOutsideInvocations, type InvocationState } from '../invocationState.js';
+import { failsBeforeDispatch } from './fetchRefusal.js';
 import { descriptorOf } from './http.js';
 import { injectTraceHeaders, writesDirectly } from './traceHeaders.js';
 import { trackDispatchFrames, type DispatchFrames } from './undiciDispatchFrames.js';
@@ -708,6 +709,34 @@ function withOwnDispatcherWrapped(state: UndiciState, init: unknown): unknown {
 }
 
 /**
+ * A fetch that rejects before dispatching (fetchRefusal.ts) still gets its
+ * client span, as the same call through node:http does: started and ended
+ * with the error once fetch rejects, in the caller's context.
+ */
+function withRefusalSpan(state: UndiciState, input: unknown, init: RequestInit | undefined, response: Promise<Response>): Promise<Response> {
+  const tracer = state.deps.tracer;
+  const frame = frames.getStore();
+  const ctx = state.deps.activeContext(frame);
+  if (tracer === undefined || isTracingSuppressed(ctx)) return response;
+  return response.then(undefined, (err: unknown) => {
+    try {
+      const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : String((input as { url?: unknown }).url));
+      const origin = originOfUrl(url);
+      const given = init?.method ?? (input as { method?: unknown } | null)?.method;
+      const method = typeof given === 'string' ? given.toUpperCase() : 'GET';
+      const cs = startClientSpan(tracer, ctx, { protocol: origin.protocol, host: origin.host, port: origin.port, method, path: url.pathname + url.search }, undefined, state.deps.redactor, frame?.invocation);
+      // fetch's TypeError says only "fetch failed"; its cause says why, as undici's error does for a dispatched call.
+      const cause = (err as { cause?: unknown } | null)?.cause;
+      recordError(cs, err instanceof TypeError && cause instanceof Error ? cause : err);
+      endClientSpan(cs);
+    } catch {
+      // never fail the caller's call over telemetry
+    }
+    throw err;
+  });
+}
+
+/**
  * Node 20 creates its fetch's global dispatcher only when fetch is first used
  * (loading undici costs ~35 ms, too much to force at init): the first call
  * through our fetch wrapper loads it, wraps it, then fetches. A dispatcher of
@@ -728,7 +757,8 @@ function wrapFetch(state: UndiciState): (() => void) | undefined {
       seen = g[GLOBAL_DISPATCHER];
     }
     // fetch takes two arguments; an absent init and an undefined one are the same to it.
-    return original.call(this, input, init === undefined ? init : (withOwnDispatcherWrapped(state, init) as RequestInit));
+    const response = original.call(this, input, init === undefined ? init : (withOwnDispatcherWrapped(state, init) as RequestInit));
+    return failsBeforeDispatch(input, init) ? withRefusalSpan(state, input, init, response) : response;
   } as typeof globalThis.fetch;
   globalThis.fetch = fetch;
   return () => {
