@@ -59,12 +59,12 @@ export function trackDispatchFrames(skip: () => boolean, contextOf: (frame: Fram
     if (holder[PATCHED] !== undefined) return;
     const original = base.dispatch;
     const dispatch: DispatchFn = function (this: unknown, opts, handler) {
-      if (skip()) return Reflect.apply(original, this, [opts, handler]);
+      if (skip()) return original.call(this, opts, handler);
       const keyed = typeof handler === 'object' && handler !== null;
       if (current !== undefined) {
         // Inside the outer dispatch (an Agent handing the call to its Pool): the handler the pool may queue.
         if (keyed) byHandler.set(handler, current);
-        return Reflect.apply(original, this, [opts, handler]);
+        return original.call(this, opts, handler);
       }
       let site = keyed ? byHandler.get(handler) : undefined;
       if (site === undefined) {
@@ -74,7 +74,7 @@ export function trackDispatchFrames(skip: () => boolean, contextOf: (frame: Fram
       }
       current = site;
       try {
-        return Reflect.apply(original, this, [opts, handler]);
+        return original.call(this, opts, handler);
       } finally {
         current = undefined;
       }
