@@ -767,20 +767,12 @@ function wrapFetch(state: UndiciState): (() => void) | undefined {
 }
 
 export function instrumentUndici(deps: InstrumentationDeps): () => void {
-  const state: UndiciState = {
-    deps,
-    dispatching: false,
-    wrappers: new WeakMap(),
-    fronts: new WeakMap(),
-    pending: undefined,
-    made: false,
-    later: new WeakMap(),
-    dispatchFrames: undefined as unknown as DispatchFrames,
-  };
-  state.dispatchFrames = trackDispatchFrames(
+  // Our own dispatches are traced by tracedDispatch: undici's dispatch records nothing for them.
+  const dispatchFrames = trackDispatchFrames(
     () => state.dispatching,
     (frame) => deps.activeContext(frame),
   );
+  const state: UndiciState = { deps, dispatching: false, wrappers: new WeakMap(), fronts: new WeakMap(), pending: undefined, made: false, later: new WeakMap(), dispatchFrames };
   ensureGlobalWrapped(state);
   const unwrapFetch = wrapFetch(state);
   const unsubscribe = subscribeChannels(state);
