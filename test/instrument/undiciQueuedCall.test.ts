@@ -1,9 +1,10 @@
-// A call that npm undici's pool queues (every connection busy) has its
-// request made later, in the async context of the call that freed the
-// connection. Each kind of npm undici dispatcher the function owns (Agent,
-// Pool, Client) × call API (request(), fetch()): the queued call's span,
-// its traceparent and the fault rules' decision must all be its own
-// invocation's, not the freeing one's.
+// A call that waits for a connection another invocation holds: undici makes
+// its request at once (queued inside a Client) or, when a pool queues the
+// call, later, in the async context of the call that freed the connection.
+// Each kind of npm undici dispatcher the function owns (Agent, Pool, Client)
+// × call API (request(), fetch()): the waiting call's span, its traceparent
+// and the fault rules' decision must all be its own invocation's, not the
+// freeing one's.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http, { type Server, type ServerResponse } from 'node:http';
