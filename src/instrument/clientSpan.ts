@@ -110,11 +110,33 @@ export function recordResponse(cs: ClientSpan, statusCode: number, headers: Head
   }
 }
 
+/** Codes with which node:http and undici report that the caller aborted the call. */
+const ABORT_CODES: ReadonlySet<unknown> = new Set(['ABORT_ERR', 'UND_ERR_ABORTED']);
+
+function isTimeout(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'TimeoutError';
+}
+
+/**
+ * `error.type` of a failed call: the error's code, else its name. A call the
+ * caller aborted is `AbortError` and one an AbortSignal timed out is
+ * `TimeoutError` on every transport, whether it reports the signal's reason
+ * (a DOMException, whose numeric legacy `code` names nothing) or its own
+ * abort error (node:http's ABORT_ERR, whose `cause` is the reason; undici's
+ * UND_ERR_ABORTED).
+ */
+export function errorTypeOf(e: Error): string {
+  const code = (e as { code?: unknown }).code;
+  if (e.name === 'TimeoutError') return 'TimeoutError';
+  if (e.name === 'AbortError' || ABORT_CODES.has(code)) return isTimeout((e as { cause?: unknown }).cause) ? 'TimeoutError' : 'AbortError';
+  return typeof code === 'string' && code !== '' ? code : e.name;
+}
+
 export function recordError(cs: ClientSpan, err: unknown): void {
   if (cs.ended) return;
   const e = err instanceof Error ? err : new Error(String(err));
   cs.span.recordException(e);
-  cs.span.setAttribute('error.type', (e as { code?: unknown }).code !== undefined ? String((e as { code?: unknown }).code) : e.name);
+  cs.span.setAttribute('error.type', errorTypeOf(e));
   cs.span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
 }
 

@@ -12,9 +12,11 @@ import { awsCallOf, serviceFromHost, type AwsCall, type HeaderBag } from './awsC
 import { endClientSpan, recordError, recordResponse, startClientSpan, type ClientSpan } from './clientSpan.js';
 import type { InstrumentationDeps } from './deps.js';
 import type { FaultHook, OutgoingCall, UndiciController, UndiciDispatch, UndiciDispatchOptions, UndiciHandler } from './faultHook.js';
-import { frames, type InvocationState } from '../invocationState.js';
+import { frames, runOutsideInvocations, type InvocationState } from '../invocationState.js';
+import { failsBeforeDispatch } from './fetchRefusal.js';
 import { descriptorOf } from './http.js';
 import { injectTraceHeaders, writesDirectly } from './traceHeaders.js';
+import { trackDispatchFrames, type DispatchFrames } from './undiciDispatchFrames.js';
 import { traceparentOf } from '../telemetry/traceparent.js';
 
 interface Dispatcher {
@@ -303,6 +305,8 @@ interface UndiciState {
    * The channel then knows the request as ours.
    */
   later: WeakMap<object, PendingHeaders | null>;
+  /** The frame each call through undici's own dispatchers was dispatched in (undiciDispatchFrames.ts). */
+  dispatchFrames: DispatchFrames;
 }
 
 interface PendingHeaders {
@@ -472,6 +476,7 @@ function wrapDispatcher(state: UndiciState, inner: Dispatcher): Dispatcher {
 function ensureGlobalWrapped(state: UndiciState): void {
   const current = g[GLOBAL_DISPATCHER];
   if (current === undefined || state.wrappers.has(current)) return;
+  state.dispatchFrames.adopt(current);
   const wrapped = wrapDispatcher(state, current);
   g[GLOBAL_DISPATCHER] = wrapped;
   if (g[GLOBAL_DISPATCHER_2] === current) g[GLOBAL_DISPATCHER_2] = wrapped;
@@ -606,8 +611,11 @@ function subscribeChannels(state: UndiciState): () => void {
     if (isLaterOfOurs(request)) return;
     // npm undici loaded after us sets its own global dispatcher: take it over for the next calls.
     ensureGlobalWrapped(state);
-    const frame = frames.getStore();
-    const ctx = state.deps.activeContext(frame);
+    // The call's own frame and context, from its dispatch: a pool makes a queued call's request in the context of whichever call freed a connection.
+    const site = state.dispatchFrames.site;
+    const current = frames.getStore();
+    const frame = site !== undefined ? site.frame : current;
+    const ctx = site !== undefined ? site.context : state.deps.activeContext(frame);
     const tracer = state.deps.tracer;
     const hook = state.deps.faultHook();
     if ((tracer === undefined && hook === undefined) || isTracingSuppressed(ctx)) return;
@@ -636,7 +644,13 @@ function subscribeChannels(state: UndiciState): () => void {
         spans.set(request, cs);
         (cs as { isAws?: boolean }).isAws = aws !== undefined;
       }
-      if (hook !== undefined) faultMadeRequest(hook, request, { transport: 'undici', protocol, host, port, method, path, headers, aws }, cs);
+      if (hook !== undefined) {
+        const call = { transport: 'undici', protocol, host, port, method, path, headers, aws } as const;
+        // The rules decide for the call's invocation (sticky keys, its deadline): run as it, when made in another's context.
+        if (frame === current) faultMadeRequest(hook, request, call, cs);
+        else if (frame === undefined) runOutsideInvocations(() => faultMadeRequest(hook, request, call, cs));
+        else frames.run(frame, () => faultMadeRequest(hook, request, call, cs));
+      }
     } catch {
       // never fail the caller's request over telemetry or a broken hook
     }
@@ -687,10 +701,39 @@ function withOwnDispatcherWrapped(state: UndiciState, init: unknown): unknown {
   if (!isDispatcher(own) || state.wrappers.has(own)) return init;
   let front = state.fronts.get(own);
   if (front === undefined) {
+    state.dispatchFrames.adopt(own);
     front = wrapDispatcher(state, own);
     state.fronts.set(own, front);
   }
   return Object.create(init, { dispatcher: { value: front, enumerable: true, writable: true, configurable: true } }) as unknown;
+}
+
+/**
+ * A fetch that rejects before dispatching (fetchRefusal.ts) still gets its
+ * client span, as the same call through node:http does: started and ended
+ * with the error once fetch rejects, in the caller's context.
+ */
+function withRefusalSpan(state: UndiciState, input: unknown, init: RequestInit | undefined, response: Promise<Response>): Promise<Response> {
+  const tracer = state.deps.tracer;
+  const frame = frames.getStore();
+  const ctx = state.deps.activeContext(frame);
+  if (tracer === undefined || isTracingSuppressed(ctx)) return response;
+  return response.then(undefined, (err: unknown) => {
+    try {
+      const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : String((input as { url?: unknown }).url));
+      const origin = originOfUrl(url);
+      const given = init?.method ?? (input as { method?: unknown } | null)?.method;
+      const method = typeof given === 'string' ? given.toUpperCase() : 'GET';
+      const cs = startClientSpan(tracer, ctx, { protocol: origin.protocol, host: origin.host, port: origin.port, method, path: url.pathname + url.search }, undefined, state.deps.redactor, frame?.invocation);
+      // fetch's TypeError says only "fetch failed"; its cause says why, as undici's error does for a dispatched call.
+      const cause = (err as { cause?: unknown } | null)?.cause;
+      recordError(cs, err instanceof TypeError && cause instanceof Error ? cause : err);
+      endClientSpan(cs);
+    } catch {
+      // never fail the caller's call over telemetry
+    }
+    throw err;
+  });
 }
 
 /**
@@ -714,7 +757,8 @@ function wrapFetch(state: UndiciState): (() => void) | undefined {
       seen = g[GLOBAL_DISPATCHER];
     }
     // fetch takes two arguments; an absent init and an undefined one are the same to it.
-    return original.call(this, input, init === undefined ? init : (withOwnDispatcherWrapped(state, init) as RequestInit));
+    const response = original.call(this, input, init === undefined ? init : (withOwnDispatcherWrapped(state, init) as RequestInit));
+    return failsBeforeDispatch(input, init) ? withRefusalSpan(state, input, init, response) : response;
   } as typeof globalThis.fetch;
   globalThis.fetch = fetch;
   return () => {
@@ -723,12 +767,18 @@ function wrapFetch(state: UndiciState): (() => void) | undefined {
 }
 
 export function instrumentUndici(deps: InstrumentationDeps): () => void {
-  const state: UndiciState = { deps, dispatching: false, wrappers: new WeakMap(), fronts: new WeakMap(), pending: undefined, made: false, later: new WeakMap() };
+  // Our own dispatches are traced by tracedDispatch: undici's dispatch records nothing for them.
+  const dispatchFrames = trackDispatchFrames(
+    () => state.dispatching,
+    (frame) => deps.activeContext(frame),
+  );
+  const state: UndiciState = { deps, dispatching: false, wrappers: new WeakMap(), fronts: new WeakMap(), pending: undefined, made: false, later: new WeakMap(), dispatchFrames };
   ensureGlobalWrapped(state);
   const unwrapFetch = wrapFetch(state);
   const unsubscribe = subscribeChannels(state);
   return () => {
     unsubscribe();
+    state.dispatchFrames.uninstall();
     unwrapFetch?.();
     const current = g[GLOBAL_DISPATCHER];
     if (current !== undefined && state.wrappers.has(current)) {
