@@ -56,6 +56,9 @@ describe("a queued call through the function's own npm undici dispatcher belongs
     faultUndiciRequest: () => {
       throw new Error('no rule hits');
     },
+    requestHttp2: () => {
+      throw new Error('no rule hits');
+    },
   };
 
   before(async () => {
