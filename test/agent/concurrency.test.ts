@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,16 +116,30 @@ function jsonLines(text: string): Line[] {
 }
 
 /** An echo server: answers each request with the traceparent it carried, and records it by path. */
-async function startEcho(): Promise<{ url: string; seen: Map<string, string | undefined>; close(): Promise<void> }> {
+async function startEcho(): Promise<{ url: string; h2url: string; seen: Map<string, string | undefined>; close(): Promise<void> }> {
   const seen = new Map<string, string | undefined>();
-  const server = http.createServer((req, res) => {
+  const echo = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
     const traceparent = req.headers.traceparent as string | undefined;
     seen.set(decodeURIComponent((req.url ?? '').slice(1)), traceparent);
     req.resume();
     res.end(String(traceparent));
-  });
+  };
+  const server = http.createServer(echo);
+  const h2server = http2.createServer(echo);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  h2server.on('session', (s) => sessions.add(s));
   const port = await listen(server);
-  return { url: `http://127.0.0.1:${port}`, seen, close: () => closeServer(server) };
+  const h2port = await new Promise<number>((resolve) => h2server.listen(0, '127.0.0.1', () => resolve((h2server.address() as { port: number }).port)));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    h2url: `http://127.0.0.1:${h2port}`,
+    seen,
+    close: async () => {
+      for (const s of sessions) s.destroy();
+      await new Promise<void>((resolve) => h2server.close(() => resolve()));
+      await closeServer(server);
+    },
+  };
 }
 
 /** Every log line, span and downstream traceparent of each invocation is its own. */
@@ -184,7 +199,7 @@ describe(`${COUNT} overlapping invocations in one process stay apart, across ${C
   test('invocations run concurrently by the function itself (as Lambda Managed Instances do)', async () => {
     const echo = await startEcho();
     try {
-      const run = await runChild(process.execPath, [join(FIXTURES, 'direct.ts')], { CONCURRENCY_ECHO_URL: echo.url, CONCURRENCY_COUNT: String(COUNT) });
+      const run = await runChild(process.execPath, [join(FIXTURES, 'direct.ts')], { CONCURRENCY_ECHO_URL: echo.url, CONCURRENCY_ECHO_H2_URL: echo.h2url, CONCURRENCY_COUNT: String(COUNT) });
       assertApart(run, echo.seen, requestIds);
     } finally {
       await echo.close();
@@ -208,6 +223,7 @@ describe(`${COUNT} overlapping invocations in one process stay apart, across ${C
         [RUNTIME_CLIENT_ENTRY],
         {
           CONCURRENCY_ECHO_URL: echo.url,
+          CONCURRENCY_ECHO_H2_URL: echo.h2url,
           AWS_LAMBDA_RUNTIME_API: api.address,
           _HANDLER: 'ricHandler.handler',
           LAMBDA_TASK_ROOT: FIXTURES,
