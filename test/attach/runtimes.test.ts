@@ -3,7 +3,9 @@
 // execution environment on that runtime's Node (24 for nodejs24.x, 22 for
 // nodejs22.x, from the cache scripts/node-runtimes.mjs fills), the function's
 // handler reached bare, through the exec wrapper and through the handler
-// redirect. nodejs24.x's client refuses a handler of three parameters at init
+// redirect. The runtime client here is 4.x on both: nodejs24.x's, and
+// nodejs22.x's on Lambda Managed Instances (standard nodejs22.x runs 3.x:
+// test/attach/ric3.test.ts). 4.x refuses a handler of three parameters at init
 // (Runtime.CallbackHandlerDeprecated); the layer must not make such a function
 // "work" (removing the layer would then break it). Needs `npm run build:layer`.
 import { after, before, describe, test } from 'node:test';
@@ -14,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 
 import { createFunctionPool, type FunctionPool, type FunctionSpec, type InvocationReport } from '../../cli/local/functionPool.js';
-import { LAMBDA_NODE_RUNTIMES, type LambdaNodeRuntime } from '../../cli/local/runtimeNode.js';
+import { awsLambdaRic4, LAMBDA_NODE_RUNTIMES, type LambdaNodeRuntime } from '../../cli/local/runtimeNode.js';
 import { runtimeNode } from '../helpers/runtimeNodes.js';
 import { fixture } from '../local/support.js';
 
@@ -68,12 +70,12 @@ const CALLBACK_REFUSAL: Record<LambdaNodeRuntime, RegExp> = {
 };
 
 for (const runtime of LAMBDA_NODE_RUNTIMES) {
-  describe(`${runtime}: the same outcome with the layer as without it`, () => {
+  describe(`${runtime} with aws-lambda-ric 4.x: the same outcome with the layer as without it`, () => {
     let pool: FunctionPool;
     const results = new Map<string, InvocationReport>();
 
     before(async () => {
-      const node = runtimeNode(runtime);
+      const node = { ...runtimeNode(runtime), client: awsLambdaRic4() };
       const functions = [
         spec('bare', 'runtime-info', 'runtime-info'),
         ...HANDLERS.flatMap((h) => ATTACH.map((a) => spec(a, `${h.key}-${a}`, h.dir))),
