@@ -7,7 +7,7 @@ import { parseDuration } from '../../src/chaos/duration.js';
 import { startLocalStack, LOCAL_RULE_TABLE } from '../local/localStack.js';
 import { printFailedTimeline, runGameDay } from '../local/gameDay.js';
 import { runCli } from '../program.js';
-import { DEFAULT_RUNTIME, describeRuntimeNode, findRuntimeNode, LAMBDA_NODE_RUNTIMES, parseRuntime } from '../local/runtimeNode.js';
+import { DEFAULT_RUNTIME, describeRuntimeNode, findRuntimeNode, LAMBDA_NODE_RUNTIMES, parseRuntime, runtimeNodeDiffers } from '../local/runtimeNode.js';
 
 interface LocalOptions extends CommonOptions {
   duration: string;
@@ -59,14 +59,16 @@ Examples:
   faultline local                          a one-minute game day at 10 requests/s
   faultline local --duration 30s --rps 20  shorter and busier
   faultline local --keep-running           then, in another shell, use every command against it
-  faultline local --runtime nodejs22.x     the same on the nodejs22.x runtime (its Node, its AWS_EXECUTION_ENV)
+  faultline local --runtime nodejs22.x     the same on the nodejs22.x runtime (its Node, its AWS_EXECUTION_ENV, its runtime client)
 
 Nothing to set up: DynamoDB is embedded (dynalite), functions run in separate Node.js
 processes with AWS's runtime client and the faultline layer attached through
 AWS_LAMBDA_EXEC_WRAPPER, logs go to --log-dir as CloudWatch would hold them.
 The environments run on a Node.js of the runtime's major: this one, or the one in
-~/.cache/faultline/node-<major>/ (npm run runtimes puts it there); the first line
-says which Node was used.
+~/.cache/faultline/node-<major>/ (npm run runtimes puts it there), with the runtime's
+client: aws-lambda-ric 4.x for nodejs24.x, 3.x for nodejs22.x (from a source checkout,
+where it is a devDependency; else 4.x, which refuses callback handlers as Lambda
+Managed Instances do); the first line says which Node and client were used.
 Needs the layer built first (npm run build:layer; npm start does it).`,
   );
   cmd.action(
@@ -94,8 +96,8 @@ Needs the layer built first (npm run build:layer; npm start does it).`,
       process.on('SIGTERM', onSigint);
       try {
         const runtime = findRuntimeNode(runtimeName);
-        // Said on stderr when it is not the runtime's Node, so a JSON reader sees it too.
-        if (!runtime.matches) process.stderr.write(`faultline local: warning: ${describeRuntimeNode(runtime)}\n`);
+        // Said on stderr when it is not the runtime's Node or client, so a JSON reader sees it too.
+        if (runtimeNodeDiffers(runtime)) process.stderr.write(`faultline local: warning: ${describeRuntimeNode(runtime)}\n`);
         else if (!json) process.stdout.write(paint.dim(`${describeRuntimeNode(runtime)}\n`));
         if (!json) process.stdout.write(paint.dim('starting embedded DynamoDB, the payment provider stand-in and the front door…\n'));
         stack = await startLocalStack({ logDir, runtime });

@@ -7,8 +7,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import {
@@ -43,9 +41,6 @@ export type { InvocationResult } from './runtimeApi.js';
 
 /** Lambda's limit on an on-demand init phase. */
 export const DEFAULT_INIT_TIMEOUT_MS = 10_000;
-
-/** Where aws-lambda-ric lives (its entry starts the runtime loop on import). */
-export const RUNTIME_CLIENT_ENTRY = createRequire(import.meta.url).resolve('aws-lambda-ric');
 
 export interface EnvironmentOptions {
   /** Log directory: the stream is written to `<logDir>/<function>/<stream>.log`. */
@@ -302,7 +297,7 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
     logStreamName,
     region,
     initializationType,
-    runtimeDir: dirname(RUNTIME_CLIENT_ENTRY),
+    runtimeDir: runtime.client.dir,
     credentials: options.credentials ?? LOCAL_CREDENTIALS,
   };
   const env = buildLambdaEnv(spec, ctx);
@@ -323,7 +318,7 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
   // `sh -c 'exec "$@" 2>&1'` gives stdout and stderr one pipe (one ordered
   // stream, as Lambda's log stream is) and exec keeps a single pid.
   const wrapper = env.AWS_LAMBDA_EXEC_WRAPPER;
-  const runtimeCommand = [runtime.path, '--expose-gc', '--max-http-header-size', '81920', RUNTIME_CLIENT_ENTRY];
+  const runtimeCommand = [runtime.path, '--expose-gc', '--max-http-header-size', '81920', runtime.client.entry];
   const argv = ['-c', 'exec "$@" 2>&1', 'sh', ...(wrapper ? [wrapper] : []), ...runtimeCommand];
   let resolveExited!: () => void;
   const exited = new Promise<void>((resolve) => (resolveExited = resolve));

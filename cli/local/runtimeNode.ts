@@ -2,10 +2,13 @@
 // that runs its environments: this process's node when it is of the runtime's
 // major, else the one `npm run runtimes` keeps in ~/.cache/faultline/node-<major>/
 // (the same place the test and bench scripts fetch to), else this node, said so.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+
+import { packageRoot } from './packageRoot.js';
 
 /** Lambda's Node.js runtimes, newest first. */
 export const LAMBDA_NODE_RUNTIMES = ['nodejs24.x', 'nodejs22.x'] as const;
@@ -22,6 +25,70 @@ export interface RuntimeNode {
   readonly version: string;
   /** False when no node of the runtime's major was found and `path` is this process's node instead. */
   readonly matches: boolean;
+  /** AWS's runtime client the environments run. */
+  readonly client: RuntimeClient;
+}
+
+/**
+ * AWS's runtime client (aws-lambda-ric) of a runtime, as Lambda runs it:
+ * nodejs24.x has 4.x, which refuses callback handlers; nodejs22.x has 3.x,
+ * which takes them (callbackWaitsForEmptyEventLoop and all). Lambda Managed
+ * Instances run nodejs22.x on 4.x.
+ */
+export interface RuntimeClient {
+  /** `aws-lambda-ric 3.3.0`. */
+  readonly name: string;
+  /** The script node runs: Lambda's /var/runtime/index.mjs. */
+  readonly entry: string;
+  /** LAMBDA_RUNTIME_DIR: where the client lives. */
+  readonly dir: string;
+  /** Why the runtime runs another client than Lambda's, when it does. */
+  readonly fallback?: string;
+}
+
+const requireHere = createRequire(import.meta.url);
+
+function versionOf(entry: string): string {
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? '?';
+    } catch {
+      // not the package's root yet
+    }
+  }
+  return '?';
+}
+
+/** aws-lambda-ric 4.x: nodejs24.x's client, and nodejs22.x's on Lambda Managed Instances (its entry starts the runtime loop on import). */
+export function awsLambdaRic4(): RuntimeClient {
+  const entry = requireHere.resolve('aws-lambda-ric');
+  return { name: `aws-lambda-ric ${versionOf(entry)}`, entry, dir: dirname(entry) };
+}
+
+/** nodejs22.x's client 3.x from the devDependency aws-lambda-ric-3 (a source checkout), else 4.x, said so. */
+export function nodejs22Client(resolve: (id: string) => string = requireHere.resolve): RuntimeClient {
+  try {
+    const client = resolve('aws-lambda-ric-3');
+    const entry = join(packageRoot(), 'cli', 'local', 'nodejs22Runtime.mjs');
+    if (existsSync(entry)) return { name: `aws-lambda-ric ${versionOf(client)}`, entry, dir: dirname(client) };
+  } catch {
+    // not installed: an installed faultline has no devDependencies
+  }
+  return {
+    ...awsLambdaRic4(),
+    fallback:
+      'AWS\'s runtime client 3.x of nodejs22.x is not installed (aws-lambda-ric-3, a devDependency of faultline\'s repository), ' +
+      'so callback handlers are refused, as on Lambda Managed Instances',
+  };
+}
+
+const clients = new Map<LambdaNodeRuntime, RuntimeClient>();
+
+/** The runtime client of a runtime; looked up once. */
+export function runtimeClientOf(runtime: LambdaNodeRuntime): RuntimeClient {
+  let client = clients.get(runtime);
+  if (client === undefined) clients.set(runtime, (client = runtime === 'nodejs22.x' ? nodejs22Client() : awsLambdaRic4()));
+  return client;
 }
 
 /** Pure: `nodejs24.x` → 24; throws naming the value and the runtimes there are. */
@@ -52,21 +119,33 @@ const majorOf = (version: string): number => Number(version.replace(/^v/, '').sp
 /** The node that runs the runtime's environments; never throws. */
 export function findRuntimeNode(runtime: LambdaNodeRuntime, env: NodeJS.ProcessEnv = process.env): RuntimeNode {
   const major = runtimeMajor(runtime);
-  if (majorOf(process.version) === major) return { runtime, major, path: process.execPath, version: process.version, matches: true };
+  const client = runtimeClientOf(runtime);
+  if (majorOf(process.version) === major) return { runtime, major, path: process.execPath, version: process.version, matches: true, client };
   const cached = cachedNodePath(major, env);
   if (existsSync(cached)) {
     const r = spawnSync(cached, ['-p', 'process.version'], { encoding: 'utf8', timeout: 30_000 });
     const version = r.status === 0 ? r.stdout.trim() : '';
-    if (majorOf(version) === major) return { runtime, major, path: cached, version, matches: true };
+    if (majorOf(version) === major) return { runtime, major, path: cached, version, matches: true, client };
   }
-  return { runtime, major, path: process.execPath, version: process.version, matches: false };
+  return { runtime, major, path: process.execPath, version: process.version, matches: false, client };
 }
 
-/** One line for the user: which runtime, on which node, and how to get the right one when it is missing. */
+/** One line for the user: which runtime, on which node and client, and how to get the right ones when they are missing. */
 export function describeRuntimeNode(node: RuntimeNode): string {
-  if (node.matches) return `runtime ${node.runtime} on Node ${node.version} (${node.path})`;
-  return (
-    `runtime ${node.runtime} on Node ${node.version} (${node.path}): no Node ${node.major} found at ${cachedNodePath(node.major)}; ` +
-    `get it with \`npm pack node-${process.platform}-${process.arch}@${node.major}\` and unpack its package/ there (in faultline's repository: npm run runtimes)`
-  );
+  const head = `runtime ${node.runtime} on Node ${node.version} (${node.path}) with ${node.client.name}`;
+  const missing = [
+    ...(node.matches
+      ? []
+      : [
+          `no Node ${node.major} found at ${cachedNodePath(node.major)}; ` +
+            `get it with \`npm pack node-${process.platform}-${process.arch}@${node.major}\` and unpack its package/ there (in faultline's repository: npm run runtimes)`,
+        ]),
+    ...(node.client.fallback === undefined ? [] : [node.client.fallback]),
+  ];
+  return missing.length === 0 ? head : `${head}: ${missing.join('; ')}`;
+}
+
+/** The line is a warning: the environments do not run as the runtime's would. */
+export function runtimeNodeDiffers(node: RuntimeNode): boolean {
+  return !node.matches || node.client.fallback !== undefined;
 }

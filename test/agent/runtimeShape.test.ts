@@ -8,7 +8,8 @@
 //   context carrying succeed/fail/done and callbackWaitsForEmptyEventLoop, it
 //   posts the same outcome through the same channel (a callback's outcome waits
 //   for the empty event loop unless the flag is off; a promise's does not; a
-//   plain return value posts nothing), for random handlers (fast-check).
+//   plain return value posts nothing), for random handlers (fast-check); the
+//   same with the real client 3.x on Node 22 is test/attach/ric3.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';

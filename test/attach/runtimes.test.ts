@@ -3,40 +3,28 @@
 // execution environment on that runtime's Node (24 for nodejs24.x, 22 for
 // nodejs22.x, from the cache scripts/node-runtimes.mjs fills), the function's
 // handler reached bare, through the exec wrapper and through the handler
-// redirect. nodejs24.x's client refuses a handler of three parameters at init
+// redirect. The runtime client here is 4.x on both: nodejs24.x's, and
+// nodejs22.x's on Lambda Managed Instances (standard nodejs22.x runs 3.x:
+// test/attach/ric3.test.ts). 4.x refuses a handler of three parameters at init
 // (Runtime.CallbackHandlerDeprecated); the layer must not make such a function
 // "work" (removing the layer would then break it). Needs `npm run build:layer`.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { unzipSync } from 'fflate';
+import { join } from 'node:path';
 
-import { createFunctionPool, type FunctionPool, type FunctionSpec, type InvocationReport } from '../../cli/local/functionPool.js';
-import { LAMBDA_NODE_RUNTIMES, type LambdaNodeRuntime } from '../../cli/local/runtimeNode.js';
+import { createFunctionPool, type FunctionPool, type InvocationReport } from '../../cli/local/functionPool.js';
+import { awsLambdaRic4, LAMBDA_NODE_RUNTIMES, type LambdaNodeRuntime } from '../../cli/local/runtimeNode.js';
+import { ATTACH, attachSpec, unpackLayer, type Attach } from '../helpers/attachModes.js';
 import { runtimeNode } from '../helpers/runtimeNodes.js';
 import { fixture } from '../local/support.js';
 
-const root = new URL('../..', import.meta.url).pathname;
-const zipPath = join(root, 'dist', 'layer', 'faultline.zip');
 const work = mkdtempSync(join(tmpdir(), 'faultline-runtimes-'));
 const layer = join(work, 'opt');
 after(() => rmSync(work, { recursive: true, force: true }));
 
-before(() => {
-  assert.ok(existsSync(zipPath), `${zipPath} is missing: run npm run build:layer first`);
-  for (const [name, bytes] of Object.entries(unzipSync(readFileSync(zipPath)))) {
-    if (name.endsWith('/')) continue;
-    const file = join(layer, name);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, bytes);
-  }
-  chmodSync(join(layer, 'faultline-wrapper'), 0o755);
-});
-
-type Attach = 'bare' | 'wrapper' | 'redirect';
-const ATTACH: readonly Attach[] = ['bare', 'wrapper', 'redirect'];
+before(() => unpackLayer(layer));
 
 /** Handlers of every shape the runtime client tells apart: parameter count and async-ness. */
 const HANDLERS = [
@@ -45,12 +33,7 @@ const HANDLERS = [
   { key: 'async', dir: 'cjs', params: 2 },
 ] as const;
 
-function spec(attach: Attach, name: string, dir: string): FunctionSpec {
-  const base = { name, codeDir: fixture(dir), timeoutSeconds: 30, layers: [layer] };
-  if (attach === 'bare') return { ...base, handler: 'index.handler' };
-  if (attach === 'wrapper') return { ...base, handler: 'index.handler', environment: { AWS_LAMBDA_EXEC_WRAPPER: join(layer, 'faultline-wrapper') } };
-  return { ...base, handler: join(layer, 'nodejs', 'node_modules', 'faultline', 'handler.handler'), environment: { FAULTLINE_HANDLER: 'index.handler' } };
-}
+const spec = (attach: Attach, name: string, dir: string) => attachSpec(attach, layer, name, fixture(dir));
 
 /** What the caller sees, without what differs per environment (request ids, pids, timings, stack traces). */
 function outcome(r: InvocationReport): unknown {
@@ -68,12 +51,12 @@ const CALLBACK_REFUSAL: Record<LambdaNodeRuntime, RegExp> = {
 };
 
 for (const runtime of LAMBDA_NODE_RUNTIMES) {
-  describe(`${runtime}: the same outcome with the layer as without it`, () => {
+  describe(`${runtime} with aws-lambda-ric 4.x: the same outcome with the layer as without it`, () => {
     let pool: FunctionPool;
     const results = new Map<string, InvocationReport>();
 
     before(async () => {
-      const node = runtimeNode(runtime);
+      const node = { ...runtimeNode(runtime), client: awsLambdaRic4() };
       const functions = [
         spec('bare', 'runtime-info', 'runtime-info'),
         ...HANDLERS.flatMap((h) => ATTACH.map((a) => spec(a, `${h.key}-${a}`, h.dir))),

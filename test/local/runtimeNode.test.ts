@@ -8,18 +8,24 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
+import { createFunctionPool } from '../../cli/local/functionPool.js';
 import { buildLambdaEnv, LOCAL_CREDENTIALS, runtimeVersion } from '../../cli/local/lambdaEnv.js';
 import {
+  awsLambdaRic4,
   cachedNodePath,
   DEFAULT_RUNTIME,
   describeRuntimeNode,
   executionEnvOf,
   findRuntimeNode,
   LAMBDA_NODE_RUNTIMES,
+  nodejs22Client,
   parseRuntime,
+  runtimeClientOf,
   runtimeMajor,
+  runtimeNodeDiffers,
 } from '../../cli/local/runtimeNode.js';
 import { runtimeNode } from '../helpers/runtimeNodes.js';
+import { fixture } from './support.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'faultline-runtime-node-'));
@@ -76,7 +82,7 @@ describe('findRuntimeNode', () => {
 test('the environment of each runtime: its AWS_EXECUTION_ENV, its Node first on PATH, its layer path, its runtime version', () => {
   for (const runtime of LAMBDA_NODE_RUNTIMES) {
     const major = runtimeMajor(runtime);
-    const node = { runtime, major, path: `/opt/node-${major}/bin/node`, version: `v${major}.3.1`, matches: true };
+    const node = { runtime, major, path: `/opt/node-${major}/bin/node`, version: `v${major}.3.1`, matches: true, client: runtimeClientOf(runtime) };
     const env = buildLambdaEnv(
       { name: 'fn', handler: 'index.handler', codeDir: '/var/task', layers: ['/opt/layer'] },
       { runtime: node, runtimeApi: '127.0.0.1:9001', logStreamName: 's', region: 'eu-west-1', initializationType: 'on-demand', runtimeDir: '/var/runtime', credentials: LOCAL_CREDENTIALS },
@@ -97,4 +103,52 @@ test('faultline local --runtime refuses a runtime it does not emulate, naming th
   });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /--runtime nodejs20\.x: expected one of nodejs24\.x, nodejs22\.x/);
+});
+
+describe('the runtime client of each runtime, as Lambda runs it', () => {
+  test('nodejs24.x runs aws-lambda-ric 4.x; nodejs22.x runs 3.x (the devDependency aws-lambda-ric-3), and the runtime line names it', () => {
+    const c24 = runtimeClientOf('nodejs24.x');
+    const c22 = runtimeClientOf('nodejs22.x');
+    assert.match(c24.name, /^aws-lambda-ric 4\.\d+\.\d+$/);
+    assert.match(c22.name, /^aws-lambda-ric 3\.\d+\.\d+$/);
+    assert.equal(c24.fallback, undefined);
+    assert.equal(c22.fallback, undefined, 'aws-lambda-ric-3 is a devDependency: npm install in faultline\'s repository installs it');
+    const node = findRuntimeNode('nodejs22.x');
+    assert.match(describeRuntimeNode(node), / with aws-lambda-ric 3\.\d+\.\d+/);
+  });
+
+  test('without aws-lambda-ric-3 (an installed faultline), nodejs22.x runs 4.x and the runtime line says so', () => {
+    const missing = (id: string): string => {
+      throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+    };
+    const client = nodejs22Client(missing);
+    assert.equal(client.entry, awsLambdaRic4().entry);
+    assert.match(client.name, /^aws-lambda-ric 4\./);
+    const node = { runtime: 'nodejs22.x' as const, major: 22, path: '/opt/node-22/bin/node', version: 'v22.3.1', matches: true, client };
+    const line = describeRuntimeNode(node);
+    assert.match(line, /^runtime nodejs22\.x on Node v22\.3\.1 \(\/opt\/node-22\/bin\/node\) with aws-lambda-ric 4\.\d+\.\d+: /);
+    assert.match(line, /runtime client 3\.x of nodejs22\.x is not installed \(aws-lambda-ric-3.*callback handlers are refused, as on Lambda Managed Instances/);
+    assert.equal(runtimeNodeDiffers(node), true);
+    assert.equal(runtimeNodeDiffers({ ...node, client: awsLambdaRic4() }), false);
+  });
+
+  test('a callback handler answers under nodejs22.x (through its callback) and is refused at init under nodejs24.x', async () => {
+    const outcomes = new Map<string, unknown>();
+    for (const runtime of LAMBDA_NODE_RUNTIMES) {
+      const pool = createFunctionPool({
+        logDir: join(work, `callback-${runtime}`),
+        runtime: runtimeNode(runtime),
+        functions: [{ name: 'callback', handler: 'index.handler', codeDir: fixture('callback'), timeoutSeconds: 30 }],
+        initTimeoutMs: 60_000,
+      });
+      try {
+        const r = await pool.invoke('callback', { hello: runtime });
+        outcomes.set(runtime, r.kind === 'response' ? { kind: r.kind, payload: r.payload } : { kind: r.kind, errorType: r.errorType });
+      } finally {
+        await pool.close();
+      }
+    }
+    assert.deepEqual(outcomes.get('nodejs22.x'), { kind: 'response', payload: { ok: true, format: 'callback', echo: { hello: 'nodejs22.x' } } });
+    assert.deepEqual(outcomes.get('nodejs24.x'), { kind: 'init-error', errorType: 'Runtime.CallbackHandlerDeprecated' });
+  });
 });
