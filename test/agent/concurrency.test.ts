@@ -18,7 +18,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRuntimeApi } from '../../cli/local/runtimeApi.js';
-import { RUNTIME_CLIENT_ENTRY } from '../../cli/local/executionEnvironment.js';
+import { awsLambdaRic4 } from '../../cli/local/runtimeNode.js';
 import { CALL_KINDS } from '../fixtures/concurrency/callKinds.js';
 import { closeServer, listen } from '../helpers/targetServer.js';
 
@@ -220,7 +220,7 @@ describe(`${COUNT} overlapping invocations in one process stay apart, across ${C
       );
       const run = await runChild(
         node.path!,
-        [RUNTIME_CLIENT_ENTRY],
+        [awsLambdaRic4().entry],
         {
           CONCURRENCY_ECHO_URL: echo.url,
           CONCURRENCY_ECHO_H2_URL: echo.h2url,
