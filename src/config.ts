@@ -39,7 +39,7 @@ export interface FaultlineConfig {
 
 /**
  * A setting whose value could not be used: it fell back to its default. The
- * agent says so once, as a structured warning (see README "Settings").
+ * agent says so once, as a structured warning (see README "Configuration").
  */
 export interface ConfigProblem {
   readonly variable: string;

@@ -6,16 +6,14 @@
 // with FAULTLINE_HANDLER). Needs `npm run build:layer` first (npm test does it).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { unzipSync } from 'fflate';
+import { join } from 'node:path';
 
 import { createFunctionPool, type FunctionPool, type FunctionSpec, type InvocationReport } from '../../cli/local/functionPool.js';
 import { fixture, readLogFile } from '../local/support.js';
+import { unpackLayer } from '../helpers/attachModes.js';
 
-const root = new URL('../..', import.meta.url).pathname;
-const zipPath = join(root, 'dist', 'layer', 'faultline.zip');
 const TRACE = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
 const TRACE_ID = '5759e988bd862e3fe1be46a994272793';
 
@@ -24,19 +22,9 @@ const layer = join(work, 'opt');
 const logDir = join(work, 'logs');
 after(() => rmSync(work, { recursive: true, force: true }));
 
-before(() => {
-  assert.ok(existsSync(zipPath), `${zipPath} is missing: run npm run build:layer first`);
-  for (const [name, bytes] of Object.entries(unzipSync(readFileSync(zipPath)))) {
-    if (name.endsWith('/')) continue;
-    const file = join(layer, name);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, bytes);
-  }
-  // The zip's own mode bits are checked in test/layer; here the wrapper only has to run.
-  chmodSync(join(layer, 'faultline-wrapper'), 0o755);
-});
+before(() => unpackLayer(layer));
 
-/** Unusable values: each falls back to its default with a warning (README "Settings"). */
+/** Unusable values: each falls back to its default with a warning (README "Configuration"). */
 const BAD_SETTINGS = { FAULTLINE_CHAOS_REFRESH_MS: '5s', OTEL_SPAN_EVENT_COUNT_LIMIT: 'lots' };
 
 const REDIRECT = () => join(layer, 'nodejs', 'node_modules', 'faultline', 'handler.handler');
