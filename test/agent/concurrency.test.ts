@@ -14,11 +14,10 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRuntimeApi } from '../../cli/local/runtimeApi.js';
-import { awsLambdaRic4 } from '../../cli/local/runtimeNode.js';
+import { awsLambdaRic4, cachedNodePath } from '../../cli/local/runtimeNode.js';
 import { CALL_KINDS } from '../fixtures/concurrency/callKinds.js';
 import { closeServer, listen } from '../helpers/targetServer.js';
 
@@ -246,15 +245,15 @@ describe(`${COUNT} overlapping invocations in one process stay apart, across ${C
 
 /**
  * A Node.js new enough for aws-lambda-ric 4 (22 or later): this one, or one
- * from the cache of Node binaries in ~/.cache/faultline (nothing is fetched).
+ * from the cache of Node binaries `faultline local` uses (cachedNodePath; nothing is fetched).
  */
 function multiConcurrentNode(): { path?: string; skip: string | false } {
   if (Number(process.versions.node.split('.')[0]) >= 22) return { path: process.execPath, skip: false };
-  for (const v of ['24', '22']) {
-    const candidate = join(homedir(), '.cache', 'faultline', `node-${v}`, 'bin', 'node');
+  for (const major of [24, 22]) {
+    const candidate = cachedNodePath(major);
     if (existsSync(candidate)) return { path: candidate, skip: false };
   }
   return {
-    skip: `aws-lambda-ric 4 needs Node.js 22 or later; this is ${process.version} and there is no ~/.cache/faultline/node-24/bin/node or node-22/bin/node`,
+    skip: `aws-lambda-ric 4 needs Node.js 22 or later; this is ${process.version} and there is no ${cachedNodePath(24)} or ${cachedNodePath(22)}`,
   };
 }
