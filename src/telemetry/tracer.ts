@@ -69,9 +69,6 @@ function rootTraceIdOf(ctx: Context): string {
   return typeof id === 'string' ? id : newTraceId();
 }
 
-/** The span limits are settings: src/config.ts reads them with the rest (re-exported for the tracer's users). */
-export { spanLimitsFromEnv } from '../config.js';
-
 export class AgentTracer implements Tracer {
   constructor(private readonly host: SpanHost) {}
 

@@ -7,7 +7,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { fullUrl, recordResponse, startClientSpan, type UrlRedactor } from '../../src/instrument/clientSpan.js';
 import { createRedactor } from '../../src/telemetry/redact.js';
 import { AgentSpan } from '../../src/telemetry/span.js';
-import { AgentTracerProvider, spanLimitsFromEnv } from '../../src/telemetry/tracer.js';
+import { AgentTracerProvider } from '../../src/telemetry/tracer.js';
+import { spanLimitsFromEnv } from '../../src/config.js';
 
 const NO_PROCESSOR = { onStart() {}, onEnd() {}, forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
 

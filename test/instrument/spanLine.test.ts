@@ -7,7 +7,8 @@ import { SpanKind, SpanStatusCode, type Link } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { SpanLineFormatter, SpanLogExporter, spanToRecord } from '../../src/telemetry/spanLogExporter.js';
 import { createRedactor } from '../../src/telemetry/redact.js';
-import { AgentTracerProvider, spanLimitsFromEnv } from '../../src/telemetry/tracer.js';
+import { AgentTracerProvider } from '../../src/telemetry/tracer.js';
+import { spanLimitsFromEnv } from '../../src/config.js';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Tracer } from '@opentelemetry/api';
 

@@ -44,7 +44,8 @@ import {
   timeInputToMs,
   type SpanLimits,
 } from '../../src/telemetry/span.js';
-import { AgentTracer, AgentTracerProvider, newSpanId, newTraceId, spanLimitsFromEnv } from '../../src/telemetry/tracer.js';
+import { AgentTracer, AgentTracerProvider, newSpanId, newTraceId } from '../../src/telemetry/tracer.js';
+import { spanLimitsFromEnv } from '../../src/config.js';
 
 // ---------------------------------------------------------------- helpers
 

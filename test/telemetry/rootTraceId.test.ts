@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { AgentTracer, spanLimitsFromEnv, withRootTraceId } from '../../src/telemetry/tracer.js';
+import { AgentTracer, withRootTraceId } from '../../src/telemetry/tracer.js';
+import { spanLimitsFromEnv } from '../../src/config.js';
 
 const noop: SpanProcessor = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
 const tracer = new AgentTracer({ processor: noop, limits: spanLimitsFromEnv({}), resource: resourceFromAttributes({}), scope: { name: 't' } });
