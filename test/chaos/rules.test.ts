@@ -711,11 +711,11 @@ test('decisionOf carries the rule id, scope, target text and fault', () => {
 });
 
 describe('the bounds users read about are the bounds the code enforces', () => {
-  test('README and the CLI help state the target length; README states the rule count', async () => {
+  test('docs/rules.md and the CLI help state the target length; docs/rules.md states the rule count', async () => {
     const { readFileSync } = await import('node:fs');
     const { MAX_TARGET_LENGTH } = await import('../../src/chaos/rules/target.js');
     const { MAX_RULE_ITEMS } = await import('../../src/chaos/rules/ruleSet.js');
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../docs/rules.md', import.meta.url), 'utf8');
     const cli = readFileSync(new URL('../../cli/commands/chaos.ts', import.meta.url), 'utf8');
     assert.match(readme, new RegExp(`\`target\`: at most ${MAX_TARGET_LENGTH} characters`));
     assert.match(cli, new RegExp(`at most ${MAX_TARGET_LENGTH} characters`));
