@@ -215,8 +215,9 @@ export class AgentSpan implements Span, ReadableSpan {
     this.name = own === undefined && host.redactor !== undefined ? host.redactor.scrubText(name) : name;
     this.kind = kind;
     this.parentSpanContext = parent;
-    this.perfToEpoch = Date.now() - performance.now();
-    this.startMs = startTime === undefined ? performance.now() + this.perfToEpoch : timeInputToMs(startTime, this.perfToEpoch);
+    const wall = Date.now();
+    this.perfToEpoch = wall - performance.now();
+    this.startMs = startTime === undefined ? wall : timeInputToMs(startTime, this.perfToEpoch);
     const limits = host.limits;
     if (own !== undefined && own.count <= limits.attributeCountLimit && limits.attributeValueLengthLimit === Infinity) {
       // Nothing to validate, copy or cut: the span keeps the object.
@@ -355,7 +356,7 @@ export class AgentSpan implements Span, ReadableSpan {
       diag.error(`${this.name} ${this.context.traceId}-${this.context.spanId} - You can only call end() on a span once.`);
       return;
     }
-    const end = timeInputToMs(endTime, this.perfToEpoch);
+    const end = endTime === undefined ? performance.now() + this.perfToEpoch : timeInputToMs(endTime, this.perfToEpoch);
     this.endMs = end < this.startMs ? this.startMs : end;
     this.host.processor.onEnd(this);
   }
