@@ -489,6 +489,21 @@ describe('where the agent deliberately differs from the SDK', () => {
     s.end();
   });
 
+  test('processor hooks (the agent\'s processors — span lines, OTLP — act in onEnd only): the agent calls onStart and onEnd, not the SDK\'s onEnding', () => {
+    const calls = { agent: [] as string[], sdk: [] as string[] };
+    const recorder = (into: string[]): SpanProcessor => ({
+      onStart: () => void into.push('onStart'),
+      onEnding: () => void into.push('onEnding'),
+      onEnd: () => void into.push('onEnd'),
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    });
+    new AgentTracerProvider(recorder(calls.agent), limitsOf({}), resource).getTracer('x').startSpan('t', {}, ROOT_CONTEXT).end();
+    new BasicTracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [recorder(calls.sdk)] }).getTracer('x').startSpan('t', {}, ROOT_CONTEXT).end();
+    assert.deepStrictEqual(calls.sdk, ['onStart', 'onEnding', 'onEnd'], 'SDK reference');
+    assert.deepStrictEqual(calls.agent, ['onStart', 'onEnd']);
+  });
+
   test('times (speed: a span per outgoing call): kept as epoch ms in a double, so an [s, ns] input comes back within 1 µs, not to the nanosecond', () => {
     const hr: HrTime = [1_700_000_000, 123_456_789];
     const r = run({}, { startTime: hr }, (span) => span.addEvent('e', hr));
