@@ -1,13 +1,12 @@
 // What reading an event costs each invocation: detectTrigger + triggerAttributes +
-// extractParentCarrier + recordLinks (src/telemetry/triggers.ts, triggerAttributes.ts),
+// extractParentCarrier + recordLinks (src/telemetry/triggers/),
 // per event shape in test/fixtures/events, plus a 10-message SQS batch and a 100-record
 // Kafka batch with a traceparent in every message. Budget: 20 µs per invocation (a share of
 // the 50 µs per-invocation overhead budget of agent-invoke.bench.ts), plus 2 µs per record
 // whose context becomes a span link (each is a context read and validated).
 // Run: node --import tsx bench/trigger-read.bench.ts
 import { readdirSync, readFileSync } from 'node:fs';
-import { detectTrigger, extractParentCarrier, recordLinks } from '../src/telemetry/triggers.js';
-import { triggerAttributes } from '../src/telemetry/triggerAttributes.js';
+import { detectTrigger, extractParentCarrier, recordLinks, triggerAttributes } from '../src/telemetry/triggers/index.js';
 import { fmtUs, markdownTable, median, verdict } from './lib/stats.js';
 
 const BUDGET_US = 20;

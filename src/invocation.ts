@@ -20,14 +20,15 @@ import type { Agent } from './agent.js';
 import { checkBuiltins } from './instrument/builtinWatch.js';
 import { OpenSpans, runAsInvocation, runtimeInvokeStore, type InvocationState } from './invocationState.js';
 import { withRootTraceId } from './telemetry/tracer.js';
-import { invocationSpanName, triggerAttributes } from './telemetry/triggerAttributes.js';
 import {
   detectTrigger,
   extractParentCarrier,
   httpStatusFromResult,
+  invocationSpanName,
   recordLinks,
+  triggerAttributes,
   type TriggerInfo,
-} from './telemetry/triggers.js';
+} from './telemetry/triggers/index.js';
 import type { LambdaContext, LambdaHandler } from './types.js';
 
 export interface InvocationRun {

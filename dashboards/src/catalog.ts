@@ -1,15 +1,16 @@
 // The dashboards faultline ships, by file name. The generator writes them,
 // the tests compare them, `faultline dashboards export|import` read the files.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { coldStartsDashboard } from './coldStartsDashboard.js';
-import { functionsDashboard } from './functionsDashboard.js';
-import { gameDayDashboard } from './gameDayDashboard.js';
+import { coldStartsDashboard, coldStartsSections } from './coldStartsDashboard.js';
+import { functionsDashboard, functionsSections } from './functionsDashboard.js';
+import { gameDayDashboard, gameDaySections } from './gameDayDashboard.js';
 import { toImportable, type ImportableDashboard } from './importable.js';
+import type { Section } from './panels.js';
 
-export const DASHBOARDS: ReadonlyArray<{ file: string; build: () => Dashboard }> = [
-  { file: 'functions.json', build: functionsDashboard },
-  { file: 'cold-starts.json', build: coldStartsDashboard },
-  { file: 'game-day.json', build: gameDayDashboard },
+export const DASHBOARDS: ReadonlyArray<{ file: string; build: () => Dashboard; sections: () => Section[] }> = [
+  { file: 'functions.json', build: functionsDashboard, sections: functionsSections },
+  { file: 'cold-starts.json', build: coldStartsDashboard, sections: coldStartsSections },
+  { file: 'game-day.json', build: gameDayDashboard, sections: gameDaySections },
 ];
 
 /** Pure: each dashboard file's exact text (2-space JSON and a final newline). */

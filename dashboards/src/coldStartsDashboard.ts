@@ -2,7 +2,7 @@
 // long, by function and init type; the slowest ones from Lambda's REPORT lines.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { baseDashboard } from './baseDashboard.js';
-import { layout, perFunction, seriesToRows, table, total } from './panels.js';
+import { layout, perFunction, seriesToRows, table, total, type Section } from './panels.js';
 import { agentMetric, hidden, logsInsights, mathExpression, topFunctions } from './queries.js';
 import { REPORT_TYPE } from './telemetryCatalog.js';
 
@@ -25,11 +25,18 @@ export function coldStartsDashboard(): Dashboard {
     'faultline / Cold starts',
     'ColdStart and InitDuration from the faultline agent (EMF, namespace $namespace), and the slowest inits from Lambda REPORT lines.',
   );
-  return layout(d, [
+  return layout(d, coldStartsSections()).build();
+}
+
+/** The rows and panels, each under a key its panel id derives from (see panels.ts layout). */
+export function coldStartsSections(): Section[] {
+  return [
     {
+      key: 'overview',
       row: 'Overview (all selected functions)',
       cells: [
         {
+          key: 'cold-starts',
           w: 8,
           h: 5,
           panel: total('Cold starts', 'Invocations that waited for a new environment (ColdStart = 1). Provisioned-concurrency and SnapStart inits are not counted.', 'short', 'sum', [
@@ -38,6 +45,7 @@ export function coldStartsDashboard(): Dashboard {
           ]),
         },
         {
+          key: 'cold-start-rate',
           w: 8,
           h: 5,
           panel: total('Cold start rate', 'Share of invocations that were cold starts.', 'percent', 'mean', [
@@ -47,6 +55,7 @@ export function coldStartsDashboard(): Dashboard {
           ]),
         },
         {
+          key: 'slowest-init-p99',
           w: 8,
           h: 5,
           panel: total('Slowest init p99', 'InitDuration p99 of the slowest selected function and init type.', 'ms', 'max', [
@@ -57,9 +66,11 @@ export function coldStartsDashboard(): Dashboard {
       ],
     },
     {
+      key: 'by-function-and-init-type',
       row: 'By function and init type',
       cells: [
         {
+          key: 'cold-start-rate-per-function',
           w: 12,
           h: 8,
           panel: perFunction('Cold start rate', 'Average of ColdStart per function: the share of its invocations that were cold.', 'percentunit', [
@@ -67,6 +78,7 @@ export function coldStartsDashboard(): Dashboard {
           ]),
         },
         {
+          key: 'environment-inits-by-init-type',
           w: 12,
           h: 8,
           panel: perFunction(
@@ -77,6 +89,7 @@ export function coldStartsDashboard(): Dashboard {
           ),
         },
         {
+          key: 'init-duration-p50',
           w: 12,
           h: 8,
           panel: perFunction('InitDuration p50', 'Median init time per function and init type.', 'ms', [
@@ -84,6 +97,7 @@ export function coldStartsDashboard(): Dashboard {
           ]),
         },
         {
+          key: 'init-duration-p99',
           w: 12,
           h: 8,
           panel: perFunction('InitDuration p99', '99th percentile init time per function and init type.', 'ms', [
@@ -93,9 +107,11 @@ export function coldStartsDashboard(): Dashboard {
       ],
     },
     {
+      key: 'slowest-cold-starts',
       row: 'Slowest cold starts',
       cells: [
         {
+          key: 'slowest-cold-starts',
           w: 16,
           h: 10,
           panel: table(
@@ -106,6 +122,7 @@ export function coldStartsDashboard(): Dashboard {
           ),
         },
         {
+          key: 'top-functions-by-cold-starts',
           w: 8,
           h: 10,
           panel: table('Top 10 functions by cold starts', 'CloudWatch Metrics Insights over every function in namespace $namespace.', [
@@ -117,5 +134,5 @@ export function coldStartsDashboard(): Dashboard {
         },
       ],
     },
-  ]).build();
+  ];
 }

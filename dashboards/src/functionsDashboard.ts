@@ -3,7 +3,7 @@
 import { StackingConfigBuilder, StackingMode } from '@grafana/grafana-foundation-sdk/common';
 import type { Dashboard, DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { baseDashboard } from './baseDashboard.js';
-import { layout, perFunction, seriesToRows, table, total } from './panels.js';
+import { layout, perFunction, seriesToRows, table, total, type Section } from './panels.js';
 import { agentMetric, hidden, lambdaMetric, mathExpression, topFunctions } from './queries.js';
 
 const FN = "${PROP('Dim.FunctionName')}";
@@ -12,11 +12,18 @@ export const FUNCTIONS_UID = 'faultline-functions';
 
 export function functionsDashboard(): Dashboard {
   const d: DashboardBuilder = baseDashboard(FUNCTIONS_UID, 'faultline / Functions', 'Invocations, errors, throttles and duration of the functions running the faultline agent.');
-  return layout(d, [
+  return layout(d, functionsSections()).build();
+}
+
+/** The rows and panels, each under a key its panel id derives from (see panels.ts layout). */
+export function functionsSections(): Section[] {
+  return [
     {
+      key: 'overview',
       row: 'Overview (all selected functions)',
       cells: [
         {
+          key: 'invocations',
           w: 6,
           h: 5,
           panel: total('Invocations', 'AWS/Lambda Invocations, summed over the selected functions.', 'short', 'sum', [
@@ -25,6 +32,7 @@ export function functionsDashboard(): Dashboard {
           ]),
         },
         {
+          key: 'error-rate',
           w: 6,
           h: 5,
           panel: total('Error rate', 'AWS/Lambda Errors / Invocations over the selected functions.', 'percent', 'mean', [
@@ -34,6 +42,7 @@ export function functionsDashboard(): Dashboard {
           ]),
         },
         {
+          key: 'throttles',
           w: 6,
           h: 5,
           panel: total('Throttles', 'AWS/Lambda Throttles, summed over the selected functions.', 'short', 'sum', [
@@ -42,6 +51,7 @@ export function functionsDashboard(): Dashboard {
           ]),
         },
         {
+          key: 'faults-injected',
           w: 6,
           h: 5,
           panel: total('Faults injected', 'FaultsInjected from the agent (namespace $namespace): every fault a chaos rule injected.', 'short', 'sum', [
@@ -52,9 +62,11 @@ export function functionsDashboard(): Dashboard {
       ],
     },
     {
+      key: 'errors-injected-vs-real',
       row: 'Errors: injected vs real',
       cells: [
         {
+          key: 'errors-injected-vs-real',
           w: 24,
           h: 8,
           panel: perFunction(
@@ -72,34 +84,41 @@ export function functionsDashboard(): Dashboard {
       ],
     },
     {
+      key: 'per-function',
       row: 'Per function',
       cells: [
         {
+          key: 'invocations-per-function',
           w: 12,
           h: 8,
           panel: perFunction('Invocations', 'AWS/Lambda Invocations per function.', 'short', [lambdaMetric('inv', 'Invocations', 'Sum', FN)]),
         },
         {
+          key: 'errors-per-function',
           w: 12,
           h: 8,
           panel: perFunction('Errors', 'AWS/Lambda Errors per function.', 'short', [lambdaMetric('err', 'Errors', 'Sum', FN)]),
         },
         {
+          key: 'duration-p50',
           w: 12,
           h: 8,
           panel: perFunction('Duration p50', 'AWS/Lambda Duration, median, per function.', 'ms', [lambdaMetric('p50', 'Duration', 'p50', FN)]),
         },
         {
+          key: 'duration-p99',
           w: 12,
           h: 8,
           panel: perFunction('Duration p99', 'AWS/Lambda Duration, 99th percentile, per function.', 'ms', [lambdaMetric('p99', 'Duration', 'p99', FN)]),
         },
         {
+          key: 'throttles-per-function',
           w: 12,
           h: 8,
           panel: perFunction('Throttles', 'AWS/Lambda Throttles per function.', 'short', [lambdaMetric('thr', 'Throttles', 'Sum', FN)]),
         },
         {
+          key: 'top-functions-by-errors',
           w: 12,
           h: 8,
           panel: table(
@@ -115,5 +134,5 @@ export function functionsDashboard(): Dashboard {
         },
       ],
     },
-  ]).build();
+  ];
 }

@@ -5,7 +5,7 @@ import { AnnotationEventFieldMappingBuilder, AnnotationEventFieldSource, Annotat
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { ReduceDataOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
 import { baseDashboard } from './baseDashboard.js';
-import { layout, linkOverride, perFunction, table, total } from './panels.js';
+import { layout, linkOverride, perFunction, table, total, type Section } from './panels.js';
 import { CLOUDWATCH, LogsAnnotationQueryBuilder, agentMetric, hidden, logsInsights, mathExpression } from './queries.js';
 import { FAULT_LOG_MESSAGE, SPAN_TYPE } from './telemetryCatalog.js';
 
@@ -80,11 +80,18 @@ export function gameDayDashboard(): Dashboard {
   )
     .withVariable(new TextBoxVariableBuilder('traceid').label('Trace id').description('Set by clicking a trace id in "Recent failing requests"').defaultValue(''))
     .annotation(liveRulesAnnotation());
-  return layout(d, [
+  return layout(d, gameDaySections()).build();
+}
+
+/** The rows and panels, each under a key its panel id derives from (see panels.ts layout). */
+export function gameDaySections(): Section[] {
+  return [
     {
+      key: 'faults-against-impact',
       row: 'Faults against impact (all selected functions)',
       cells: [
         {
+          key: 'live-rules',
           w: 6,
           h: 5,
           panel: new StatPanel()
@@ -96,6 +103,7 @@ export function gameDayDashboard(): Dashboard {
             .withTarget(logsInsights('rules', LIVE_RULE_COUNT_QUERY)),
         },
         {
+          key: 'faults-injected',
           w: 6,
           h: 5,
           panel: total('Faults injected', 'FaultsInjected from the agent, summed over the selected functions.', 'short', 'sum', [
@@ -104,6 +112,7 @@ export function gameDayDashboard(): Dashboard {
           ]),
         },
         {
+          key: 'error-rate',
           w: 6,
           h: 5,
           panel: total('Error rate', 'Share of invocations that failed (the agent\'s Error metric).', 'percent', 'mean', [
@@ -113,6 +122,7 @@ export function gameDayDashboard(): Dashboard {
           ]),
         },
         {
+          key: 'worst-p99-latency',
           w: 6,
           h: 5,
           panel: total('Worst p99 latency', 'Duration p99 of the slowest selected function (agent metric).', 'ms', 'max', [
@@ -121,6 +131,7 @@ export function gameDayDashboard(): Dashboard {
           ]),
         },
         {
+          key: 'faults-by-rule-and-target',
           w: 12,
           h: 9,
           panel: perFunction(
@@ -131,6 +142,7 @@ export function gameDayDashboard(): Dashboard {
           ),
         },
         {
+          key: 'error-rate-per-function',
           w: 12,
           h: 9,
           panel: perFunction('Error rate per function', 'Average of the agent\'s Error metric (0 or 1 per invocation).', 'percentunit', [
@@ -138,6 +150,7 @@ export function gameDayDashboard(): Dashboard {
           ]),
         },
         {
+          key: 'latency-p99-per-function',
           w: 12,
           h: 9,
           panel: perFunction('Latency p99 per function', 'Duration p99 per function (agent metric, includes injected latency).', 'ms', [
@@ -145,6 +158,7 @@ export function gameDayDashboard(): Dashboard {
           ]),
         },
         {
+          key: 'faults-injected-per-function',
           w: 12,
           h: 9,
           panel: perFunction('Faults injected per function', 'FaultsInjected per function.', 'short', [
@@ -154,9 +168,11 @@ export function gameDayDashboard(): Dashboard {
       ],
     },
     {
+      key: 'failing-requests',
       row: 'Failing requests',
       cells: [
         {
+          key: 'recent-failing-requests',
           w: 24,
           h: 10,
           panel: table(
@@ -167,6 +183,7 @@ export function gameDayDashboard(): Dashboard {
           ).overrideByName('traceId', linkOverride('Show the timeline of trace ${__value.raw}', TRACE_LINK)),
         },
         {
+          key: 'trace-timeline',
           w: 24,
           h: 12,
           panel: table(
@@ -178,5 +195,5 @@ export function gameDayDashboard(): Dashboard {
         },
       ],
     },
-  ]).build();
+  ];
 }

@@ -78,24 +78,54 @@ export function linkOverride(title: string, url: string): DynamicConfigValue[] {
   return [{ id: 'links', value: [{ title, url, targetBlank: false }] }];
 }
 
-export type Cell = { panel: TimeseriesPanel | StatPanel | TablePanel; w: number; h: number };
-export type Section = { row: string; cells: Cell[] };
+/** A panel and its stable key: the key, unique within its dashboard, is what the panel's id derives from. */
+export type Cell = { key: string; panel: TimeseriesPanel | StatPanel | TablePanel; w: number; h: number };
+export type Section = { key: string; row: string; cells: Cell[] };
 
-/** Places sections top to bottom, each a row header followed by its panels flowing left to right. */
+/**
+ * The id of the panel with this key (rows use `row:<section key>`): Grafana deep links
+ * (`viewPanel=`, `editPanel=`) name a panel by its id, so the id comes from the key, not
+ * from the panel's position, and stays put when panels are added, removed or moved.
+ * FNV-1a over the key, folded into 1..999999 to keep links short.
+ */
+export function panelId(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return ((h >>> 0) % 999_999) + 1;
+}
+
+/**
+ * Places sections top to bottom, each a row header followed by its panels flowing left
+ * to right, and gives each its id from its key. Throws when two keys are the same or
+ * give the same id: rename one.
+ */
 export function layout(dashboard: DashboardBuilder, sections: Section[]): DashboardBuilder {
+  const keyOfId = new Map<number, string>();
+  const idOf = (key: string): number => {
+    const id = panelId(key);
+    const taken = keyOfId.get(id);
+    if (taken !== undefined) {
+      throw new Error(taken === key ? `panel key "${key}" is used twice in one dashboard: give each panel its own key` : `panel keys "${taken}" and "${key}" give the same panel id ${id}: rename one`);
+    }
+    keyOfId.set(id, key);
+    return id;
+  };
   let y = 0;
   for (const section of sections) {
-    dashboard = dashboard.withRow(new RowBuilder(section.row).gridPos({ x: 0, y, w: 24, h: 1 }));
+    dashboard = dashboard.withRow(new RowBuilder(section.row).id(idOf(`row:${section.key}`)).gridPos({ x: 0, y, w: 24, h: 1 }));
     y += 1;
     let x = 0;
     let rowHeight = 0;
-    for (const { panel, w, h } of section.cells) {
+    for (const { key, panel, w, h } of section.cells) {
       if (x + w > 24) {
         y += rowHeight;
         x = 0;
         rowHeight = 0;
       }
-      dashboard = dashboard.withPanel(panel.gridPos({ x, y, w, h }));
+      dashboard = dashboard.withPanel(panel.id(idOf(key)).gridPos({ x, y, w, h }));
       x += w;
       rowHeight = Math.max(rowHeight, h);
     }

@@ -1,5 +1,5 @@
 // Where each event shape carries W3C trace context, one pure reader per shape.
-// triggers.ts decides which reader applies; these only read.
+// triggers/ decides which reader applies; these only read.
 //
 // Conventions (the producer writes them; nothing here invents ids):
 //   HTTP triggers     `traceparent` / `tracestate` / `baggage` request headers, any case

@@ -83,13 +83,15 @@ export function msToHrTime(ms: number): HrTime {
 /** [seconds, nanoseconds] as ms. */
 export const hrTimeToMs = (t: HrTime): number => t[0] * 1e3 + t[1] / 1e6;
 
-/** A TimeInput as epoch ms. Small numbers are performance.now() readings, as in the SDK. */
-export function timeInputToMs(input: TimeInput | undefined): number {
-  if (input === undefined) return nowMs();
-  if (typeof input === 'number') return input <= performance.now() ? input + timeOrigin : input;
+/**
+ * A TimeInput as epoch ms. Small numbers are performance.now() readings, as in the SDK;
+ * `perfToEpoch` turns one into epoch ms (a span's own offset, see AgentSpan.perfToEpoch).
+ */
+export function timeInputToMs(input: TimeInput | undefined, perfToEpoch: number = timeOrigin): number {
+  if (typeof input === 'number') return input <= performance.now() ? input + perfToEpoch : input;
   if (input instanceof Date) return input.getTime();
   if (Array.isArray(input) && input.length === 2) return hrTimeToMs(input as HrTime);
-  return nowMs();
+  return performance.now() + perfToEpoch;
 }
 
 function isPrimitive(v: unknown): boolean {
@@ -138,7 +140,8 @@ function limitedAttributes(
   const attributes: Attributes = {};
   let count = 0;
   let dropped = 0;
-  if (attrs !== undefined) {
+  // Not an object (a string would iterate as characters): none, as the SDK's sanitizeAttributes.
+  if (typeof attrs === 'object' && attrs !== null) {
     for (const key in attrs) {
       if (!Object.prototype.hasOwnProperty.call(attrs, key)) continue;
       const v = attrs[key];
@@ -189,6 +192,13 @@ export class AgentSpan implements Span, ReadableSpan {
   droppedEventsCount = 0;
   droppedLinksCount = 0;
   private attributeCount = 0;
+  /**
+   * performance.now() + this = epoch ms, fixed at the span's start from the wall clock, as the
+   * SDK does: over a long-lived environment (NTP adjusting the wall clock, a SnapStart restore)
+   * the monotonic clock drifts from the wall clock, and the process-wide performance.timeOrigin
+   * would misdate spans against the function's own log timestamps.
+   */
+  private readonly perfToEpoch: number;
 
   constructor(
     private readonly host: SpanHost,
@@ -205,7 +215,9 @@ export class AgentSpan implements Span, ReadableSpan {
     this.name = own === undefined && host.redactor !== undefined ? host.redactor.scrubText(name) : name;
     this.kind = kind;
     this.parentSpanContext = parent;
-    this.startMs = startTime === undefined ? nowMs() : timeInputToMs(startTime);
+    const wall = Date.now();
+    this.perfToEpoch = wall - performance.now();
+    this.startMs = startTime === undefined ? wall : timeInputToMs(startTime, this.perfToEpoch);
     const limits = host.limits;
     if (own !== undefined && own.count <= limits.attributeCountLimit && limits.attributeValueLengthLimit === Infinity) {
       // Nothing to validate, copy or cut: the span keeps the object.
@@ -295,7 +307,7 @@ export class AgentSpan implements Span, ReadableSpan {
       attrs = attributesOrTime;
     }
     const { attributes, dropped } = limitedAttributes(attrs, limits.attributePerEventCountLimit, limits.attributeValueLengthLimit, this.host.redactor);
-    this.events.push({ name, attributes, time: msToHrTime(timeInputToMs(time)), droppedAttributesCount: dropped });
+    this.events.push({ name, attributes, time: msToHrTime(timeInputToMs(time, this.perfToEpoch)), droppedAttributesCount: dropped });
     return this;
   }
 
@@ -344,7 +356,7 @@ export class AgentSpan implements Span, ReadableSpan {
       diag.error(`${this.name} ${this.context.traceId}-${this.context.spanId} - You can only call end() on a span once.`);
       return;
     }
-    const end = endTime === undefined ? nowMs() : timeInputToMs(endTime);
+    const end = endTime === undefined ? performance.now() + this.perfToEpoch : timeInputToMs(endTime, this.perfToEpoch);
     this.endMs = end < this.startMs ? this.startMs : end;
     this.host.processor.onEnd(this);
   }

@@ -8,7 +8,7 @@ import { createRedactor, REDACTED } from '../../src/telemetry/redact.js';
 import { captureConsole, createLogger } from '../../src/telemetry/logger.js';
 import { readConfig } from '../../src/config.js';
 import { fullUrl } from '../../src/instrument/clientSpan.js';
-import { httpAttributes } from '../../src/telemetry/triggers.js';
+import { httpAttributes } from '../../src/telemetry/triggers/index.js';
 import { MemorySink, TEST_ENV } from '../helpers/memorySink.js';
 
 const ENV_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';

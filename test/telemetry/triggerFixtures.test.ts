@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createAgent, installAgent } from '../../src/agent.js';
 import { wrap } from '../../src/wrap.js';
-import { detectTrigger, extractParentCarrier, type TriggerSource } from '../../src/telemetry/triggers.js';
-import { triggerAttributes } from '../../src/telemetry/triggerAttributes.js';
+import { detectTrigger, extractParentCarrier, type TriggerSource } from '../../src/telemetry/triggers/index.js';
+import { triggerAttributes } from '../../src/telemetry/triggers/index.js';
 import { MemorySink, lambdaContext, TEST_ENV } from '../helpers/memorySink.js';
 
 const DIR = new URL('../fixtures/events/', import.meta.url);
@@ -259,7 +259,7 @@ describe('trace context placed where each trigger carries it', () => {
   }
 
   test('Kafka: every record with a traceparent header is a link, across partitions', async () => {
-    const { recordLinks } = await import('../../src/telemetry/triggers.js');
+    const { recordLinks } = await import('../../src/telemetry/triggers/index.js');
     const event = load('kafka-msk');
     const record = Object.values(event.records as Record<string, any[]>)[0]![0];
     const other = '00-11111111111111111111111111111111-2222222222222222-01';
@@ -272,7 +272,7 @@ describe('trace context placed where each trigger carries it', () => {
 });
 
 test('Amazon MQ: every message with a context is a link (ActiveMQ properties, RabbitMQ headers as bytes or strings)', async () => {
-  const { recordLinks } = await import('../../src/telemetry/triggers.js');
+  const { recordLinks } = await import('../../src/telemetry/triggers/index.js');
   const other = '00-11111111111111111111111111111111-2222222222222222-01';
   const active = load('mq-activemq');
   const message = active.messages[0];
@@ -320,9 +320,9 @@ describe('any event: nothing throws', () => {
     extractParentCarrier(event, { xrayEnv: 'Root=1-6a1b2c3d-0123456789abcdef01234567;Parent=fedcba9876543210;Sampled=1' }, trigger);
     recordLinksOf(event, trigger);
   };
-  let recordLinksOf: typeof import('../../src/telemetry/triggers.js').recordLinks;
+  let recordLinksOf: typeof import('../../src/telemetry/triggers/index.js').recordLinks;
   before(async () => {
-    recordLinksOf = (await import('../../src/telemetry/triggers.js')).recordLinks;
+    recordLinksOf = (await import('../../src/telemetry/triggers/index.js')).recordLinks;
   });
 
   test('mutated fixtures', async () => {

@@ -27,7 +27,7 @@ import {
   recordLinks,
   TRIGGERS,
   type TriggerSource,
-} from '../../src/telemetry/triggers.js';
+} from '../../src/telemetry/triggers/index.js';
 
 function load<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(`../fixtures/events/${name}.json`, import.meta.url), 'utf8')) as T;

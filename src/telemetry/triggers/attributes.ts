@@ -1,5 +1,5 @@
 // The OpenTelemetry attributes an invocation span takes from its event, per trigger:
-//   http        the HTTP server attributes (triggers.ts httpAttributes)
+//   http        the HTTP server attributes (http.ts httpAttributes)
 //   messaging   SQS, SNS, Kafka, Amazon MQ: `messaging.system`, `messaging.operation.type`
 //               and `.name` (`process`), `messaging.destination.name`, the batch size
 //               (docs/faas/aws-lambda.md "SQS", docs/messaging/messaging-spans.md)
@@ -7,9 +7,10 @@
 //               `faas.document.operation` (both required), `.name`, `.time`
 //   timer       `faas.time`
 // Pure, never throws for any JSON value, reads only what the event holds.
-import { asObject, asString } from './carriers.js';
-import { detectTrigger, httpAttributes, type TriggerInfo } from './triggers.js';
-import { DEFAULT_REDACTOR, type QueryRedactor } from './redact.js';
+import { asObject, asString } from '../carriers.js';
+import { detectTrigger, type TriggerInfo } from './detect.js';
+import { httpAttributes } from './http.js';
+import { DEFAULT_REDACTOR, type QueryRedactor } from '../redact.js';
 
 export type TriggerAttributes = Record<string, string | number>;
 
