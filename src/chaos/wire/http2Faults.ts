@@ -8,7 +8,7 @@
 // corruption alters the real response's body.
 import type { ClientHttp2Stream } from 'node:http2';
 import type { Fault } from '../ruleTypes.js';
-import type { Http2Request, OutgoingCall, UndiciDispatch } from '../../instrument/faultHook.js';
+import type { Http2Request, OutgoingCall, UndiciDispatch } from '../../seam.js';
 import { Http2FaultStream } from './http2Stream.js';
 import { networkError } from './networkError.js';
 import { undiciFault } from './undiciFaults.js';

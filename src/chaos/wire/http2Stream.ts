@@ -10,7 +10,7 @@
 // never made, and held until it is otherwise.
 import { Duplex } from 'node:stream';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader, OutgoingHttpHeaders } from 'node:http2';
-import type { UndiciHandler } from '../../instrument/faultHook.js';
+import type { UndiciHandler } from '../../seam.js';
 
 // nghttp2 codes as node:http2's constants name them (not imported: the agent never loads node:http2 itself).
 const NO_ERROR = 0;

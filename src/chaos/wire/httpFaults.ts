@@ -3,7 +3,7 @@
 import { jitteredDelay } from '../jitter.js';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Corruption, Fault } from '../ruleTypes.js';
-import type { HttpFaultPlan, OutgoingCall } from '../../instrument/faultHook.js';
+import type { HttpFaultPlan, OutgoingCall } from '../../seam.js';
 import { cannedOutcome, type CannedOutcome } from './cannedResponse.js';
 import { corruptBody, corruptedLength } from './corruptBody.js';
 import { hangBudgetMs } from './hangBudget.js';

@@ -3,7 +3,7 @@
 // to the engine (span event, WARN line, FaultsInjected).
 import type { Span } from '@opentelemetry/api';
 import type { CallDescriptor, FaultDecision } from '../ruleTypes.js';
-import type { FaultHook } from '../../instrument/faultHook.js';
+import type { FaultHook } from '../../seam.js';
 import { planHttpFault } from './httpFaults.js';
 import { http2Fault } from './http2Faults.js';
 import { undiciFault } from './undiciFaults.js';

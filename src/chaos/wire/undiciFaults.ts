@@ -9,7 +9,7 @@ import type {
   UndiciDispatch,
   UndiciDispatchOptions,
   UndiciHandler,
-} from '../../instrument/faultHook.js';
+} from '../../seam.js';
 import type { WireResponse } from './awsErrorResponse.js';
 import { cannedOutcome, type CannedOutcome } from './cannedResponse.js';
 import { corruptBody, corruptedLength } from './corruptBody.js';

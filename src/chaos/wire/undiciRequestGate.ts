@@ -14,8 +14,8 @@
 // Request handlers are always of undici's legacy API: undici 7 unwraps the
 // controller API before it makes the request.
 import type { Fault } from '../ruleTypes.js';
-import type { OutgoingCall, UndiciDispatchOptions, UndiciHandler } from '../../instrument/faultHook.js';
-import { forward } from '../../instrument/undici.js';
+import type { OutgoingCall, UndiciDispatchOptions, UndiciHandler } from '../../seam.js';
+import { forward } from '../../seam.js';
 import { undiciFault } from './undiciFaults.js';
 import type { WireEnv } from './wireEnv.js';
 
