@@ -127,6 +127,9 @@ export interface UndiciController {
 
 export type UndiciDispatch = (opts: UndiciDispatchOptions, handler: UndiciHandler) => boolean;
 
+/** A dispatch wrapped in another, as undici's interceptors (lib/interceptor/*, compose) are. */
+export type DispatchInterceptor = (dispatch: UndiciDispatch) => UndiciDispatch;
+
 /** One `ClientHttp2Session.request(headers, options)` as the caller made it. */
 export interface Http2Request {
   readonly session: ClientHttp2Session;

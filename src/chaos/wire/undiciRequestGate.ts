@@ -1,9 +1,10 @@
 // Faults on a request undici has already made: one sent through a dispatcher
 // of the function's own (npm undici's `request(url, { dispatcher })`, an
 // Agent's own methods, `undici.fetch` with one), which the agent sees only on
-// undici's `undici:request:create` channel. The agent puts a gate in place of
-// the request's handler, and the fault runs as it does at a dispatcher
-// (undiciFaults.ts) with, as the "real dispatch", the opening of that gate:
+// undici's `undici:request:create` channel. That request is made already, so
+// no interceptor can sit in front of its dispatch: the agent puts a gate in
+// place of the request's handler instead, and the fault's interceptor
+// (faultInterceptors.ts) wraps, as the "real dispatch", the opening of that gate:
 // - a fault that answers the call itself (error, recorded response, hang)
 //   leaves the gate shut: the request is stopped before undici writes it (the
 //   connection stays open for the next call) and nothing of it reaches the
@@ -16,7 +17,7 @@
 import type { Fault } from '../ruleTypes.js';
 import type { OutgoingCall, UndiciDispatchOptions, UndiciHandler } from '../../seam.js';
 import { forward } from '../../seam.js';
-import { undiciFault } from './undiciFaults.js';
+import { faultInterceptor, sendsRealRequest } from './faultInterceptors.js';
 import type { WireEnv } from './wireEnv.js';
 
 /** Thrown from onConnect: undici then drops the request unwritten and keeps the socket. */
@@ -100,11 +101,6 @@ export class RequestGate implements UndiciHandler {
   }
 }
 
-/** Whether a fault of this type sends the real request (later, or with another handler). */
-function sendsRealRequest(fault: Fault): boolean {
-  return fault.type === 'latency' || fault.type === 'corrupt';
-}
-
 /**
  * The handler to put in place of `handler` on a request undici has made, and
  * the fault set going: see the top of this file.
@@ -117,6 +113,6 @@ export function gateUndiciRequest(
   env: WireEnv,
 ): UndiciHandler {
   const gate = new RequestGate(!sendsRealRequest(fault));
-  undiciFault(fault, call, (_o, h) => (gate.open(h), true), env)(opts, handler);
+  faultInterceptor(fault, call, env)((_o, h) => (gate.open(h), true))(opts, handler);
   return gate;
 }
