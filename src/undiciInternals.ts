@@ -119,5 +119,12 @@ export function isControllerApi(h: UndiciHandler): boolean {
  */
 export const OPTIONAL_LEGACY_CALLBACKS = ['onBodySent', 'onRequestSent', 'onResponseStarted', 'onUpgrade'] as const;
 
+/**
+ * Thrown from a made request's onConnect: undici drops the request unwritten
+ * (the request gate's shut state, src/chaos/wire/undiciRequestGate.ts), then
+ * reports it to onError. undici 7 replaces the connection it was to go on.
+ */
+export const REQUEST_STOPPED = Object.assign(new Error('request replaced by an injected fault'), { code: 'FAULTLINE_STOPPED' });
+
 /** What Node's fetch reads of its dispatcher on every call, besides `dispatch` (lib/web/fetch/index.js). */
 export const FETCH_READS = 'isMockActive';

@@ -29,6 +29,7 @@ import {
   handlerKeyOf,
   isControllerApi,
   isPlainUndiciAgent,
+  REQUEST_STOPPED,
   type CreateMessage,
   type Dispatcher,
   type ErrorMessage,
@@ -170,6 +171,24 @@ test(`${NPM}: Agent, compose, DispatcherBase module, channels, handler API`, asy
         }),
     );
     checkMadeRequest(`${NPM} (controller-API handler)`, viaController.create[0]);
+
+    // A handler put in place of a made request's, throwing from onConnect, drops the request unwritten.
+    const before = target.seen.length;
+    const stop = (m: unknown) => {
+      const request = (m as CreateMessage).request;
+      const key = handlerKeyOf(request)!;
+      const slots = request as unknown as Record<symbol, UndiciHandler>;
+      const own = slots[key]!;
+      slots[key] = { ...own, onConnect: () => { throw REQUEST_STOPPED; }, onError: () => own.onError?.(new Error('stopped')) };
+    };
+    diagnostics.subscribe(CHANNEL_CREATE, stop);
+    try {
+      await assert.rejects(undici.request(`${target.origin}/stopped`, { dispatcher: agent }), `${NPM}: a request whose handler throws from onConnect still completed`);
+    } finally {
+      diagnostics.unsubscribe(CHANNEL_CREATE, stop);
+    }
+    await (await undici.request(`${target.origin}/after`, { dispatcher: agent })).body.text();
+    assert.deepEqual(target.seen.slice(before).map((s) => s.url), ['/after'], `${NPM}: a request whose handler throws from onConnect was written (the fault gate relies on it being dropped)`);
   } finally {
     await agent.close();
   }

@@ -6,22 +6,19 @@
 // place of the request's handler instead, and the fault's interceptor
 // (faultInterceptors.ts) wraps, as the "real dispatch", the opening of that gate:
 // - a fault that answers the call itself (error, recorded response, hang)
-//   leaves the gate shut: the request is stopped before undici writes it (the
-//   connection stays open for the next call) and nothing of it reaches the
-//   caller;
+//   leaves the gate shut: the request is stopped before undici writes it
+//   (REQUEST_STOPPED) and nothing of it reaches the caller;
 // - latency opens it later: the request goes out at once and its response is
 //   held (undici paused) until then;
 // - corruption opens it at once to the corrupting handler.
 // Request handlers are always of undici's legacy API: undici 7 unwraps the
 // controller API before it makes the request.
 import type { Fault } from '../ruleTypes.js';
-import type { OutgoingCall, UndiciDispatchOptions, UndiciHandler } from '../../seam.js';
-import { forward } from '../../seam.js';
+import { forward, type OutgoingCall, type UndiciDispatchOptions, type UndiciHandler } from '../../seam.js';
+import { REQUEST_STOPPED } from '../../undiciInternals.js';
 import { faultInterceptor, sendsRealRequest } from './faultInterceptors.js';
 import type { WireEnv } from './wireEnv.js';
 
-/** Thrown from onConnect: undici then drops the request unwritten and keeps the socket. */
-const STOPPED = Object.assign(new Error('request replaced by an injected fault'), { code: 'FAULTLINE_STOPPED' });
 
 type Callback = 'onConnect' | 'onHeaders' | 'onData' | 'onComplete' | 'onError' | 'onBodySent' | 'onRequestSent' | 'onResponseStarted';
 
@@ -68,7 +65,7 @@ export class RequestGate implements UndiciHandler {
   }
 
   onConnect(abort: (reason?: Error) => void, context?: unknown): void {
-    if (this.shut) throw STOPPED;
+    if (this.shut) throw REQUEST_STOPPED;
     this.event('onConnect', [abort, context]);
   }
   onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
@@ -87,7 +84,7 @@ export class RequestGate implements UndiciHandler {
     this.event('onComplete', [trailers]);
   }
   onError(err: Error): void {
-    if (err === STOPPED) return;
+    if (err === REQUEST_STOPPED) return;
     this.event('onError', [err]);
   }
   onBodySent(chunk: unknown): void {
