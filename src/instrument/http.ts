@@ -26,13 +26,7 @@ import { injectTraceHeaders } from './traceHeaders.js';
 type RequestFn = (...args: unknown[]) => ClientRequest;
 
 /** Where the call goes, read from the request arguments without changing them. */
-interface HttpTarget {
-  readonly protocol: string;
-  readonly host: string;
-  readonly port: number;
-  readonly method: string;
-  readonly path: string;
-  readonly headers: HeaderBag;
+interface HttpTarget extends Pick<OutgoingCall, 'protocol' | 'host' | 'port' | 'method' | 'path' | 'headers'> {
   /** Index of the options object in the arguments, or -1 when only a URL was given. */
   readonly optionsIndex: number;
 }
