@@ -99,7 +99,7 @@ export interface UndiciDispatchOptions {
 }
 
 /**
- * An undici dispatch handler: the legacy callbacks (undici 6, Node 20's fetch)
+ * An undici dispatch handler: the legacy callbacks (undici 6: the fetch of Node 20 and 22)
  * or the newer controller API (undici 7). All optional, as undici treats them.
  */
 export interface UndiciHandler {

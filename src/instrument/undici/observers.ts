@@ -3,12 +3,12 @@
 // (legacy callbacks or undici 7's controller API) and with exactly the
 // optional callbacks the caller's has.
 import { forward, type UndiciController, type UndiciHandler } from '../../seam.js';
-import { isControllerApi } from '../../undiciInternals.js';
+import { isControllerApi, type OPTIONAL_LEGACY_CALLBACKS } from '../../undiciInternals.js';
 import { endClientSpan, recordError, recordResponse, type ClientSpan } from '../clientSpan.js';
 import { rawHeadersToBag } from './headers.js';
 
 /**
- * Legacy handler API (onConnect … onComplete, Node 20's fetch): records the
+ * Legacy handler API (onConnect … onComplete, the fetch of Node 20 and 22): records the
  * outcome on the span and forwards everything. A class, so each call costs
  * one object rather than a closure per callback.
  */
@@ -47,7 +47,7 @@ type Inner = Record<string, (...a: unknown[]) => unknown>;
 // Callbacks undici calls only when the handler has them: an observer has one
 // exactly when the caller's handler does, as undici would see the caller's.
 // onUpgrade is also what undici requires of upgrade and CONNECT requests.
-const OPTIONAL_CALLBACKS: readonly (readonly [string, Forwarder])[] = [
+const OPTIONAL_CALLBACKS: readonly (readonly [(typeof OPTIONAL_LEGACY_CALLBACKS)[number], Forwarder])[] = [
   [
     'onBodySent',
     function (this: LegacyObserver, ...a: unknown[]) {
