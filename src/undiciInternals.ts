@@ -124,7 +124,8 @@ export const OPTIONAL_LEGACY_CALLBACKS = ['onBodySent', 'onRequestSent', 'onResp
  * (the request gate's shut state, src/chaos/wire/undiciRequestGate.ts), then
  * reports it to onError. undici 7 replaces the connection it was to go on.
  */
-export const REQUEST_STOPPED = Object.assign(new Error('request replaced by an injected fault'), { code: 'FAULTLINE_STOPPED' });
+// Pure, so the observe build, which never stops a request, drops it.
+export const REQUEST_STOPPED = /* @__PURE__ */ Object.assign(/* @__PURE__ */ new Error('request replaced by an injected fault'), { code: 'FAULTLINE_STOPPED' });
 
 /** What Node's fetch reads of its dispatcher on every call, besides `dispatch` (lib/web/fetch/index.js). */
 export const FETCH_READS = 'isMockActive';
