@@ -9,7 +9,7 @@ import { createTracing, type Tracing } from './telemetry/tracing.js';
 import { createEmfFormatter, type EmfFormatter } from './telemetry/emf.js';
 import { createColdStartTracker, type ColdStartTracker } from './telemetry/coldStart.js';
 import { installOutgoingInstrumentation } from './instrument/index.js';
-import type { FaultHook } from './instrument/faultHook.js';
+import type { FaultHook } from './seam.js';
 
 
 /** What the invocation path needs from the chaos engine (src/chaos/engine.ts). */

@@ -109,23 +109,5 @@ export interface RuleSet {
   readonly problems: readonly string[];
 }
 
-/** An outgoing call or the invocation, as the matcher sees it. */
-export interface CallDescriptor {
-  readonly kind: 'aws' | 'http' | 'invocation';
-  /** For aws: lower-case service id. */
-  readonly service?: string;
-  /** For aws: the operation name, e.g. GetItem. */
-  readonly operation?: string;
-  /** For aws and http: host name without port. */
-  readonly host?: string;
-  /** For aws and http: path without query. */
-  readonly path?: string;
-}
-
-/** A rule that hit a call: what to do to it. */
-export interface FaultDecision {
-  readonly ruleId: string;
-  readonly scope: string;
-  readonly targetText: string;
-  readonly fault: Fault;
-}
+// The call as the rules see it and a rule's decision on it: the seam the instrumentation shares (src/seam.ts).
+export type { CallDescriptor, FaultDecision } from '../seam.js';

@@ -3,17 +3,11 @@
 // REST path shape). Works for the SDK a function bundles itself and for local
 // endpoints (dynalite, AWS_ENDPOINT_URL*), where only the signature says "AWS".
 
-export type AwsProtocol = 'json' | 'query' | 'rest-xml' | 'rest-json' | 'ec2' | 'rpcv2-cbor';
+import { headerValue, isCborRequest, type HeaderBag } from '../awsProtocol.js';
+import type { AwsCall } from '../seam.js';
 
-export interface AwsCall {
-  /** Lower-case service id as signed (the SigV4 signing name): `dynamodb`, `s3`, `sqs`, `logs`. */
-  readonly service: string;
-  /** Operation name (`GetItem`), undefined when the wire does not say (e.g. query protocol before the body is known). */
-  readonly operation: string | undefined;
-}
-
-/** Header lookup: names are lower-case. Node's `OutgoingHttpHeaders` and plain records both fit. */
-export type HeaderBag = Readonly<Record<string, string | number | readonly string[] | undefined>>;
+export { headerValue, protocolOf, protocolOfRequest, type AwsProtocol, type HeaderBag } from '../awsProtocol.js';
+export type { AwsCall } from '../seam.js';
 
 export interface WireRequest {
   readonly host: string;
@@ -69,70 +63,8 @@ export function rpcMethod(service: string, operation: string): string {
   return `${rpcServiceName(service)}/${operation}`;
 }
 
-const PROTOCOL: Readonly<Record<string, AwsProtocol>> = {
-  dynamodb: 'json',
-  sqs: 'json',
-  logs: 'json',
-  kinesis: 'json',
-  firehose: 'json',
-  events: 'json',
-  states: 'json',
-  secretsmanager: 'json',
-  ssm: 'json',
-  kms: 'json',
-  athena: 'json',
-  glue: 'json',
-  ecs: 'json',
-  'cognito-idp': 'json',
-  sns: 'query',
-  sts: 'query',
-  cloudformation: 'query',
-  iam: 'query',
-  ses: 'query',
-  email: 'query',
-  rds: 'query',
-  elasticache: 'query',
-  monitoring: 'query',
-  autoscaling: 'query',
-  elasticloadbalancing: 'query',
-  ec2: 'ec2',
-  s3: 'rest-xml',
-  cloudfront: 'rest-xml',
-  route53: 'rest-xml',
-};
-
-/** The protocol a service speaks by default; unknown services are taken as REST-JSON, the most common newer one. */
-export function protocolOf(service: string): AwsProtocol {
-  return PROTOCOL[service] ?? 'rest-json';
-}
-
-/**
- * The protocol of this very request: the headers win over the service's default
- * (SQS moved from query to JSON 1.0; older SDKs still send query).
- */
-export function protocolOfRequest(service: string, headers: HeaderBag): AwsProtocol {
-  if (isCborRequest(headers)) return 'rpcv2-cbor';
-  if (headerValue(headers, 'x-amz-target') !== undefined) return 'json';
-  const ct = headerValue(headers, 'content-type');
-  if (ct !== undefined && ct.startsWith('application/x-www-form-urlencoded') && protocolOf(service) !== 'ec2') return 'query';
-  return protocolOf(service);
-}
-
-/** Smithy RPC v2 CBOR, which newer SDKs speak to some services: it says so in a header of its own. */
-function isCborRequest(headers: HeaderBag): boolean {
-  return headerValue(headers, 'smithy-protocol')?.toLowerCase() === 'rpc-v2-cbor';
-}
-
 /** `…/service/{ServiceName}/operation/{Operation}`: where RPC v2 puts the operation. */
 const RPC_V2_PATH = /\/service\/[^/]+\/operation\/([^/]+)$/;
-
-export function headerValue(headers: HeaderBag, name: string): string | undefined {
-  const v = headers[name];
-  if (v === undefined) return undefined;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
-  return v[0];
-}
 
 const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
 

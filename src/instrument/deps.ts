@@ -3,7 +3,7 @@
 import type { Context, Tracer } from '@opentelemetry/api';
 import type { Frame } from '../invocationState.js';
 import type { UrlRedactor } from './clientSpan.js';
-import type { FaultHook } from './faultHook.js';
+import type { FaultHook } from '../seam.js';
 
 export interface InstrumentationDeps {
   tracer: Tracer | undefined;

@@ -9,7 +9,6 @@ import { syncBuiltinESMExports } from 'node:module';
 import type { TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { frames } from '../invocationState.js';
-import type { CallDescriptor } from '../chaos/ruleTypes.js';
 import { awsCallOf, protocolOfRequest, type AwsCall, type HeaderBag } from './awsCall.js';
 import {
   endClientSpan,
@@ -19,7 +18,7 @@ import {
   startClientSpan,
   type ClientSpan,
 } from './clientSpan.js';
-import type { FaultHook, HttpFaultPlan, OutgoingCall } from './faultHook.js';
+import { descriptorOf, type CallDescriptor, type FaultHook, type HttpFaultPlan, type OutgoingCall } from '../seam.js';
 import type { InstrumentationDeps } from './deps.js';
 import { whenBuiltinLoaded } from './builtinWatch.js';
 import { injectTraceHeaders } from './traceHeaders.js';
@@ -27,13 +26,7 @@ import { injectTraceHeaders } from './traceHeaders.js';
 type RequestFn = (...args: unknown[]) => ClientRequest;
 
 /** Where the call goes, read from the request arguments without changing them. */
-interface HttpTarget {
-  readonly protocol: string;
-  readonly host: string;
-  readonly port: number;
-  readonly method: string;
-  readonly path: string;
-  readonly headers: HeaderBag;
+interface HttpTarget extends Pick<OutgoingCall, 'protocol' | 'host' | 'port' | 'method' | 'path' | 'headers'> {
   /** Index of the options object in the arguments, or -1 when only a URL was given. */
   readonly optionsIndex: number;
 }
@@ -89,17 +82,6 @@ export function describeHttpArgs(args: readonly unknown[], defaultProtocol: stri
   const path = options?.path ?? (url !== undefined ? url.pathname + url.search : '/');
   const method = (options?.method ?? 'GET').toUpperCase();
   return { protocol, host, port, method, path, headers: lowerCaseHeaders(options?.headers), optionsIndex };
-}
-
-function pathOnly(path: string): string {
-  const q = path.indexOf('?');
-  return q === -1 ? path : path.slice(0, q);
-}
-
-export function descriptorOf(host: string, path: string, aws: AwsCall | undefined): CallDescriptor {
-  return aws === undefined
-    ? { kind: 'http', host, path: pathOnly(path) }
-    : { kind: 'aws', service: aws.service, operation: aws.operation, host, path: pathOnly(path) };
 }
 
 const requestSetter: TextMapSetter<ClientRequest> = {

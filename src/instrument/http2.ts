@@ -13,9 +13,9 @@ import { frames } from '../invocationState.js';
 import { awsCallOf, headerValue, type AwsCall, type HeaderBag } from './awsCall.js';
 import { endClientSpan, recordError, recordResponse, startClientSpan, type ClientSpan } from './clientSpan.js';
 import type { InstrumentationDeps } from './deps.js';
-import type { FaultHook, OutgoingCall } from './faultHook.js';
+import { descriptorOf, type FaultHook, type OutgoingCall } from '../seam.js';
 import { whenBuiltinLoaded } from './builtinWatch.js';
-import { descriptorOf, lowerCaseHeaders } from './http.js';
+import { lowerCaseHeaders } from './http.js';
 import { injectTraceHeaders } from './traceHeaders.js';
 
 type ConnectFn = (...args: unknown[]) => ClientHttp2Session;

@@ -5,10 +5,10 @@ import { context, ROOT_CONTEXT, type Context, type Tracer } from '@opentelemetry
 import type { Frame } from '../invocationState.js';
 import type { UrlRedactor } from './clientSpan.js';
 import type { InstrumentationDeps } from './deps.js';
-import type { FaultHook, FaultHookSource } from './faultHook.js';
+import type { FaultHook, FaultHookSource } from '../seam.js';
 import { instrumentHttp } from './http.js';
 import { instrumentHttp2 } from './http2.js';
-import { instrumentUndici } from './undici.js';
+import { instrumentUndici } from './undici/index.js';
 
 export interface OutgoingInstrumentationOptions {
   /** Tracer for client spans; without one, calls are only offered to the fault hook. */
@@ -78,5 +78,5 @@ export function installOutgoingInstrumentation(opts: OutgoingInstrumentationOpti
   return uninstall;
 }
 
-export type { FaultHook, FaultHookSource, Http2Request, HttpFaultPlan, OutgoingCall, UndiciDispatch, UndiciHandler } from './faultHook.js';
+export type { FaultHook, FaultHookSource, Http2Request, HttpFaultPlan, OutgoingCall, UndiciDispatch, UndiciHandler } from '../seam.js';
 export { awsCallOf, protocolOf, protocolOfRequest, awsRequestId, type AwsCall, type AwsProtocol } from './awsCall.js';

@@ -1,7 +1,8 @@
-// Reading undici's request headers without copying them (src/instrument/undici.ts).
+// Reading undici's request headers without copying them (src/instrument/undici/headers.ts, origin.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HAS_AUTHORIZATION, HAS_TRACE_HEADER, parseOrigin, undiciHeaderFlags, undiciHeaders } from '../../src/instrument/undici.js';
+import { HAS_AUTHORIZATION, HAS_TRACE_HEADER, undiciHeaderFlags, undiciHeaders } from '../../src/instrument/undici/headers.js';
+import { parseOrigin } from '../../src/instrument/undici/origin.js';
 
 test('parseOrigin: protocol, host without IPv6 brackets, explicit or default port, whether AWS; URL objects too', () => {
   assert.deepEqual(parseOrigin('http://127.0.0.1:8080'), { protocol: 'http:', host: '127.0.0.1', port: 8080, awsHost: false });

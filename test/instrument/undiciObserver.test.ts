@@ -1,10 +1,10 @@
-// The handler put between undici and the caller's handler (src/instrument/undici.ts observingHandler):
+// The handler put between undici and the caller's handler (src/instrument/undici/observers.ts):
 // records the outcome on the client span and is, to undici, the caller's handler.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { observingHandler } from '../../src/instrument/undici.js';
-import type { UndiciHandler } from '../../src/instrument/faultHook.js';
+import { observingHandler } from '../../src/instrument/undici/observers.js';
+import type { UndiciHandler } from '../../src/seam.js';
 import type { ClientSpan } from '../../src/instrument/clientSpan.js';
 import { setupOtel } from './otel.js';
 

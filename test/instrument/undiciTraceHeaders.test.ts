@@ -11,7 +11,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import { installOutgoingInstrumentation } from '../../src/instrument/index.js';
 import { OpenSpans, runAsInvocation, type InvocationState } from '../../src/invocationState.js';
-import { isPlainUndiciAgent } from '../../src/instrument/undici.js';
+import { isPlainUndiciAgent } from '../../src/undiciInternals.js';
 import { setupOtel, type TestOtel } from './otel.js';
 import { closeServer, listen } from '../helpers/targetServer.js';
 

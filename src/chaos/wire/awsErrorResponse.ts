@@ -5,7 +5,7 @@
 // deserializers of the installed @aws-sdk clients (@aws-sdk/core protocols);
 // name, query code, status and fault of modeled errors from the service's model
 // (awsErrorModel.ts), the tables here for the rest.
-import type { AwsProtocol } from '../../instrument/awsCall.js';
+import type { AwsProtocol } from '../../awsProtocol.js';
 import { errorInModel, modeledError, modeledErrorForStatus, serviceErrorModel, type ModeledError } from './awsErrorModel.js';
 import { cborTextMap } from './cbor.js';
 

@@ -2,7 +2,8 @@
 // never reach it (error and recorded response).
 import { STATUS_CODES } from 'node:http';
 import type { ErrorSpec, Fault, NetworkErrorCode } from '../ruleTypes.js';
-import { headerValue, protocolOfRequest, type AwsCall, type HeaderBag } from '../../instrument/awsCall.js';
+import { headerValue, protocolOfRequest, type HeaderBag } from '../../awsProtocol.js';
+import type { AwsCall } from '../../seam.js';
 import { awsCodeForStatus, awsErrorResponse, awsErrorStatus, type WireResponse } from './awsErrorResponse.js';
 
 export type CannedOutcome =

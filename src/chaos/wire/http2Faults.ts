@@ -1,6 +1,6 @@
-// Faults on node:http2 requests (ClientHttp2Session.request), written once:
-// the request takes the undici call shape (a dispatch over handler callbacks),
-// the faults of undiciFaults.ts apply to it unchanged, and the caller gets an
+// Faults on node:http2 requests (ClientHttp2Session.request), which are not
+// undici's: the request takes the undici call shape (a dispatch over handler
+// callbacks), the interceptors of faultInterceptors.ts apply to it unchanged, and the caller gets an
 // Http2FaultStream that those callbacks drive. Error and recorded response
 // answer on that stream and never make the request; a hang holds it until the
 // caller's own timeout or abort (else the budget fails it as ETIMEDOUT, as a
@@ -8,16 +8,11 @@
 // corruption alters the real response's body.
 import type { ClientHttp2Stream } from 'node:http2';
 import type { Fault } from '../ruleTypes.js';
-import type { Http2Request, OutgoingCall, UndiciDispatch } from '../../instrument/faultHook.js';
+import type { Http2Request, OutgoingCall, UndiciDispatch } from '../../seam.js';
 import { Http2FaultStream } from './http2Stream.js';
 import { networkError } from './networkError.js';
-import { undiciFault } from './undiciFaults.js';
+import { faultInterceptor, sendsRealRequest } from './faultInterceptors.js';
 import type { WireEnv } from './wireEnv.js';
-
-/** Whether a fault of this type makes the real request (later, or with a handler of its own in front). */
-function sendsRealRequest(fault: Fault): boolean {
-  return fault.type === 'latency' || fault.type === 'corrupt';
-}
 
 export function http2Fault(fault: Fault, call: OutgoingCall, request: Http2Request, env: WireEnv): ClientHttp2Stream {
   const stream = new Http2FaultStream(request.session, request.headers, request.options, sendsRealRequest(fault));
@@ -27,6 +22,6 @@ export function http2Fault(fault: Fault, call: OutgoingCall, request: Http2Reque
     return true;
   };
   const hangError = () => networkError('ETIMEDOUT', call.host, call.port);
-  undiciFault(fault, call, realDispatch, env, hangError)({ path: call.path, method: call.method }, stream);
+  faultInterceptor(fault, call, env, hangError)(realDispatch)({ path: call.path, method: call.method }, stream);
   return stream as unknown as ClientHttp2Stream;
 }

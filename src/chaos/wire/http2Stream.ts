@@ -3,14 +3,14 @@
 // SDK's NodeHttp2Handler among them) use of one — 'response' with the headers
 // and `:status`, the body, 'end' and 'close', 'error', `setTimeout`, `close`,
 // `rstCode`, `session` — driven through the handler callbacks of the undici
-// call shape, so that the faults of src/chaos/wire/undiciFaults.ts apply to
+// call shape, so that the interceptors of src/chaos/wire/faultInterceptors.ts apply to
 // HTTP/2 calls as they are: a fault answers it (onHeaders, onData, onComplete,
 // onError) or forwards it to the real stream later or through a corrupting
 // handler (`forward`). The caller's body is dropped when the real request is
 // never made, and held until it is otherwise.
 import { Duplex } from 'node:stream';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader, OutgoingHttpHeaders } from 'node:http2';
-import type { UndiciHandler } from '../../instrument/faultHook.js';
+import type { UndiciHandler } from '../../seam.js';
 
 // nghttp2 codes as node:http2's constants name them (not imported: the agent never loads node:http2 itself).
 const NO_ERROR = 0;

@@ -1,9 +1,12 @@
 // Faults on Node http/https requests: one small function per fault, each
 // returning the transport changes (HttpFaultPlan) the instrumentation applies.
+// Not the dispatch interceptors of faultInterceptors.ts: node:http hands the
+// caller a ClientRequest to write and an IncomingMessage stream, not a dispatch
+// over handler callbacks, so the faults change its connection and streams.
 import { jitteredDelay } from '../jitter.js';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Corruption, Fault } from '../ruleTypes.js';
-import type { HttpFaultPlan, OutgoingCall } from '../../instrument/faultHook.js';
+import type { HttpFaultPlan, OutgoingCall } from '../../seam.js';
 import { cannedOutcome, type CannedOutcome } from './cannedResponse.js';
 import { corruptBody, corruptedLength } from './corruptBody.js';
 import { hangBudgetMs } from './hangBudget.js';

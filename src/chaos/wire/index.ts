@@ -3,10 +3,10 @@
 // to the engine (span event, WARN line, FaultsInjected).
 import type { Span } from '@opentelemetry/api';
 import type { CallDescriptor, FaultDecision } from '../ruleTypes.js';
-import type { FaultHook } from '../../instrument/faultHook.js';
+import type { FaultHook } from '../../seam.js';
 import { planHttpFault } from './httpFaults.js';
 import { http2Fault } from './http2Faults.js';
-import { undiciFault } from './undiciFaults.js';
+import { faultInterceptor } from './faultInterceptors.js';
 import { gateUndiciRequest } from './undiciRequestGate.js';
 import { defaultWireEnv, type WireEnv } from './wireEnv.js';
 
@@ -25,7 +25,7 @@ export function createWireFaultHook(engine: FaultEngine, env: WireEnv = defaultW
       return plan;
     },
     dispatchUndici(decision, call, dispatch, opts, handler) {
-      const faulty = undiciFault(decision.fault, call, dispatch, env);
+      const faulty = faultInterceptor(decision.fault, call, env)(dispatch);
       engine.injected(decision, call.span);
       return faulty(opts, handler);
     },

@@ -1,26 +1,24 @@
 // Faults on a request undici has already made: one sent through a dispatcher
 // of the function's own (npm undici's `request(url, { dispatcher })`, an
 // Agent's own methods, `undici.fetch` with one), which the agent sees only on
-// undici's `undici:request:create` channel. The agent puts a gate in place of
-// the request's handler, and the fault runs as it does at a dispatcher
-// (undiciFaults.ts) with, as the "real dispatch", the opening of that gate:
+// undici's `undici:request:create` channel. That request is made already, so
+// no interceptor can sit in front of its dispatch: the agent puts a gate in
+// place of the request's handler instead, and the fault's interceptor
+// (faultInterceptors.ts) wraps, as the "real dispatch", the opening of that gate:
 // - a fault that answers the call itself (error, recorded response, hang)
-//   leaves the gate shut: the request is stopped before undici writes it (the
-//   connection stays open for the next call) and nothing of it reaches the
-//   caller;
+//   leaves the gate shut: the request is stopped before undici writes it
+//   (REQUEST_STOPPED) and nothing of it reaches the caller;
 // - latency opens it later: the request goes out at once and its response is
 //   held (undici paused) until then;
 // - corruption opens it at once to the corrupting handler.
 // Request handlers are always of undici's legacy API: undici 7 unwraps the
 // controller API before it makes the request.
 import type { Fault } from '../ruleTypes.js';
-import type { OutgoingCall, UndiciDispatchOptions, UndiciHandler } from '../../instrument/faultHook.js';
-import { forward } from '../../instrument/undici.js';
-import { undiciFault } from './undiciFaults.js';
+import { forward, type OutgoingCall, type UndiciDispatchOptions, type UndiciHandler } from '../../seam.js';
+import { REQUEST_STOPPED } from '../../undiciInternals.js';
+import { faultInterceptor, sendsRealRequest } from './faultInterceptors.js';
 import type { WireEnv } from './wireEnv.js';
 
-/** Thrown from onConnect: undici then drops the request unwritten and keeps the socket. */
-const STOPPED = Object.assign(new Error('request replaced by an injected fault'), { code: 'FAULTLINE_STOPPED' });
 
 type Callback = 'onConnect' | 'onHeaders' | 'onData' | 'onComplete' | 'onError' | 'onBodySent' | 'onRequestSent' | 'onResponseStarted';
 
@@ -67,7 +65,7 @@ export class RequestGate implements UndiciHandler {
   }
 
   onConnect(abort: (reason?: Error) => void, context?: unknown): void {
-    if (this.shut) throw STOPPED;
+    if (this.shut) throw REQUEST_STOPPED;
     this.event('onConnect', [abort, context]);
   }
   onHeaders(status: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
@@ -86,7 +84,7 @@ export class RequestGate implements UndiciHandler {
     this.event('onComplete', [trailers]);
   }
   onError(err: Error): void {
-    if (err === STOPPED) return;
+    if (err === REQUEST_STOPPED) return;
     this.event('onError', [err]);
   }
   onBodySent(chunk: unknown): void {
@@ -98,11 +96,6 @@ export class RequestGate implements UndiciHandler {
   onResponseStarted(): void {
     this.event('onResponseStarted', []);
   }
-}
-
-/** Whether a fault of this type sends the real request (later, or with another handler). */
-function sendsRealRequest(fault: Fault): boolean {
-  return fault.type === 'latency' || fault.type === 'corrupt';
 }
 
 /**
@@ -117,6 +110,6 @@ export function gateUndiciRequest(
   env: WireEnv,
 ): UndiciHandler {
   const gate = new RequestGate(!sendsRealRequest(fault));
-  undiciFault(fault, call, (_o, h) => (gate.open(h), true), env)(opts, handler);
+  faultInterceptor(fault, call, env)((_o, h) => (gate.open(h), true))(opts, handler);
   return gate;
 }

@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RequestGate } from '../../../src/chaos/wire/undiciRequestGate.js';
-import type { UndiciHandler } from '../../../src/instrument/faultHook.js';
+import type { UndiciHandler } from '../../../src/seam.js';
 
 /** A handler that records its calls; onHeaders answers `headersAnswer`. */
 function recorder(headersAnswer?: boolean): UndiciHandler & { log: string[] } {

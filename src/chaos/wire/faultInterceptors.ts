@@ -1,15 +1,14 @@
-// Faults on undici dispatches (fetch, npm undici): one small function per
-// fault, each a dispatch over (opts, handler) in undici's interceptor shape.
-// Handlers of both undici APIs are served: the legacy callbacks (Node 20's
-// fetch, undici's request) and the controller API of undici 7.
+// Each wire fault once, as a dispatch interceptor in undici's shape
+// (lib/interceptor/*, compose): a function from the dispatch it wraps to the
+// dispatch the caller gets. One written here serves every transport that takes
+// the dispatch shape: undici's dispatchers (fetch, npm undici), a request
+// undici has already made (undiciRequestGate.ts) and node:http2 requests
+// (http2Faults.ts). Handlers of both undici APIs are served: the legacy
+// callbacks (Node 20 and 22's fetch, undici's request) and undici 7's
+// controller API.
 import type { Corruption, Fault } from '../ruleTypes.js';
-import type {
-  OutgoingCall,
-  UndiciController,
-  UndiciDispatch,
-  UndiciDispatchOptions,
-  UndiciHandler,
-} from '../../instrument/faultHook.js';
+import type { DispatchInterceptor, OutgoingCall, UndiciController, UndiciDispatch, UndiciDispatchOptions, UndiciHandler } from '../../seam.js';
+import { isControllerApi, OPTIONAL_LEGACY_CALLBACKS } from '../../undiciInternals.js';
 import type { WireResponse } from './awsErrorResponse.js';
 import { cannedOutcome, type CannedOutcome } from './cannedResponse.js';
 import { corruptBody, corruptedLength } from './corruptBody.js';
@@ -18,10 +17,6 @@ import { bodyBytes, headerObject, rawHeaderBuffers } from './httpBytes.js';
 import { jitteredDelay } from '../jitter.js';
 import { headersTimeoutError, networkError } from './networkError.js';
 import type { WireEnv } from './wireEnv.js';
-
-function isControllerApi(h: UndiciHandler): boolean {
-  return typeof h.onRequestStart === 'function' || typeof h.onResponseStart === 'function';
-}
 
 /** Our side of a call we answer ourselves: abortable by the caller (AbortSignal, its own timeouts). */
 class LocalCall implements UndiciController {
@@ -80,9 +75,9 @@ class LocalCall implements UndiciController {
   }
 }
 
-/** Error or recorded response: answered here, the server never sees the call. */
-export function cannedUndici(outcome: CannedOutcome, call: OutgoingCall): UndiciDispatch {
-  return (_opts, handler) => {
+/** Error or recorded response: answered here, the server never sees the call (the dispatch it wraps is never called). */
+export function cannedInterceptor(outcome: CannedOutcome, call: OutgoingCall): DispatchInterceptor {
+  return () => (_opts, handler) => {
     const local = new LocalCall(handler);
     setImmediate(() => {
       local.start();
@@ -95,8 +90,8 @@ export function cannedUndici(outcome: CannedOutcome, call: OutgoingCall): Undici
 }
 
 /** Sends the real call after `delayMs`. */
-export function delayUndici(delayMs: number, dispatch: UndiciDispatch): UndiciDispatch {
-  return (opts, handler) => {
+export function delayInterceptor(delayMs: number): DispatchInterceptor {
+  return (dispatch) => (opts, handler) => {
     setTimeout(() => {
       try {
         dispatch(opts, handler);
@@ -112,8 +107,8 @@ export function delayUndici(delayMs: number, dispatch: UndiciDispatch): UndiciDi
  * Never answers: the caller's abort (AbortSignal) ends it first, else the
  * budget fails it with `timeoutError` (undici's headers timeout by default).
  */
-export function hangUndici(timeoutMs: number | undefined, env: WireEnv, timeoutError: () => Error = headersTimeoutError): UndiciDispatch {
-  return (opts, handler) => {
+export function hangInterceptor(timeoutMs: number | undefined, env: WireEnv, timeoutError: () => Error = headersTimeoutError): DispatchInterceptor {
+  return () => (opts, handler) => {
     const clientTimeout = typeof opts.headersTimeout === 'number' ? opts.headersTimeout : undefined;
     const local = new LocalCall(handler);
     const timer = setTimeout(() => {
@@ -131,8 +126,8 @@ function fixLength(value: string, corruption: Corruption): string | undefined {
 }
 
 /** The real call, with the body altered before the caller's handler sees it. */
-export function corruptUndici(corruption: Corruption, dispatch: UndiciDispatch): UndiciDispatch {
-  return (opts: UndiciDispatchOptions, inner: UndiciHandler) => {
+export function corruptInterceptor(corruption: Corruption): DispatchInterceptor {
+  return (dispatch: UndiciDispatch) => (opts: UndiciDispatchOptions, inner: UndiciHandler) => {
     const chunks: Buffer[] = [];
     const finish = () => corruptBody(Buffer.concat(chunks), corruption);
     let handler: UndiciHandler;
@@ -185,7 +180,7 @@ export function corruptUndici(corruption: Corruption, dispatch: UndiciDispatch):
         onError: (err) => inner.onError?.(err),
       };
       // Optional callbacks whose presence undici checks: forward only those the caller has.
-      for (const name of ['onUpgrade', 'onBodySent', 'onRequestSent', 'onResponseStarted'] as const) {
+      for (const name of OPTIONAL_LEGACY_CALLBACKS) {
         const fn = inner[name];
         if (typeof fn === 'function') handler[name] = (...a: unknown[]) => Reflect.apply(fn, inner, a) as unknown;
       }
@@ -194,21 +189,26 @@ export function corruptUndici(corruption: Corruption, dispatch: UndiciDispatch):
   };
 }
 
+/** Whether a fault of this type calls the dispatch it wraps (later, or with a handler of its own in front). */
+export function sendsRealRequest(fault: Fault): boolean {
+  return fault.type === 'latency' || fault.type === 'corrupt';
+}
+
 /**
- * The dispatch that applies one decided fault. Other transports whose calls
- * take this shape (HTTP/2, src/chaos/wire/http2Faults.ts) pass the error their
- * own client raises when a hung call runs out of budget.
+ * The interceptor of one decided fault. Transports whose calls take the
+ * dispatch shape but are not undici's (HTTP/2, http2Faults.ts) pass the error
+ * their own client raises when a hung call runs out of budget.
  */
-export function undiciFault(fault: Fault, call: OutgoingCall, dispatch: UndiciDispatch, env: WireEnv, hangError?: () => Error): UndiciDispatch {
+export function faultInterceptor(fault: Fault, call: OutgoingCall, env: WireEnv, hangError?: () => Error): DispatchInterceptor {
   switch (fault.type) {
     case 'latency':
-      return delayUndici(jitteredDelay(fault.latencyMs, fault.jitterMs, env.random), dispatch);
+      return delayInterceptor(jitteredDelay(fault.latencyMs, fault.jitterMs, env.random));
     case 'timeout':
-      return hangUndici(fault.timeoutMs, env, hangError);
+      return hangInterceptor(fault.timeoutMs, env, hangError);
     case 'corrupt':
-      return corruptUndici(fault.corruption, dispatch);
+      return corruptInterceptor(fault.corruption);
     case 'error':
     case 'respond':
-      return cannedUndici(cannedOutcome(fault, call, env.requestId())!, call);
+      return cannedInterceptor(cannedOutcome(fault, call, env.requestId())!, call);
   }
 }

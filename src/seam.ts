@@ -1,13 +1,56 @@
 // The seam between the observe build and the chaos build. The instrumentation
 // (src/instrument) describes each outgoing call and asks the hook, if one is
 // installed, what to do to it; the chaos build (src/chaos/wire) implements the
-// hook. Types only, so the observe build carries no chaos code.
+// hook. Neither side's module: src/chaos/wire imports nothing at run time from
+// src/instrument, and the observe build (no src/chaos module in it) carries
+// only the two small helpers below beside the types.
 import type { Span } from '@opentelemetry/api';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { ClientHttp2Session, ClientHttp2Stream, ClientSessionRequestOptions, OutgoingHttpHeaders } from 'node:http2';
 import type { Duplex } from 'node:stream';
-import type { CallDescriptor, FaultDecision } from '../chaos/ruleTypes.js';
-import type { AwsCall, HeaderBag } from './awsCall.js';
+import type { Fault } from './chaos/ruleTypes.js';
+import type { HeaderBag } from './awsProtocol.js';
+
+/** The AWS service and operation a call is (src/instrument/awsCall.ts). */
+export interface AwsCall {
+  /** Lower-case service id as signed (the SigV4 signing name): `dynamodb`, `s3`, `sqs`, `logs`. */
+  readonly service: string;
+  /** Operation name (`GetItem`), undefined when the wire does not say (e.g. query protocol before the body is known). */
+  readonly operation: string | undefined;
+}
+
+/** An outgoing call or the invocation, as the matcher sees it. */
+export interface CallDescriptor {
+  readonly kind: 'aws' | 'http' | 'invocation';
+  /** For aws: lower-case service id. */
+  readonly service?: string;
+  /** For aws: the operation name, e.g. GetItem. */
+  readonly operation?: string;
+  /** For aws and http: host name without port. */
+  readonly host?: string;
+  /** For aws and http: path without query. */
+  readonly path?: string;
+}
+
+/** A rule that hit a call: what to do to it. */
+export interface FaultDecision {
+  readonly ruleId: string;
+  readonly scope: string;
+  readonly targetText: string;
+  readonly fault: Fault;
+}
+
+function pathOnly(path: string): string {
+  const q = path.indexOf('?');
+  return q === -1 ? path : path.slice(0, q);
+}
+
+/** The descriptor the rules match an outgoing call by. */
+export function descriptorOf(host: string, path: string, aws: AwsCall | undefined): CallDescriptor {
+  return aws === undefined
+    ? { kind: 'http', host, path: pathOnly(path) }
+    : { kind: 'aws', service: aws.service, operation: aws.operation, host, path: pathOnly(path) };
+}
 
 /** One outgoing call as every transport describes it. */
 export interface OutgoingCall {
@@ -56,7 +99,7 @@ export interface UndiciDispatchOptions {
 }
 
 /**
- * An undici dispatch handler: the legacy callbacks (undici 6, Node 20's fetch)
+ * An undici dispatch handler: the legacy callbacks (undici 6: the fetch of Node 20 and 22)
  * or the newer controller API (undici 7). All optional, as undici treats them.
  */
 export interface UndiciHandler {
@@ -83,6 +126,9 @@ export interface UndiciController {
 }
 
 export type UndiciDispatch = (opts: UndiciDispatchOptions, handler: UndiciHandler) => boolean;
+
+/** A dispatch wrapped in another, as undici's interceptors (lib/interceptor/*, compose) are. */
+export type DispatchInterceptor = (dispatch: UndiciDispatch) => UndiciDispatch;
 
 /** One `ClientHttp2Session.request(headers, options)` as the caller made it. */
 export interface Http2Request {
@@ -122,3 +168,11 @@ export interface FaultHook {
 
 /** What installOutgoingInstrumentation accepts: a hook, or a getter looked up per call (chaos may start after init). */
 export type FaultHookSource = FaultHook | (() => FaultHook | undefined) | undefined;
+
+type Forward = (...args: unknown[]) => unknown;
+
+/** Calls `inner[name]` with `inner` as `this`, if it has one (undici checks optional callbacks by presence). */
+export function forward(inner: UndiciHandler, name: string, args: unknown[]): unknown {
+  const fn = inner[name];
+  return typeof fn === 'function' ? Reflect.apply(fn as Forward, inner, args) : undefined;
+}

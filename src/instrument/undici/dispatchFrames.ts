@@ -13,7 +13,8 @@
 import Module from 'node:module';
 import { sep } from 'node:path';
 import type { Context } from '@opentelemetry/api';
-import { frames, type Frame } from '../invocationState.js';
+import { frames, type Frame } from '../../invocationState.js';
+import { DISPATCHER_BASE_MODULE, dispatcherBaseOf } from '../../undiciInternals.js';
 
 interface DispatchFn {
   (this: unknown, opts: unknown, handler: unknown): unknown;
@@ -33,14 +34,6 @@ export interface DispatchFrames {
   /** Patches the DispatcherBase behind `dispatcher`, if it is undici's and not patched yet. */
   adopt(dispatcher: object): void;
   uninstall(): void;
-}
-
-/** The prototype in `proto`'s chain that owns `dispatch` and an undici symbol-keyed dispatch (`kDispatch`): DispatcherBase's. */
-function dispatcherBaseOf(proto: object | null): (object & { dispatch: DispatchFn }) | undefined {
-  for (let p = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
-    if (p.constructor?.name === 'DispatcherBase' && Object.hasOwn(p, 'dispatch')) return p as object & { dispatch: DispatchFn };
-  }
-  return undefined;
 }
 
 /**
@@ -89,7 +82,7 @@ export function trackDispatchFrames(skip: () => boolean, contextOf: (frame: Fram
 
   const adopt = (dispatcher: object) => {
     try {
-      const base = dispatcherBaseOf(Object.getPrototypeOf(dispatcher) as object | null);
+      const base = dispatcherBaseOf<DispatchFn>(Object.getPrototypeOf(dispatcher) as object | null);
       if (base !== undefined) patch(base);
     } catch {
       // an exotic dispatcher: its requests keep the context they are made in
@@ -101,7 +94,7 @@ export function trackDispatchFrames(skip: () => boolean, contextOf: (frame: Fram
   const originalLoad = m._load;
   const load = function (this: unknown, request: string, ...rest: unknown[]): unknown {
     const mod = Reflect.apply(originalLoad, this, [request, ...rest]);
-    if (typeof request === 'string' && request.endsWith('dispatcher-base') && typeof mod === 'function') {
+    if (typeof request === 'string' && request.endsWith(DISPATCHER_BASE_MODULE) && typeof mod === 'function') {
       const proto = (mod as { prototype?: unknown }).prototype;
       if (typeof proto === 'object' && proto !== null) adopt(Object.create(proto) as object);
     }
@@ -111,7 +104,7 @@ export function trackDispatchFrames(skip: () => boolean, contextOf: (frame: Fram
   // Or already loaded, before faultline was installed.
   const cache = (Module as unknown as { _cache?: Record<string, { exports?: unknown } | undefined> })._cache ?? {};
   for (const file in cache) {
-    if (!file.endsWith(`dispatcher${sep}dispatcher-base.js`)) continue;
+    if (!file.endsWith(`dispatcher${sep}${DISPATCHER_BASE_MODULE}.js`)) continue;
     const proto = (cache[file]?.exports as { prototype?: unknown } | undefined)?.prototype;
     if (typeof proto === 'object' && proto !== null) adopt(Object.create(proto) as object);
   }
