@@ -7,9 +7,10 @@
 //   finish         end the spans, write the EMF document
 //   afterChaos     feed the chaos abort threshold
 //   flush          export spans to a collector, within what is left of the deadline
-// `invoke` runs them; the handler's own outcome is all that leaves it. Every
-// step of ours sits behind one boundary (`close` and the guard share it), so an
-// agent failure costs its telemetry, never the function.
+// `invoke` runs them; the handler's own outcome is all that leaves it. A
+// failure to begin runs the handler bare; every later step of ours sits behind
+// one boundary (`close`, which the deadline guard shares), so an agent failure
+// costs its telemetry, never the function.
 import {
   context as otelContext,
   propagation,
@@ -46,6 +47,42 @@ interface InvocationRun {
   readonly coldStart: boolean;
   readonly firstInvocation: boolean;
   readonly initDurationMs: number | undefined;
+}
+
+/**
+ * One invocation of `handler` with faultline around it. Resolves or rejects
+ * with the handler's own outcome; an agent that cannot begin the invocation
+ * runs the handler bare.
+ */
+export function invoke(agent: Agent, handler: AnyLambdaHandler, event: unknown, ctx: LambdaContext, channel: HandlerChannel | undefined): Promise<unknown> {
+  let run: InvocationRun;
+  try {
+    run = begin(agent, event, ctx);
+  } catch {
+    return runHandler(handler, event, ctx, channel);
+  }
+  return observe(agent, run, handler, event, ctx, channel);
+}
+
+async function observe(agent: Agent, run: InvocationRun, handler: AnyLambdaHandler, event: unknown, ctx: LambdaContext, channel: HandlerChannel | undefined): Promise<unknown> {
+  let guard: NodeJS.Timeout | undefined;
+  let failed = false;
+  let value: unknown;
+  try {
+    value = await withState(agent, run, () => {
+      guard = guardDeadline(agent, run);
+      return enterChaosAndRun(agent, handler, event, ctx, channel);
+    });
+  } catch (err) {
+    failed = true;
+    value = err;
+  }
+  run.state.settled = true;
+  if (guard !== undefined) clearTimeout(guard);
+  const flushed = close(agent, run, { timedOut: false, failed, value }, Math.min(100, Math.max(0, run.state.deadlineMs - Date.now() - 20)));
+  if (flushed !== undefined) await flushed;
+  if (failed) throw value;
+  return value;
 }
 
 const accountIdCache = new Map<string, string | undefined>();
@@ -150,6 +187,23 @@ function begin(agent: Agent, event: unknown, lambdaContext: LambdaContext): Invo
   };
 }
 
+/** Writes the invocation out early when it is about to time out (called inside its state, so the warning carries its ids). */
+function guardDeadline(agent: Agent, run: InvocationRun): NodeJS.Timeout | undefined {
+  const left = run.state.deadlineMs - Date.now() - deadlineMargin(agent);
+  if (!Number.isFinite(left)) return undefined;
+  const guard = setTimeout(() => {
+    void close(agent, run, TIMED_OUT, deadlineMargin(agent) - 20);
+  }, Math.max(0, left));
+  guard.unref?.();
+  return guard;
+}
+
+/** An `invocation`-target chaos fault, then the handler: nothing awaited when no fault hits. */
+function enterChaosAndRun(agent: Agent, handler: AnyLambdaHandler, event: unknown, ctx: LambdaContext, channel: HandlerChannel | undefined): Promise<unknown> {
+  const entered = agent.chaos?.enterInvocation();
+  return entered === undefined ? runHandler(handler, event, ctx, channel) : entered.then(() => runHandler(handler, event, ctx, channel));
+}
+
 function recordOutcome(run: InvocationRun, failed: boolean, outcome: unknown): void {
   const span = run.state.span;
   if (failed) {
@@ -212,41 +266,28 @@ function withState<T>(agent: Agent, run: InvocationRun, fn: () => T): T {
   return runAsInvocation(run.state, inFrame, run.spanContext);
 }
 
-/** Writes the invocation out early when it is about to time out (called inside its state, so the warning carries its ids). */
-function guardDeadline(agent: Agent, run: InvocationRun): NodeJS.Timeout | undefined {
-  const left = run.state.deadlineMs - Date.now() - deadlineMargin(agent);
-  if (!Number.isFinite(left)) return undefined;
-  const guard = setTimeout(() => {
-    void close(agent, run, true, undefined, deadlineMargin(agent) - 20);
-  }, Math.max(0, left));
-  guard.unref?.();
-  return guard;
-}
-
-/** An `invocation`-target chaos fault, then the handler: nothing awaited when no fault hits. */
-function enterChaosAndRun(agent: Agent, handler: AnyLambdaHandler, event: unknown, ctx: LambdaContext, channel: HandlerChannel | undefined): Promise<unknown> {
-  const entered = agent.chaos?.enterInvocation();
-  return entered === undefined ? runHandler(handler, event, ctx, channel) : entered.then(() => runHandler(handler, event, ctx, channel));
-}
+/** How an invocation ends for faultline: with the handler's outcome, or cut short by the deadline guard. */
+type Ending = { readonly timedOut: false; readonly failed: boolean; readonly value: unknown } | { readonly timedOut: true };
+const TIMED_OUT: Ending = { timedOut: true };
 
 /**
- * record → finish → after chaos → flush, once per invocation (by the timeout
- * guard when it fires first, `timedOut`), behind the one boundary of ours.
- * Resolves when the flush is done or out of budget.
+ * record → finish → after chaos → flush, once per invocation (by the deadline
+ * guard when it fires first), behind the one boundary of ours. Resolves when
+ * the flush is done or out of budget.
  */
-function close(agent: Agent, run: InvocationRun, timedOut: boolean, outcome: { failed: boolean; value: unknown } | undefined, flushBudgetMs: number): Promise<void> | undefined {
+function close(agent: Agent, run: InvocationRun, ending: Ending, flushBudgetMs: number): Promise<void> | undefined {
   if (run.state.finished) return undefined;
   try {
-    const failed = timedOut || outcome!.failed;
+    const failed = ending.timedOut || ending.failed;
     withState(agent, run, () => {
-      if (timedOut) {
+      if (ending.timedOut) {
         agent.logger.warn('invocation is about to time out: telemetry written early', {
           remainingMs: Math.max(0, run.state.deadlineMs - Date.now()),
         });
       } else {
-        recordOutcome(run, outcome!.failed, outcome!.value);
+        recordOutcome(run, ending.failed, ending.value);
       }
-      finish(agent, run, failed, timedOut);
+      finish(agent, run, failed, ending.timedOut);
     });
     agent.chaos?.afterInvocation(failed);
     if (agent.config.traces === 'otlp') return agent.tracing.flush(flushBudgetMs).catch(() => {});
@@ -256,37 +297,3 @@ function close(agent: Agent, run: InvocationRun, timedOut: boolean, outcome: { f
   return undefined;
 }
 
-/**
- * One invocation of `handler` with faultline around it. Resolves or rejects
- * with the handler's own outcome; an agent that cannot begin the invocation
- * runs the handler bare.
- */
-export function invoke(agent: Agent, handler: AnyLambdaHandler, event: unknown, ctx: LambdaContext, channel: HandlerChannel | undefined): Promise<unknown> {
-  let run: InvocationRun;
-  try {
-    run = begin(agent, event, ctx);
-  } catch {
-    return runHandler(handler, event, ctx, channel);
-  }
-  return observe(agent, run, handler, event, ctx, channel);
-}
-
-async function observe(agent: Agent, run: InvocationRun, handler: AnyLambdaHandler, event: unknown, ctx: LambdaContext, channel: HandlerChannel | undefined): Promise<unknown> {
-  let guard: NodeJS.Timeout | undefined;
-  const outcome = { failed: false, value: undefined as unknown };
-  try {
-    outcome.value = await withState(agent, run, () => {
-      guard = guardDeadline(agent, run);
-      return enterChaosAndRun(agent, handler, event, ctx, channel);
-    });
-  } catch (err) {
-    outcome.failed = true;
-    outcome.value = err;
-  }
-  run.state.settled = true;
-  if (guard !== undefined) clearTimeout(guard);
-  const flushed = close(agent, run, false, outcome, Math.min(100, Math.max(0, run.state.deadlineMs - Date.now() - 20)));
-  if (flushed !== undefined) await flushed;
-  if (outcome.failed) throw outcome.value;
-  return outcome.value;
-}

@@ -203,11 +203,12 @@ function redactArgs(redactor: Redactor, args: unknown[]): unknown[] {
 }
 
 /**
- * Routes console.* through the logger while an invocation runs (from its
- * start until its handler's outcome comes). An Error argument adds an `error`
- * field; object arguments are redacted before they are formatted. Outside an
- * invocation (init, timers that fire after the handler returned, between
- * invocations) a call goes to the console method it replaced, untouched.
+ * Routes console.* through the logger while an invocation runs: from its
+ * start until its handler's outcome comes, and the runtime's own lines about
+ * the invocation in progress (its "Invoke Error" line). An Error argument adds
+ * an `error` field; object arguments are redacted before they are formatted.
+ * Outside an invocation (init, timers that fire after the handler returned,
+ * between invocations) a call goes to the console method it replaced, untouched.
  */
 export function captureConsole(logger: Logger, target: Console = console): () => void {
   const originals = new Map<keyof Console, unknown>();
@@ -215,8 +216,9 @@ export function captureConsole(logger: Logger, target: Console = console): () =>
     const original = target[method] as (...args: unknown[]) => void;
     originals.set(method, original);
     (target as unknown as Record<string, unknown>)[method] = function (this: unknown, ...args: unknown[]) {
+      // Outside every frame of ours, the runtime's own record decides (its "Invoke Error" line belongs to the invocation).
       const inv = currentInvocation();
-      if (inv === undefined || inv.settled) return original.apply(this, args);
+      if (inv === undefined ? runtimeInvocation() === undefined : inv.settled) return original.apply(this, args);
       if (!logger.isEnabled(level)) return;
       let fields: LogFields | undefined;
       for (const a of args) {
