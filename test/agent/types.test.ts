@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,4 +20,15 @@ test('wrap() types: aws-lambda handler patterns compile under strict tsc, mistak
     });
   });
   assert.equal(code, 0, `tsc reported:\n${output}`);
+});
+
+test('the published .d.ts files do not import aws-lambda (structural types only)', () => {
+  const dir = `${root}dist/src`;
+  assert.ok(existsSync(dir), 'dist/src is missing: run `npm run build` first');
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.d.ts'));
+  assert.ok(files.length > 0);
+  for (const f of files) {
+    const text = readFileSync(`${dir}/${f}`, 'utf8');
+    assert.doesNotMatch(text, /from ['"]aws-lambda['"]|import\(['"]aws-lambda['"]\)|reference types=['"]aws-lambda['"]/, f);
+  }
 });
