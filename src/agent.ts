@@ -10,6 +10,7 @@ import { createEmfFormatter, type EmfFormatter } from './telemetry/emf.js';
 import { createColdStartTracker, type ColdStartTracker } from './telemetry/coldStart.js';
 import { installOutgoingInstrumentation } from './instrument/index.js';
 import type { FaultHook } from './seam.js';
+import { environmentNames, type FunctionNames } from './invocationNames.js';
 
 
 /** What the invocation path needs from the chaos engine (src/chaos/engine.ts). */
@@ -22,6 +23,8 @@ export interface InvocationChaos {
 
 export interface Agent {
   readonly config: FaultlineConfig;
+  /** The environment's names: an invocation whose context agrees uses this very object. */
+  readonly names: FunctionNames;
   readonly logger: Logger;
   readonly redactor: Redactor;
   readonly tracer: Tracer;
@@ -98,6 +101,7 @@ export function createAgent(opts: AgentOptions = {}): Agent {
 
   const agent: Agent = {
     config,
+    names: environmentNames(config),
     logger,
     redactor,
     tracer: tracing.tracer,

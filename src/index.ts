@@ -3,7 +3,7 @@ import { getAgent } from './agent.js';
 import type { LogFields } from './telemetry/logger.js';
 
 export { wrap } from './wrap.js';
-export type { LambdaContext, LambdaCallback, LambdaHandler, WrappedHandler } from './types.js';
+export type { AnyLambdaHandler, HandlerEvent, HandlerResult, LambdaContext, LambdaCallback, LambdaHandler, WrappedHandler } from './types.js';
 export type { FaultlineConfig, LogLevel, TracesMode, InitType } from './config.js';
 export type { LogFields } from './telemetry/logger.js';
 

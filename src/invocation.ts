@@ -1,10 +1,16 @@
 // One invocation, in the order it happens (smithy-style named steps):
-//   beginInvocation   extract context → start the invocation span → state
-//   runHandler        the user's handler, under that state, with runtime semantics
-//   recordOutcome     status, exception, HTTP status on the span
-//   finishInvocation  end spans, write the EMF document, flush exporters
-// plus guardDeadline, which does the last two early when the invocation is
-// about to time out. Nothing here may throw into the function.
+//   begin          names, trace context, the invocation span, the state
+//   guardDeadline  arm the timer that writes everything out early if the invocation is about to time out
+//   enterChaos     an `invocation`-target fault: latency before the handler, or an error instead of it
+//   runHandler     the user's handler, under that state, with runtime semantics (src/runHandler.ts)
+//   recordOutcome  status, exception, HTTP status on the span
+//   finish         end the spans, write the EMF document
+//   afterChaos     feed the chaos abort threshold
+//   flush          export spans to a collector, within what is left of the deadline
+// `invoke` runs them; the handler's own outcome is all that leaves it. A
+// failure to begin runs the handler bare; every later step of ours sits behind
+// one boundary (`close`, which the deadline guard shares), so an agent failure
+// costs its telemetry, never the function.
 import {
   context as otelContext,
   propagation,
@@ -29,9 +35,12 @@ import {
   triggerAttributes,
   type TriggerInfo,
 } from './telemetry/triggers/index.js';
-import type { LambdaContext, LambdaHandler } from './types.js';
+import { invocationNames } from './invocationNames.js';
+import { runHandler, type HandlerChannel } from './runHandler.js';
+import { fixedLogFields } from './telemetry/logger.js';
+import type { AnyLambdaHandler, LambdaContext } from './types.js';
 
-export interface InvocationRun {
+interface InvocationRun {
   readonly state: InvocationState;
   readonly spanContext: Context;
   readonly trigger: TriggerInfo;
@@ -39,6 +48,42 @@ export interface InvocationRun {
   readonly coldStart: boolean;
   readonly firstInvocation: boolean;
   readonly initDurationMs: number | undefined;
+}
+
+/**
+ * One invocation of `handler` with faultline around it. Resolves or rejects
+ * with the handler's own outcome; an agent that cannot begin the invocation
+ * runs the handler bare.
+ */
+export function invoke(agent: Agent, handler: AnyLambdaHandler, event: unknown, ctx: LambdaContext, channel: HandlerChannel | undefined): Promise<unknown> {
+  let run: InvocationRun;
+  try {
+    run = begin(agent, event, ctx);
+  } catch {
+    return runHandler(handler, event, ctx, channel);
+  }
+  return observe(agent, run, handler, event, ctx, channel);
+}
+
+async function observe(agent: Agent, run: InvocationRun, handler: AnyLambdaHandler, event: unknown, ctx: LambdaContext, channel: HandlerChannel | undefined): Promise<unknown> {
+  let guard: NodeJS.Timeout | undefined;
+  let failed = false;
+  let value: unknown;
+  try {
+    value = await withState(agent, run, () => {
+      guard = guardDeadline(agent, run);
+      return enterChaosAndRun(agent, handler, event, ctx, channel);
+    });
+  } catch (err) {
+    failed = true;
+    value = err;
+  }
+  run.state.settled = true;
+  if (guard !== undefined) clearTimeout(guard);
+  const flushed = close(agent, run, { timedOut: false, failed, value }, Math.min(100, Math.max(0, run.state.deadlineMs - Date.now() - 20)));
+  if (flushed !== undefined) await flushed;
+  if (failed) throw value;
+  return value;
 }
 
 const accountIdCache = new Map<string, string | undefined>();
@@ -58,9 +103,10 @@ function xrayHeaderNow(): string | undefined {
 
 const SPAN_KIND: Record<TriggerInfo['spanKind'], SpanKind> = { SERVER: SpanKind.SERVER, CONSUMER: SpanKind.CONSUMER };
 
-export function beginInvocation(agent: Agent, event: unknown, lambdaContext: LambdaContext): InvocationRun {
+function begin(agent: Agent, event: unknown, lambdaContext: LambdaContext): InvocationRun {
   const startMs = Date.now();
   const { config } = agent;
+  const names = invocationNames(agent.names, lambdaContext);
   // Built-ins the handler loaded with import() since the last invocation (require() is seen at once).
   checkBuiltins();
   const verdict = agent.coldStart.onInvocation(startMs);
@@ -84,8 +130,8 @@ export function beginInvocation(agent: Agent, event: unknown, lambdaContext: Lam
     'faas.trigger': trigger.faasTrigger,
     'faas.invocation_id': lambdaContext?.awsRequestId,
     'faas.coldstart': verdict.coldStart,
-    'faas.name': config.functionName,
-    'faas.version': config.functionVersion,
+    'faas.name': names.functionName,
+    'faas.version': names.functionVersion,
     'cloud.provider': 'aws',
     'cloud.region': config.region,
     'cloud.account.id': accountIdOf(arn),
@@ -94,8 +140,14 @@ export function beginInvocation(agent: Agent, event: unknown, lambdaContext: Lam
     'faultline.init_type': config.initType,
   };
   const fromEvent = triggerAttributes(event, trigger, agent.redactor);
+  if (names !== agent.names) {
+    // The resource carries the environment's names; the span, where this invocation's context says otherwise.
+    if (names.memorySizeMb !== undefined) attributes['faas.max_memory'] = names.memorySizeMb * 1024 * 1024;
+    if (names.logStreamName !== undefined) attributes['faas.instance'] = names.logStreamName;
+    if (names.logGroupName !== undefined) attributes['aws.log.group.names'] = [names.logGroupName];
+  }
   Object.assign(attributes, fromEvent);
-  const name = invocationSpanName(config.functionName, fromEvent);
+  const name = invocationSpanName(names.functionName, fromEvent);
   const startIn = carrier?.rootTraceId === undefined ? parent : withRootTraceId(parent, carrier.rootTraceId);
   const span = agent.tracer.startSpan(name, { kind: SPAN_KIND[trigger.spanKind], attributes, links }, startIn);
   const sc = span.spanContext();
@@ -120,6 +172,9 @@ export function beginInvocation(agent: Agent, event: unknown, lambdaContext: Lam
     event,
     faultsInjected: 0,
     openSpans: new OpenSpans(),
+    names,
+    logFields: names === agent.names ? undefined : fixedLogFields(names.functionName, names.service),
+    settled: false,
     finished: false,
   };
   return {
@@ -133,68 +188,24 @@ export function beginInvocation(agent: Agent, event: unknown, lambdaContext: Lam
   };
 }
 
-/**
- * How the handler's outcome came: through its callback, its returned promise,
- * a plain value it returned, or a synchronous throw. A runtime that hands the
- * handler a callback (nodejs22.x's client) treats each differently, so the
- * wrapper passes the outcome on through the same one.
- */
-export type HandlerChannel = { via: 'callback' | 'promise' | 'value' | 'throw' | undefined };
-
-/**
- * Calls the handler with the semantics of Lambda's Node.js runtime: a handler
- * declared with a callback parameter finishes with the callback or its returned
- * promise, whichever settles first; any other handler finishes with what it
- * returns (awaited). With `channel`, the call is one a runtime made with its own
- * callback: every handler gets a working callback, as the runtime gives it, and
- * `channel.via` records which way the outcome came.
- */
-export function runHandler(handler: LambdaHandler, event: unknown, lambdaContext: LambdaContext, channel?: HandlerChannel): Promise<unknown> {
-  const declaresCallback = handler.length >= 3;
-  if (!declaresCallback && channel === undefined) {
-    try {
-      return Promise.resolve(handler(event, lambdaContext, noCallback));
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (via: NonNullable<HandlerChannel['via']>, failed: boolean, value: unknown) => {
-      if (settled) return;
-      settled = true;
-      if (channel !== undefined) channel.via = via;
-      if (failed) reject(value);
-      else resolve(value);
-    };
-    const callback = (error?: unknown, result?: unknown) => {
-      const failed = error !== undefined && error !== null;
-      settle('callback', failed, failed ? error : result);
-    };
-    let returned: unknown;
-    try {
-      returned = handler(event, lambdaContext, callback);
-    } catch (err) {
-      settle('throw', true, err);
-      return;
-    }
-    if (returned !== null && typeof returned === 'object' && typeof (returned as PromiseLike<unknown>).then === 'function') {
-      (returned as PromiseLike<unknown>).then(
-        (v) => settle('promise', false, v),
-        (e: unknown) => settle('promise', true, e),
-      );
-    } else if (!declaresCallback) {
-      // Finished for faultline; a runtime that handed a callback ignores the value (channel 'value').
-      settle('value', false, returned);
-    }
-  });
+/** Writes the invocation out early when it is about to time out (called inside its state, so the warning carries its ids). */
+function guardDeadline(agent: Agent, run: InvocationRun): NodeJS.Timeout | undefined {
+  const left = run.state.deadlineMs - Date.now() - deadlineMargin(agent);
+  if (!Number.isFinite(left)) return undefined;
+  const guard = setTimeout(() => {
+    void close(agent, run, TIMED_OUT, deadlineMargin(agent) - 20);
+  }, Math.max(0, left));
+  guard.unref?.();
+  return guard;
 }
 
-function noCallback(): void {
-  // Called without a runtime's callback (nodejs24.x's client passes none), a two-parameter handler gets none that works either.
+/** An `invocation`-target chaos fault, then the handler: nothing awaited when no fault hits. */
+function enterChaosAndRun(agent: Agent, handler: AnyLambdaHandler, event: unknown, ctx: LambdaContext, channel: HandlerChannel | undefined): Promise<unknown> {
+  const entered = agent.chaos?.enterInvocation();
+  return entered === undefined ? runHandler(handler, event, ctx, channel) : entered.then(() => runHandler(handler, event, ctx, channel));
 }
 
-export function recordOutcome(run: InvocationRun, failed: boolean, outcome: unknown): void {
+function recordOutcome(run: InvocationRun, failed: boolean, outcome: unknown): void {
   const span = run.state.span;
   if (failed) {
     const err = outcome instanceof Error ? outcome : undefined;
@@ -213,7 +224,7 @@ export function recordOutcome(run: InvocationRun, failed: boolean, outcome: unkn
 }
 
 /** Ends the invocation's spans and writes its metrics. Synchronous; safe to call once. */
-export function finishInvocation(agent: Agent, run: InvocationRun, failed: boolean, timedOut: boolean): void {
+function finish(agent: Agent, run: InvocationRun, failed: boolean, timedOut: boolean): void {
   const { state } = run;
   if (state.finished) return;
   state.finished = true;
@@ -241,16 +252,49 @@ export function finishInvocation(agent: Agent, run: InvocationRun, failed: boole
       error: failed || timedOut,
       faultsInjected: state.faultsInjected,
       timedOut,
+      names: state.names,
     }),
   );
 }
 
 /** How long before the deadline the agent writes everything out if the handler is still running. */
-export function deadlineMargin(agent: Agent): number {
+function deadlineMargin(agent: Agent): number {
   return agent.config.traces === 'otlp' ? 150 : 50;
 }
 
-export function withState<T>(agent: Agent, run: InvocationRun, fn: () => T): T {
+function withState<T>(agent: Agent, run: InvocationRun, fn: () => T): T {
   const inFrame = agent.tracing.ownsContext ? fn : () => otelContext.with(run.spanContext, fn);
   return runAsInvocation(run.state, inFrame, run.spanContext);
 }
+
+/** How an invocation ends for faultline: with the handler's outcome, or cut short by the deadline guard. */
+type Ending = { readonly timedOut: false; readonly failed: boolean; readonly value: unknown } | { readonly timedOut: true };
+const TIMED_OUT: Ending = { timedOut: true };
+
+/**
+ * record → finish → after chaos → flush, once per invocation (by the deadline
+ * guard when it fires first), behind the one boundary of ours. Resolves when
+ * the flush is done or out of budget.
+ */
+function close(agent: Agent, run: InvocationRun, ending: Ending, flushBudgetMs: number): Promise<void> | undefined {
+  if (run.state.finished) return undefined;
+  try {
+    const failed = ending.timedOut || ending.failed;
+    withState(agent, run, () => {
+      if (ending.timedOut) {
+        agent.logger.warn('invocation is about to time out: telemetry written early', {
+          remainingMs: Math.max(0, run.state.deadlineMs - Date.now()),
+        });
+      } else {
+        recordOutcome(run, ending.failed, ending.value);
+      }
+      finish(agent, run, failed, ending.timedOut);
+    });
+    agent.chaos?.afterInvocation(failed);
+    if (agent.config.traces === 'otlp') return agent.tracing.flush(flushBudgetMs).catch(() => {});
+  } catch {
+    // telemetry problems stay ours
+  }
+  return undefined;
+}
+

@@ -9,6 +9,7 @@
 // the function creates, so a second one would cost each outgoing call again.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ROOT_CONTEXT, type Context, type Span } from '@opentelemetry/api';
+import type { FunctionNames } from './invocationNames.js';
 
 export interface InvocationState {
   readonly requestId: string;
@@ -28,6 +29,13 @@ export interface InvocationState {
   faultsInjected: number;
   /** Client spans started and not yet ended: ended and marked if the invocation is about to time out. */
   readonly openSpans: OpenSpans;
+  // Optional so that states built by hand (tests of the chaos and wire code) stay valid: absent = the environment's.
+  /** The function this invocation belongs to (src/invocationNames.ts: the context's names, else the environment's). */
+  readonly names?: FunctionNames;
+  /** The names' fixed log fields, when they are not the environment's (undefined: the logger's own). */
+  readonly logFields?: string | undefined;
+  /** Set once the handler's outcome has come: console output after it is the process's again. */
+  settled?: boolean;
   /** Set once the invocation's telemetry has been written (normally, or by the timeout guard). */
   finished: boolean;
 }

@@ -34,6 +34,8 @@ export interface InvocationMetrics {
   readonly faultsInjected: number;
   /** The invocation was ended by the agent because its deadline was near. */
   readonly timedOut?: boolean;
+  /** The invocation's function and service, when its context names another function than the environment. */
+  readonly names?: { readonly functionName: string; readonly service: string };
 }
 
 export interface EmfFormatter {
@@ -67,8 +69,13 @@ export function createEmfFormatter(opts: {
   return {
     format(m) {
       const decl = m.firstInvocation && m.initDurationMs !== undefined ? firstDecl : warmDecl;
+      const n = m.names;
+      const ownDims =
+        n === undefined || (n.functionName === opts.functionName && n.service === opts.service)
+          ? dims
+          : `"FunctionName":${JSON.stringify(n.functionName)},"service":${JSON.stringify(n.service)},"initType":${JSON.stringify(opts.initType)}`;
       let doc =
-        `{"_aws":{"Timestamp":${m.timestampMs},"CloudWatchMetrics":${decl}},${dims}` +
+        `{"_aws":{"Timestamp":${m.timestampMs},"CloudWatchMetrics":${decl}},${ownDims}` +
         `,"ColdStart":${m.coldStart ? 1 : 0}`;
       if (decl === firstDecl) doc += `,"InitDuration":${round(m.initDurationMs ?? 0)}`;
       doc +=

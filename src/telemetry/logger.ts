@@ -98,9 +98,14 @@ function safeStringify(value: unknown): string {
   }
 }
 
+/** The fields every line of a function carries, serialised once per set of names. */
+export function fixedLogFields(functionName: string, service: string): string {
+  return `,"function":${JSON.stringify(functionName)},"service":${JSON.stringify(service)}`;
+}
+
 export function createLogger(config: FaultlineConfig, redactor: Redactor, sink: LineSink = stdoutSink()): Logger {
   const threshold = LEVEL_VALUE[config.logLevel];
-  const fixed = `,"function":${JSON.stringify(config.functionName)},"service":${JSON.stringify(config.service)}`;
+  const fixed = fixedLogFields(config.functionName, config.service);
   const levelPrefix = {} as Record<LogLevel, string>;
   for (const l of Object.keys(LEVEL_VALUE) as LogLevel[]) levelPrefix[l] = `","level":"${l}","message":`;
 
@@ -129,7 +134,7 @@ export function createLogger(config: FaultlineConfig, redactor: Redactor, sink: 
     let line = `{"timestamp":"${new Date().toISOString()}${levelPrefix[level]}${JSON.stringify(redactor.scrubText(message))}`;
     const inv = currentInvocation();
     if (inv !== undefined) {
-      line += `,"requestId":"${inv.requestId}","traceId":"${inv.traceId}","spanId":"${inv.spanId}"${fixed}`;
+      line += `,"requestId":"${inv.requestId}","traceId":"${inv.traceId}","spanId":"${inv.spanId}"${inv.logFields ?? fixed}`;
       if (inv.coldStart) line += ',"coldStart":true';
       line = appendFields(line, inv.logKeys);
     } else {
@@ -198,14 +203,22 @@ function redactArgs(redactor: Redactor, args: unknown[]): unknown[] {
 }
 
 /**
- * Routes console.* through the logger. An Error argument adds an `error`
- * field; object arguments are redacted before they are formatted.
+ * Routes console.* through the logger while an invocation runs: from its
+ * start until its handler's outcome comes, and the runtime's own lines about
+ * the invocation in progress (its "Invoke Error" line). An Error argument adds
+ * an `error` field; object arguments are redacted before they are formatted.
+ * Outside an invocation (init, timers that fire after the handler returned,
+ * between invocations) a call goes to the console method it replaced, untouched.
  */
 export function captureConsole(logger: Logger, target: Console = console): () => void {
   const originals = new Map<keyof Console, unknown>();
   for (const [method, level] of CONSOLE_LEVELS) {
-    originals.set(method, target[method]);
-    (target as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+    const original = target[method] as (...args: unknown[]) => void;
+    originals.set(method, original);
+    (target as unknown as Record<string, unknown>)[method] = function (this: unknown, ...args: unknown[]) {
+      // Outside every frame of ours, the runtime's own record decides (its "Invoke Error" line belongs to the invocation).
+      const inv = currentInvocation();
+      if (inv === undefined ? runtimeInvocation() === undefined : inv.settled) return original.apply(this, args);
       if (!logger.isEnabled(level)) return;
       let fields: LogFields | undefined;
       for (const a of args) {

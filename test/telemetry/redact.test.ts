@@ -10,6 +10,7 @@ import { readConfig } from '../../src/config.js';
 import { fullUrl } from '../../src/instrument/clientSpan.js';
 import { httpAttributes } from '../../src/telemetry/triggers/index.js';
 import { MemorySink, TEST_ENV } from '../helpers/memorySink.js';
+import { runAsInvocation, type InvocationState } from '../../src/invocationState.js';
 
 const ENV_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';
 const r = createRedactor(['ssn'], [ENV_SECRET]);
@@ -136,16 +137,20 @@ test('console capture: object arguments (one, several, nested, in a format strin
   const logger = createLogger(config, createRedactor(config.redactKeys), sink);
   const con = new console.Console({ stdout: process.stdout });
   const restore = captureConsole(logger, con);
+  // console is captured inside an invocation only.
+  const invocation = { requestId: 'req-r', traceId: 't'.repeat(32), spanId: 's'.repeat(16), coldStart: false, logKeys: undefined } as unknown as InvocationState;
   try {
-    con.log('x', { password: 'p-1' });
-    con.log({ password: 'p-2' });
-    con.log({ user: { credentials: { password: 'p-3' } } });
-    con.log('%o', { token: 'p-4' });
-    con.log('%j', { api_key: 'p-5' });
-    con.info([{ authorization: 'p-6' }]);
-    const e = Object.assign(new Error('boom'), { response: { headers: { cookie: 'p-7' } } });
-    con.error('failed', e);
-    con.warn('login with password=p-8 failed');
+    runAsInvocation(invocation, () => {
+      con.log('x', { password: 'p-1' });
+      con.log({ password: 'p-2' });
+      con.log({ user: { credentials: { password: 'p-3' } } });
+      con.log('%o', { token: 'p-4' });
+      con.log('%j', { api_key: 'p-5' });
+      con.info([{ authorization: 'p-6' }]);
+      const e = Object.assign(new Error('boom'), { response: { headers: { cookie: 'p-7' } } });
+      con.error('failed', e);
+      con.warn('login with password=p-8 failed');
+    });
   } finally {
     restore();
   }
