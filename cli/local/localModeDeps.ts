@@ -17,6 +17,8 @@ export interface LocalModeDep {
   /** The exact `npm install` spec; the same versions as faultline's devDependencies (a test holds them together). */
   readonly spec: string;
   readonly why: string;
+  /** Roughly what it takes on disk once built, its dependencies included. */
+  readonly approxMb: number;
   /** Build tools its install scripts run: [command, Debian package, Homebrew formula]. */
   readonly tools: readonly (readonly [string, string, string])[];
 }
@@ -32,15 +34,17 @@ export const LOCAL_MODE_DEPS = {
     id: 'aws-lambda-ric',
     spec: 'aws-lambda-ric@4.0.2',
     why: "AWS's runtime client 4.x, as nodejs24.x runs it",
+    approxMb: 25,
     tools: CLIENT_TOOLS,
   },
   'aws-lambda-ric-3': {
     id: 'aws-lambda-ric-3',
     spec: 'aws-lambda-ric-3@npm:aws-lambda-ric@3.3.0',
     why: "AWS's runtime client 3.x, as nodejs22.x runs it",
+    approxMb: 155,
     tools: [...CLIENT_TOOLS, ['autoconf', 'autoconf', 'autoconf'], ['automake', 'automake', 'automake'], ['libtoolize', 'libtool', 'libtool']],
   },
-  dynalite: { id: 'dynalite', spec: 'dynalite@4.0.0', why: 'the embedded DynamoDB server', tools: [] },
+  dynalite: { id: 'dynalite', spec: 'dynalite@4.0.0', why: 'the embedded DynamoDB server', approxMb: 4, tools: [] },
 } as const satisfies Record<string, LocalModeDep>;
 
 export type LocalModeDepId = keyof typeof LOCAL_MODE_DEPS;
@@ -109,13 +113,14 @@ export function onPath(command: string, env: NodeJS.ProcessEnv = process.env): b
 export function installNotice(deps: readonly LocalModeDep[], cacheDir: string): string {
   const native = deps.some((d) => d.tools.length > 0);
   const tools = [...new Set(deps.flatMap((d) => d.tools.map((t) => t[0])))];
+  const mb = deps.reduce((n, d) => n + d.approxMb, 0);
   return (
     `faultline local needs ${deps.map((d) => `${d.spec} (${d.why})`).join(' and ')}, ` +
     `which \`npm install faultline\` leaves out to stay small and free of native code.\n` +
     `Installing them once into ${cacheDir}` +
     (native
-      ? ` (about 25 MB and 1 to 3 minutes: the runtime client compiles native code with ${tools.join(', ')})`
-      : ' (a few MB, seconds)') +
+      ? ` (about ${mb} MB; a few minutes, longer on a busy machine: the runtime client compiles native code with ${tools.join(', ')})`
+      : ` (about ${mb} MB, seconds)`) +
     '…\n'
   );
 }
@@ -160,7 +165,11 @@ export async function ensureLocalModeDeps(runtime: 'nodejs24.x' | 'nodejs22.x', 
   write(installNotice(missing, cacheDir));
   mkdirSync(cacheDir, { recursive: true });
   const manifest = join(cacheDir, 'package.json');
-  if (!existsSync(manifest)) writeFileSync(manifest, JSON.stringify({ name: 'faultline-local-mode', private: true, description: 'installed by faultline local' }) + '\n');
+  if (!existsSync(manifest)) {
+    // allowScripts: npm 11 runs these packages' builds without asking (the same list as faultline's own package.json).
+    const allowScripts = { 'aws-lambda-ric': true, 'aws-lambda-ric-3': true, 'classic-level': true };
+    writeFileSync(manifest, JSON.stringify({ name: 'faultline-local-mode', private: true, description: 'installed by faultline local', allowScripts }, null, 2) + '\n');
+  }
   // Saved (exactly) into the cache's package.json, so a later install for the other runtime keeps these.
   const args = ['install', '--save-exact', '--no-audit', '--no-fund', '--foreground-scripts', ...missing.map((d) => d.spec)];
   const code = await new Promise<number | string>((resolve) => {

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 
 import {
   ensureLocalModeDeps,
+  installNotice,
   LOCAL_MODE_DEPS,
   localModeCacheDir,
   localModeDepsFor,
@@ -131,6 +132,13 @@ describe('the local mode\'s dependencies', () => {
       assert.equal(existsSync(cache), false, 'nothing written to the cache');
     }),
   );
+
+  test('the notice before an install says what, why, where, how big, and which build tools it runs', () => {
+    const notice = installNotice(localModeDepsFor('nodejs24.x'), '/c/local-mode/1.0.0');
+    assert.match(notice, /needs aws-lambda-ric@4\.0\.2 \(AWS's runtime client 4\.x, as nodejs24\.x runs it\) and dynalite@4\.0\.0 \(the embedded DynamoDB server\)/);
+    assert.match(notice, /Installing them once into \/c\/local-mode\/1\.0\.0 \(about 29 MB; .*compiles native code with cmake, make, g\+\+\)/);
+    assert.match(installNotice([LOCAL_MODE_DEPS.dynalite], '/c'), /\(about 4 MB, seconds\)/);
+  });
 
   test('missingTools lists each missing tool once, in the order the dependencies need them', () => {
     const deps = [LOCAL_MODE_DEPS['aws-lambda-ric-3'], LOCAL_MODE_DEPS['aws-lambda-ric'], LOCAL_MODE_DEPS.dynalite];
