@@ -3,10 +3,9 @@
 // faultline's `dependencies`, so `npm install faultline` stays pure JavaScript;
 // `faultline local` finds them beside faultline (a source checkout, or a project
 // that installed them) or installs them once, pinned, into a per-version cache.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
 
 import { packageRoot } from './packageRoot.js';
@@ -68,14 +67,32 @@ export function localModeSearchRoots(env: NodeJS.ProcessEnv = process.env): stri
   return [packageRoot(), localModeCacheDir(env)];
 }
 
+/**
+ * Pure Node lookup (node_modules from the root upwards, the package's `main`), read
+ * from disk every time: Node's own resolver remembers a package that was missing,
+ * so it would not see one this process has just installed.
+ */
+function findIn(root: string, id: string): string | undefined {
+  for (let dir = root; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'node_modules', id, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        const { main } = JSON.parse(readFileSync(manifest, 'utf8')) as { main?: string };
+        const entry = join(dirname(manifest), main ?? 'index.js');
+        if (existsSync(entry)) return realpathSync(entry);
+      } catch {
+        // an unreadable manifest: keep looking
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
 /** The entry file of a dependency, or undefined when none of the roots has it. */
 export function resolveLocalModeDep(id: LocalModeDepId, roots: readonly string[] = localModeSearchRoots()): string | undefined {
   for (const root of roots) {
-    try {
-      return createRequire(join(root, 'package.json')).resolve(id);
-    } catch {
-      // not under this root
-    }
+    const found = findIn(root, id);
+    if (found !== undefined) return found;
   }
   return undefined;
 }

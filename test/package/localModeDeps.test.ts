@@ -89,6 +89,18 @@ describe('the local mode\'s dependencies', () => {
     }),
   );
 
+  test('a package installed after a lookup missed it is found by the same process (as after an on-demand install)', () =>
+    withDir((dir) => {
+      const cache = fakeCache(dir, []);
+      assert.equal(resolveLocalModeDep('dynalite', [cache]), undefined);
+      const pkgDir = join(cache, 'node_modules', 'dynalite');
+      mkdirSync(pkgDir, { recursive: true });
+      writeFileSync(join(pkgDir, 'package.json'), '{"name":"dynalite","version":"4.0.0","main":"index.js"}');
+      writeFileSync(join(pkgDir, 'index.js'), 'module.exports = () => {};');
+      assert.equal(resolveLocalModeDep('dynalite', [cache]), join(pkgDir, 'index.js'));
+    }),
+  );
+
   test('nodejs22.x runs 3.x from a cache through an entry written beside its node_modules', () =>
     withDir((dir) => {
       // A copy of the package's JavaScript (not a link to the repository's, which is faultline's own devDependency).
