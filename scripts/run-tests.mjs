@@ -3,12 +3,14 @@
 // Node.js version of Lambda's runtimes (24, then 22; see node-runtimes.mjs),
 // plus this machine's own node when it is another version `engines` supports.
 // TEST_NODE=/path/to/node runs on that node only. Arguments filter the files.
-// Each run prints the runner's own summary; the last `# pass` / `# fail` lines
+// Each run prints the runner's own report (spec in a terminal, else TAP); the last `# pass` / `# fail` lines
 // are the totals over every version, and the exit code fails if any version did.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
 import { ensureNode, matrixMajors, versionOf } from './node-runtimes.mjs';
+import { parseSummary, reporterArgs, SUMMARY_KEYS, verdict } from './test-summary.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2);
@@ -25,40 +27,37 @@ function find(dir) {
   return out;
 }
 
-// The node runner's closing lines, in the order it prints them.
-const SUMMARY_KEYS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
-const SUMMARY_LINE = /^# (tests|suites|pass|fail|cancelled|skipped|todo) (\d+)$/;
+const terminal = Boolean(process.stdout.isTTY);
 
-/** Runs the files on one node, passing its output through; resolves with its summary counts and exit status. */
+/** Runs the files on one node, its report on stdout; resolves with its summary counts and exit status. */
 function runOn(nodePath, files) {
+  const tapDir = terminal ? mkdtempSync(join(tmpdir(), 'faultline-tests-')) : undefined;
+  const tapFile = tapDir && join(tapDir, 'report.tap');
   return new Promise((resolve) => {
     const child = spawn(
       nodePath,
-      ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=tap', ...files.map((f) => relative(root, f))],
+      ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporterArgs(terminal, tapFile), ...files.map((f) => relative(root, f))],
       {
         cwd: root,
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env, FORCE_COLOR: '0', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        stdio: ['ignore', terminal ? 'inherit' : 'pipe', 'inherit'],
+        env: { ...process.env, ...(!terminal && { FORCE_COLOR: '0' }), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       },
     );
-    const counts = {};
-    let rest = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    let tap = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk) => {
       process.stdout.write(chunk);
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) {
-        const m = SUMMARY_LINE.exec(line);
-        if (m) counts[m[1]] = Number(m[2]);
+      tap += chunk;
+    });
+    const done = (code, signal, error) => {
+      if (tapFile) {
+        tap = existsSync(tapFile) ? readFileSync(tapFile, 'utf8') : '';
+        rmSync(tapDir, { recursive: true, force: true });
       }
-    });
-    child.on('error', (err) => resolve({ counts, ok: false, why: err.message }));
-    child.on('close', (code, signal) => {
-      const m = SUMMARY_LINE.exec(rest);
-      if (m) counts[m[1]] = Number(m[2]);
-      const ok = code === 0 && signal === null && counts.pass !== undefined && !counts.fail && !counts.cancelled;
-      resolve({ counts, ok, why: signal ? `killed by ${signal}` : code !== 0 ? `exit ${code}` : ok ? '' : 'no summary' });
-    });
+      const counts = parseSummary(tap);
+      resolve(error ? { counts, ok: false, why: error } : { counts, ...verdict(counts, code, signal) });
+    };
+    child.on('error', (err) => done(null, null, err.message));
+    child.on('close', (code, signal) => done(code, signal));
   });
 }
 

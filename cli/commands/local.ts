@@ -7,6 +7,7 @@ import { parseDuration } from '../../src/chaos/duration.js';
 import { startLocalStack, LOCAL_RULE_TABLE } from '../local/localStack.js';
 import { printFailedTimeline, runGameDay } from '../local/gameDay.js';
 import { runCli } from '../program.js';
+import { ensureLocalModeDeps } from '../local/localModeDeps.js';
 import { DEFAULT_RUNTIME, describeRuntimeNode, findRuntimeNode, LAMBDA_NODE_RUNTIMES, parseRuntime, runtimeNodeDiffers } from '../local/runtimeNode.js';
 
 interface LocalOptions extends CommonOptions {
@@ -66,10 +67,10 @@ processes with AWS's runtime client and the faultline layer attached through
 AWS_LAMBDA_EXEC_WRAPPER, logs go to --log-dir as CloudWatch would hold them.
 The environments run on a Node.js of the runtime's major: this one, or the one in
 ~/.cache/faultline/node-<major>/ (npm run runtimes puts it there), with the runtime's
-client: aws-lambda-ric 4.x for nodejs24.x, 3.x for nodejs22.x (from a source checkout,
-where it is a devDependency; else 4.x, which refuses callback handlers as Lambda
-Managed Instances do); the first line says which Node and client were used.
-Needs the layer built first (npm run build:layer; npm start does it).`,
+client: aws-lambda-ric 4.x for nodejs24.x, 3.x for nodejs22.x; the first line says
+which Node and client were used. The first run installs the client and dynalite
+into ~/.cache/faultline/local-mode/<version>/ (native code: needs cmake, make, g++;
+3.x also autoconf, automake, libtool) unless they are installed beside faultline.`,
   );
   cmd.action(
     action(async (o: LocalOptions) => {
@@ -95,6 +96,7 @@ Needs the layer built first (npm run build:layer; npm start does it).`,
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigint);
       try {
+        await ensureLocalModeDeps(runtimeName);
         const runtime = findRuntimeNode(runtimeName);
         // Said on stderr when it is not the runtime's Node or client, so a JSON reader sees it too.
         if (runtimeNodeDiffers(runtime)) process.stderr.write(`faultline local: warning: ${describeRuntimeNode(runtime)}\n`);

@@ -2,13 +2,13 @@
 // that runs its environments: this process's node when it is of the runtime's
 // major, else the one `npm run runtimes` keeps in ~/.cache/faultline/node-<major>/
 // (the same place the test and bench scripts fetch to), else this node, said so.
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 import { packageRoot } from './packageRoot.js';
+import { requireLocalModeDep, resolveLocalModeDep } from './localModeDeps.js';
 
 /** Lambda's Node.js runtimes, newest first. */
 export const LAMBDA_NODE_RUNTIMES = ['nodejs24.x', 'nodejs22.x'] as const;
@@ -46,8 +46,6 @@ export interface RuntimeClient {
   readonly fallback?: string;
 }
 
-const requireHere = createRequire(import.meta.url);
-
 function versionOf(entry: string): string {
   for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
     try {
@@ -59,25 +57,41 @@ function versionOf(entry: string): string {
   return '?';
 }
 
-/** aws-lambda-ric 4.x: nodejs24.x's client, and nodejs22.x's on Lambda Managed Instances (its entry starts the runtime loop on import). */
-export function awsLambdaRic4(): RuntimeClient {
-  const entry = requireHere.resolve('aws-lambda-ric');
+/**
+ * aws-lambda-ric 4.x: nodejs24.x's client, and nodejs22.x's on Lambda Managed Instances (its entry starts the runtime loop on import).
+ * Found beside faultline or in the local mode's cache (localModeDeps.ts); throws saying how to get it.
+ */
+export function awsLambdaRic4(roots?: readonly string[]): RuntimeClient {
+  const entry = requireLocalModeDep('aws-lambda-ric', roots);
   return { name: `aws-lambda-ric ${versionOf(entry)}`, entry, dir: dirname(entry) };
 }
 
-/** nodejs22.x's client 3.x from the devDependency aws-lambda-ric-3 (a source checkout), else 4.x, said so. */
-export function nodejs22Client(resolve: (id: string) => string = requireHere.resolve): RuntimeClient {
+/** The script that starts 3.x as nodejs22.x does, importing aws-lambda-ric-3 from the tree that has it. */
+const NODEJS22_ENTRY = "import { run } from 'aws-lambda-ric-3';\n\nawait run(process.env.LAMBDA_TASK_ROOT, process.env._HANDLER);\n";
+
+function nodejs22EntryBeside(client: string): string {
+  // A source checkout has it in cli/local; anywhere else (the cache, a project) it is written beside the package's node_modules.
+  const source = join(packageRoot(), 'cli', 'local', 'nodejs22Runtime.mjs');
+  if (existsSync(source) && resolveLocalModeDep('aws-lambda-ric-3', [packageRoot()]) === client) return source;
+  const modules = client.slice(0, client.lastIndexOf(`${sep}node_modules${sep}`));
+  const entry = join(modules, 'faultline-nodejs22-runtime.mjs');
+  if (!existsSync(entry) || readFileSync(entry, 'utf8') !== NODEJS22_ENTRY) writeFileSync(entry, NODEJS22_ENTRY);
+  return entry;
+}
+
+/** nodejs22.x's client 3.x (aws-lambda-ric-3: a devDependency of faultline's repository, or the local mode's cache), else 4.x, said so. */
+export function nodejs22Client(resolve: (id: 'aws-lambda-ric-3') => string | undefined = (id) => resolveLocalModeDep(id)): RuntimeClient {
+  let client: string | undefined;
   try {
-    const client = resolve('aws-lambda-ric-3');
-    const entry = join(packageRoot(), 'cli', 'local', 'nodejs22Runtime.mjs');
-    if (existsSync(entry)) return { name: `aws-lambda-ric ${versionOf(client)}`, entry, dir: dirname(client) };
+    client = resolve('aws-lambda-ric-3');
   } catch {
-    // not installed: an installed faultline has no devDependencies
+    // not installed
   }
+  if (client !== undefined) return { name: `aws-lambda-ric ${versionOf(client)}`, entry: nodejs22EntryBeside(client), dir: dirname(client) };
   return {
     ...awsLambdaRic4(),
     fallback:
-      'AWS\'s runtime client 3.x of nodejs22.x is not installed (aws-lambda-ric-3, a devDependency of faultline\'s repository), ' +
+      'AWS\'s runtime client 3.x of nodejs22.x is not installed (aws-lambda-ric-3; faultline local installs it when it can), ' +
       'so callback handlers are refused, as on Lambda Managed Instances',
   };
 }
