@@ -40,7 +40,7 @@ async function runColdstarts(flags: ColdstartsFlags): Promise<void> {
     throw explainAwsError(err);
   }
   if (flags.json) {
-    printJson({ since: new Date(range.startMs).toISOString(), until: new Date(range.endMs).toISOString(), functions: rows, skippedLines: skipped.count });
+    printJson({ type: 'coldstarts', since: new Date(range.startMs).toISOString(), until: new Date(range.endMs).toISOString(), functions: rows, skippedLines: skipped.count });
   } else {
     process.stdout.write(renderColdStarts(rows, painter(useColor(flags))));
   }
