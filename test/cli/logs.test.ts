@@ -276,6 +276,18 @@ describe('which functions: --source DIR without --functions reads them all', { c
       },
     },
   ];
+  // Every JSON record the commands write, stdout and stderr, says what it is.
+  for (const command of ['correlate', 'tail', 'coldstarts'] as const) {
+    test(`${command} --json: every record carries a type`, async () => {
+      const r = await run([...argv[command], '--json', '--source', runs]);
+      assert.equal(r.code, 0, r.stderr);
+      const records = (r.stdout + r.stderr).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.ok(records.length >= 2, `${r.stdout}\n${r.stderr}`);
+      for (const rec of records) assert.equal(typeof rec.type, 'string', JSON.stringify(rec));
+      assert.ok(records.some((rec) => rec.type === 'notice'), 'the run chosen is a notice record');
+    });
+  }
+
   for (const c of cases) {
     for (const command of ['correlate', 'tail', 'coldstarts'] as const) {
       test(`${command}: ${c.name}`, async () => {
