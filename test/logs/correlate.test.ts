@@ -160,3 +160,27 @@ describe('recordMatches', () => {
     assert.equal(recordMatches(rec(JSON.stringify({ level: 'INFO', message: 'x', function: 'f', customer: 4711 })), correlationTarget('4711')), true);
   });
 });
+
+describe('an id logged inside message text (the sample shop before it logged orderId as a field)', () => {
+  let textDir: string;
+  before(async () => {
+    textDir = await mkdtemp(join(tmpdir(), 'faultline-textid-'));
+    const { writeFile } = await import('node:fs/promises');
+    // One function, one file per function (the local mode's run layout); three invocations, each its own trace.
+    const agent = (i: number, message: string) =>
+      JSON.stringify({ timestamp: RANGE.startMs + i, message: JSON.stringify({ level: 'INFO', message, requestId: `req-${i}`, traceId: String(i).padStart(32, 'b'), function: 'orders-api' }) });
+    const lines = [
+      agent(1, 'order received {"orderId":"ord-9001","amount":53}'),
+      agent(2, 'order received {"orderId":"ord-90011","amount":7}'),
+      agent(3, 'order received {"orderId":"xord-9001","amount":7}'),
+      agent(4, 'payment failed for ord-9001'),
+    ];
+    await writeFile(join(textDir, 'orders-api.log'), lines.join('\n') + '\n');
+  });
+  after(() => rm(textDir, { recursive: true, force: true }));
+
+  test('finds the lines carrying the id as a whole token, and only those', async () => {
+    const c = await findCorrelation({ source: logDirSource(textDir), functions: ['orders-api'], id: 'ord-9001', range: RANGE });
+    assert.deepEqual(c.lines.map((l) => l.requestId), ['req-1', 'req-4']);
+  });
+});
