@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogEvent, SourceEvent } from './records.js';
 import { MAX_LINE_BYTES, scanFile } from './lineScanner.js';
-import { listFunctions, listStreams, type StreamFile } from './logDirLayout.js';
+import { listStreams, type StreamFile } from './logDirLayout.js';
 import type { FollowOptions, InvocationRef, LogSource, SearchQuery, TimeRange } from './source.js';
 
 /**
@@ -41,9 +41,6 @@ export function rawTerms(term: string): Buffer[] {
   const twice = JSON.stringify(once).slice(1, -1);
   return [...new Set([term, once, twice])].map((t) => Buffer.from(t, 'utf8'));
 }
-
-/** The functions of a run directory (logDirLayout.ts). */
-export const listFunctionDirs = listFunctions;
 
 /** A line left unread for its length (above MAX_LINE_BYTES), where it starts. */
 export interface SkippedLine {
