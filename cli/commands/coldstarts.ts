@@ -40,7 +40,7 @@ async function runColdstarts(flags: ColdstartsFlags): Promise<void> {
     throw explainAwsError(err);
   }
   if (flags.json) {
-    printJson({ since: new Date(range.startMs).toISOString(), until: new Date(range.endMs).toISOString(), functions: rows, skippedLines: skipped.count });
+    printJson({ type: 'coldstarts', since: new Date(range.startMs).toISOString(), until: new Date(range.endMs).toISOString(), functions: rows, skippedLines: skipped.count });
   } else {
     process.stdout.write(renderColdStarts(rows, painter(useColor(flags))));
   }
@@ -51,7 +51,7 @@ export function registerColdstarts(program: Command): void {
   const cmd = program
     .command('coldstarts')
     .description('per function: cold starts, their share of invocations, and init duration p50/p95/p99/max by init type')
-    .option('--functions <names>', 'comma-separated function names')
+    .option('--functions <names>', 'comma-separated function names (default with a log directory: every function in it)')
     .option('--prefix <prefix>', 'every function whose name starts with this')
     .option('--stack <name>', 'every Lambda function of a CloudFormation stack')
     .addOption(new Option('--source <source>', '"cloudwatch" or a log directory such as .faultline/logs').default('cloudwatch'))

@@ -22,7 +22,7 @@ interface TailFlags extends SourceFlags {
 
 function selectionOptions(cmd: Command, { withStack }: { withStack: boolean }): Command {
   cmd
-    .option('--functions <names>', 'comma-separated function names')
+    .option('--functions <names>', 'comma-separated function names (default with a log directory: every function in it)')
     .option('--prefix <prefix>', 'every function whose name starts with this');
   if (withStack) cmd.option('--stack <name>', 'every Lambda function of a CloudFormation stack');
   return cmd.addOption(new Option('--source <source>', '"cloudwatch" or a log directory such as .faultline/logs').default('cloudwatch'));
@@ -116,7 +116,10 @@ export function registerLogs(program: Command): void {
       'find every log line and span of one request across functions (by trace id, request id or a correlation id such as orderId), ' +
         'follow it to the invocations it touched, and show a waterfall and the merged log lines',
     )
-    .argument('<id>', 'trace id (W3C 32 hex or X-Ray 1-…-…), Lambda request id, or any field value of the JSON logs');
+    .argument(
+      '<id>',
+      'trace id (W3C 32 hex or X-Ray 1-…-…), Lambda request id, or a correlation id such as an orderId, matched exactly as the value of a JSON log field or span attribute, or as a whole token of a log message (ord-7731 matches "order ord-7731 paid", not ord-77310 or ord-7731-b)',
+    );
   selectionOptions(correlate, { withStack: true })
     .option('--since <when>', 'search from this long ago (90s, 15m, 2h, 7d) or this ISO time', '1h')
     .option('--until <when>', 'search up to this long ago or this ISO time (default: now)');

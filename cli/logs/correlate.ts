@@ -2,6 +2,7 @@
 // invocations and traces those touch, and the two views of the result — a
 // waterfall across functions and the merged lines in time order.
 import type { FaultMark, ParsedRecord, PlatformRecord, SpanRecord, SpanStatusCode } from './records.js';
+import { containsIdToken } from './idToken.js';
 import { normaliseTraceId, traceIdSearchTerm } from './traceId.js';
 
 /** What the user asked for: any id, and its trace-id reading when it is one. */
@@ -32,26 +33,18 @@ function fieldValueIs(fields: Readonly<Record<string, unknown>> | undefined, id:
   return false;
 }
 
-function containsWord(text: string, word: string): boolean {
-  const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
-  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
-    const before = i === 0 ? -1 : text.charCodeAt(i - 1);
-    const after = i + word.length >= text.length ? -1 : text.charCodeAt(i + word.length);
-    if ((before < 0 || !isWordChar(before)) && (after < 0 || !isWordChar(after))) return true;
-  }
-  return false;
-}
-
-/** Does this record carry the id: as its trace id, its request id, or the value of one of its fields? */
+/**
+ * Does this record carry the id: as its trace id, its request id, the value
+ * of one of its fields (span attributes included), or a whole token of a log
+ * line's message text (idToken.ts)?
+ */
 export function recordMatches(rec: ParsedRecord, target: CorrelationTarget): boolean {
   if (target.traceId !== undefined && rec.traceId === target.traceId) return true;
   if (rec.requestId === target.id) return true;
   switch (rec.kind) {
     case 'log':
-      if (rec.format === 'agent' || rec.format === 'lambda-json') return fieldValueIs(rec.fields, target.id, NOT_CORRELATION_FIELDS);
-      // A text-format console line has no fields: the id as a whole word of
-      // its message counts, when the id is distinctive enough to mean it.
-      return rec.format === 'lambda-text' && target.id.length >= 6 && containsWord(rec.message, target.id);
+      // Functions log business ids in fields or inside the message (`order ord-7731 paid`): both count.
+      return fieldValueIs(rec.fields, target.id, NOT_CORRELATION_FIELDS) || containsIdToken(rec.message, target.id);
     case 'span': {
       const attrs = rec.fields.attributes;
       return typeof attrs === 'object' && attrs !== null && fieldValueIs(attrs as Record<string, unknown>, target.id, new Set());

@@ -1,16 +1,15 @@
 // LogSource over a log directory (README "Two commands", the local mode):
-// DIR/<function>/<stream>.log, one `{"timestamp": <ms>, "message": "<line>"}`
+// DIR/<function>.log or DIR/<function>/<stream>.log (logDirLayout.ts), one `{"timestamp": <ms>, "message": "<line>"}`
 // per line, the shape of CloudWatch's log events. Everything streams through
 // lineScanner.ts: memory stays flat in the size of the directory and of each
 // line (a line above 1 MiB is skipped and reported through onSkippedLine).
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogEvent, SourceEvent } from './records.js';
 import { MAX_LINE_BYTES, scanFile } from './lineScanner.js';
+import { listStreams, type StreamFile } from './logDirLayout.js';
 import type { FollowOptions, InvocationRef, LogSource, SearchQuery, TimeRange } from './source.js';
-
-const STREAM_EXT = '.log';
 
 /**
  * How far before --since a stream's mtime may be and its lines still be read
@@ -43,28 +42,13 @@ export function rawTerms(term: string): Buffer[] {
   return [...new Set([term, once, twice])].map((t) => Buffer.from(t, 'utf8'));
 }
 
-export async function listFunctionDirs(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
-}
-
-async function listStreams(dir: string, fn: string): Promise<string[]> {
-  try {
-    const entries = await readdir(join(dir, fn), { withFileTypes: true });
-    return entries.filter((e) => e.isFile() && e.name.endsWith(STREAM_EXT)).map((e) => e.name).sort();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-}
-
-const streamName = (file: string) => file.slice(0, -STREAM_EXT.length);
-
 /** A line left unread for its length (above MAX_LINE_BYTES), where it starts. */
 export interface SkippedLine {
   readonly function: string;
   readonly stream: string;
   readonly offset: number;
+  /** The file, relative to the directory read (default `<function>/<stream>.log`). */
+  readonly file?: string;
 }
 
 export interface LogDirSourceOptions {
@@ -82,10 +66,10 @@ export function logDirSource(dir: string, opts: LogDirSourceOptions = {}): LogSo
   const pollMs = opts.pollMs ?? 250;
   const concurrency = opts.concurrency ?? 4;
   const maxLineBytes = opts.maxLineBytes ?? MAX_LINE_BYTES;
-  const skipped = (fn: string, stream: string) => (offset: number) => opts.onSkippedLine?.({ function: fn, stream, offset });
+  const skipped = (fn: string, stream: string, file: string) => (offset: number) => opts.onSkippedLine?.({ function: fn, stream, offset, file });
 
   async function scanStreams(
-    files: ReadonlyArray<{ fn: string; file: string; terms: Buffer[] }>,
+    files: ReadonlyArray<{ fn: string; file: StreamFile; terms: Buffer[] }>,
     range: TimeRange,
     onEvent: (event: SourceEvent) => void,
   ): Promise<void> {
@@ -93,11 +77,12 @@ export function logDirSource(dir: string, opts: LogDirSourceOptions = {}): LogSo
     const worker = async () => {
       while (next < files.length) {
         const { fn, file, terms } = files[next++]!;
-        const stream = streamName(file);
-        await scanFile(join(dir, fn, file), { terms, maxLineBytes, onSkippedLine: skipped(fn, stream) }, (line, offset) => {
+        const { stream } = file;
+        const at = relative(dir, file.path);
+        await scanFile(file.path, { terms, maxLineBytes, onSkippedLine: skipped(fn, stream, at) }, (line, offset) => {
           const ev = parseEventLine(line);
           if (!ev || ev.timestamp < range.startMs || ev.timestamp > range.endMs) return;
-          onEvent({ ...ev, function: fn, stream, key: `${fn}/${file}:${offset}` });
+          onEvent({ ...ev, function: fn, stream, key: `${at}:${offset}` });
         });
       }
     };
@@ -109,7 +94,7 @@ export function logDirSource(dir: string, opts: LogDirSourceOptions = {}): LogSo
 
     async search(query: SearchQuery, onEvent) {
       const terms = query.terms.flatMap(rawTerms);
-      const files: { fn: string; file: string; terms: Buffer[] }[] = [];
+      const files: { fn: string; file: StreamFile; terms: Buffer[] }[] = [];
       for (const fn of query.functions) for (const file of await listStreams(dir, fn)) files.push({ fn, file, terms });
       await scanStreams(files, query.range, onEvent);
     },
@@ -117,7 +102,14 @@ export function logDirSource(dir: string, opts: LogDirSourceOptions = {}): LogSo
     async fetchInvocations(refs: readonly InvocationRef[], range, onEvent) {
       // Each invocation's lines live in one stream (one execution
       // environment): only those files are read again.
-      const files = refs.map((r) => ({ fn: r.function, file: r.stream + STREAM_EXT, terms: r.requestIds.flatMap(rawTerms) }));
+      const files: { fn: string; file: StreamFile; terms: Buffer[] }[] = [];
+      const byFunction = new Map<string, StreamFile[]>();
+      for (const r of refs) {
+        let streams = byFunction.get(r.function);
+        if (!streams) byFunction.set(r.function, (streams = await listStreams(dir, r.function)));
+        const terms = r.requestIds.flatMap(rawTerms);
+        for (const file of streams) if (file.stream === r.stream) files.push({ fn: r.function, file, terms });
+      }
       await scanStreams(files, range, onEvent);
     },
 
@@ -133,7 +125,7 @@ async function* followDir(
   opts: FollowOptions,
   pollMs: number,
   maxLineBytes: number,
-  skipped: (fn: string, stream: string) => (offset: number) => void,
+  skipped: (fn: string, stream: string, file: string) => (offset: number) => void,
 ): AsyncGenerator<SourceEvent> {
   const offsets = new Map<string, number>();
   // Streams whose last read ended inside a line too long to keep.
@@ -143,7 +135,7 @@ async function* followDir(
     const batch: SourceEvent[] = [];
     for (const fn of opts.functions) {
       for (const file of await listStreams(dir, fn)) {
-        const path = join(dir, fn, file);
+        const path = file.path;
         let from = offsets.get(path);
         if (from === undefined) {
           // Streams that exist at start are read from the top and filtered
@@ -162,14 +154,15 @@ async function* followDir(
           from = 0; // truncated or replaced: start over
           insideSkipped.delete(path);
         }
-        const stream = streamName(file);
+        const { stream } = file;
+        const at = relative(dir, path);
         const { nextOffset, endsInSkippedLine } = await scanFile(
           path,
-          { terms: undefined, fromOffset: from, maxLineBytes, insideSkippedLine: insideSkipped.has(path), onSkippedLine: skipped(fn, stream) },
+          { terms: undefined, fromOffset: from, maxLineBytes, insideSkippedLine: insideSkipped.has(path), onSkippedLine: skipped(fn, stream, at) },
           (line, offset) => {
             const ev = parseEventLine(line);
             if (!ev || (first && ev.timestamp < opts.sinceMs)) return;
-            batch.push({ ...ev, function: fn, stream, key: `${fn}/${file}:${offset}` });
+            batch.push({ ...ev, function: fn, stream, key: `${at}:${offset}` });
           },
           false,
         );

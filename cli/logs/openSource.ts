@@ -2,12 +2,13 @@
 // --profile) into a LogSource and the resolved function names.
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { OperationError, type CommonOptions } from '../common.js';
+import { OperationError, UsageError, type CommonOptions } from '../common.js';
 import { cloudWatchSource } from './cloudWatchSource.js';
 import { logDirSource } from './logDirSource.js';
 import type { SkippedLineReport } from './skippedLines.js';
 import { RateBudget } from './rateBudget.js';
-import { parseSelection, selectFromCloudWatch, selectFromLogDir, type SelectionFlags } from './selectFunctions.js';
+import { resolveLogDir } from './logDirLayout.js';
+import { cloudWatchNeedsChoice, parseSelection, selectFromCloudWatch, selectFromLogDir, type SelectionFlags } from './selectFunctions.js';
 import type { LogSource } from './source.js';
 
 export interface SourceFlags extends SelectionFlags, CommonOptions {
@@ -40,13 +41,28 @@ export async function openLogs(
   const budget = new RateBudget(CLOUDWATCH_CALLS_PER_SECOND, CLOUDWATCH_CALLS_PER_SECOND);
   const stack = selection.by === 'stack' ? { cloudFormation: new CloudFormationClient(awsConfig(flags)), budget } : undefined;
   if (sourceName !== 'cloudwatch') {
-    const functions = await selectFromLogDir(sourceName, selection, stack);
-    return { kind: 'dir', dir: sourceName, source: logDirSource(sourceName, skipped ? { onSkippedLine: skipped.onSkippedLine } : {}), functions };
+    const dir = await resolveRunDir(sourceName, Boolean(flags.json));
+    const functions = await selectFromLogDir(dir, selection, stack);
+    return { kind: 'dir', dir, source: logDirSource(dir, skipped ? { onSkippedLine: skipped.onSkippedLine } : {}), functions };
   }
+  if (selection.by === 'all') throw new UsageError(cloudWatchNeedsChoice(allowStack));
   const client = new CloudWatchLogsClient(awsConfig(flags));
   const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   const functions = await selectFromCloudWatch(selection, { logs: client, budget }, stack);
   return { kind: 'cloudwatch', source: cloudWatchSource({ client, budget, ...(region ? { region } : {}), insights: { progress: stderrProgress() }, notice: (m) => process.stderr.write(`faultline: ${m}\n`) }), functions, client, budget };
+}
+
+/** --source DIR → the run directory to read; a directory of runs says on stderr which run it reads. */
+async function resolveRunDir(dir: string, json: boolean): Promise<string> {
+  try {
+    const resolved = await resolveLogDir(dir);
+    if (resolved.note) process.stderr.write(json ? JSON.stringify({ type: 'notice', message: resolved.note, dir: resolved.dir }) + '\n' : `faultline: ${resolved.note}\n`);
+    return resolved.dir;
+  } catch (err) {
+    // A missing directory is named by selectFromLogDir with its fix.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return dir;
+    throw err;
+  }
 }
 
 /** Insights progress on stderr, one line rewritten in place on a terminal. */

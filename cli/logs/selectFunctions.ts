@@ -3,14 +3,14 @@
 // naming it, never a silent empty result.
 import { DescribeLogGroupsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ListStackResourcesCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import { OperationError, UsageError } from '../common.js';
-import { listFunctionDirs } from './logDirSource.js';
+import { hasFunction, listFunctions, STREAM_EXT } from './logDirLayout.js';
 import { LAMBDA_LOG_GROUP_PREFIX } from './cloudWatchSource.js';
 import { budgetedCall, DEFAULT_RETRY, type RateBudget, type RetryPolicy } from './rateBudget.js';
 
 export type FunctionSelection =
+  /** No flag given: every function of a log directory; CloudWatch asks for a choice. */
+  | { readonly by: 'all' }
   | { readonly by: 'names'; readonly names: readonly string[] }
   | { readonly by: 'prefix'; readonly prefix: string }
   | { readonly by: 'stack'; readonly stack: string };
@@ -23,11 +23,11 @@ export interface SelectionFlags {
 
 const FUNCTION_NAME_RE = /^[A-Za-z0-9_-]{1,140}$/;
 
-/** Pure: exactly one of the three flags, well-formed. */
+/** Pure: at most one of the three flags, well-formed; none means every function (of a log directory). */
 export function parseSelection(flags: SelectionFlags, { allowStack = true } = {}): FunctionSelection {
   const given = (['functions', 'prefix', 'stack'] as const).filter((k) => flags[k] !== undefined);
   const choices = allowStack ? '--functions a,b, --prefix P or --stack S' : '--functions a,b or --prefix P';
-  if (given.length === 0) throw new UsageError(`no functions chosen: expected ${choices}`);
+  if (given.length === 0) return { by: 'all' };
   if (given.length > 1) throw new UsageError(`${given.map((g) => `--${g}`).join(' and ')}: expected only one of ${choices}`);
   if (flags.functions !== undefined) {
     const names = flags.functions.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -77,16 +77,21 @@ export async function functionsInStack(stack: string, lookup: StackLookup): Prom
   return names.sort();
 }
 
-/** Resolves against a log directory: DIR/<function>/ must exist. */
+/** Resolves against a run directory: DIR/<function>.log or DIR/<function>/ must exist. */
 export async function selectFromLogDir(dir: string, sel: FunctionSelection, stack?: StackLookup): Promise<string[]> {
   let available: string[];
   try {
-    available = await listFunctionDirs(dir);
+    available = await listFunctions(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new OperationError(`--source ${dir}: no such log directory; expected DIR/<function>/<stream>.log (run faultline local first)`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new OperationError(`--source ${dir}: no such log directory; expected DIR/<function>${STREAM_EXT} or DIR/<function>/<stream>${STREAM_EXT} (run faultline local first)`);
     throw err;
   }
   const known = () => (available.length ? available.join(', ') : 'none');
+  if (sel.by === 'all') {
+    if (available.length === 0) throw new OperationError(`--source ${dir}: no function logs in it; expected DIR/<function>${STREAM_EXT} or DIR/<function>/<stream>${STREAM_EXT} (run faultline local first)`);
+    return available;
+  }
   if (sel.by === 'prefix') {
     const found = available.filter((f) => f.startsWith(sel.prefix));
     if (found.length === 0) throw new OperationError(`--prefix ${sel.prefix}: no function in ${dir} starts with it (functions there: ${known()})`);
@@ -94,13 +99,15 @@ export async function selectFromLogDir(dir: string, sel: FunctionSelection, stac
   }
   const names = sel.by === 'names' ? sel.names : await functionsInStack(sel.stack, requireStack(stack));
   for (const n of names) {
-    try {
-      await access(join(dir, n));
-    } catch {
-      throw new OperationError(`function ${n}: unknown in ${dir} (functions there: ${known()})`);
-    }
+    if (!(await hasFunction(dir, n))) throw new OperationError(`function ${n}: unknown in ${dir} (functions there: ${known()})`);
   }
   return [...names];
+}
+
+/** CloudWatch has no one set of "your functions": the user names them. */
+export function cloudWatchNeedsChoice(allowStack: boolean): string {
+  const choices = allowStack ? '--functions a,b, --prefix P or --stack S' : '--functions a,b or --prefix P';
+  return `no functions chosen: expected ${choices} to read CloudWatch Logs (or --source DIR to read every function of a log directory)`;
 }
 
 function requireStack(stack: StackLookup | undefined): StackLookup {
@@ -133,6 +140,7 @@ export async function logGroupsWithPrefix(prefix: string, lookup: LogGroupLookup
 
 /** Resolves against CloudWatch Logs: each function needs its /aws/lambda/<name> log group. */
 export async function selectFromCloudWatch(sel: FunctionSelection, lookup: LogGroupLookup, stack?: StackLookup): Promise<string[]> {
+  if (sel.by === 'all') throw new UsageError(cloudWatchNeedsChoice(true));
   if (sel.by === 'prefix') {
     const groups = await logGroupsWithPrefix(LAMBDA_LOG_GROUP_PREFIX + sel.prefix, lookup);
     const fns = groups.map((g) => g.slice(LAMBDA_LOG_GROUP_PREFIX.length)).sort();

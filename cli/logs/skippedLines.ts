@@ -20,9 +20,9 @@ export class SkippedLineReport {
     const key = `${l.function}\0${l.stream}\0${l.offset}`;
     if (this.#seen.has(key)) return;
     this.#seen.add(key);
-    const where = `${l.function}/${l.stream}.log`;
+    const where = l.file ?? `${l.function}/${l.stream}.log`;
     if (this.json) {
-      process.stderr.write(JSON.stringify({ warning: 'line skipped: longer than 1 MiB', function: l.function, stream: l.stream, offset: l.offset, maxLineBytes: MAX_LINE_BYTES }) + '\n');
+      process.stderr.write(JSON.stringify({ type: 'warning', warning: 'line skipped: longer than 1 MiB', function: l.function, stream: l.stream, offset: l.offset, maxLineBytes: MAX_LINE_BYTES }) + '\n');
     } else {
       process.stderr.write(`faultline: warning: skipped a line longer than 1 MiB at byte ${l.offset} of ${where} (CloudWatch's largest event is 1 MB)\n`);
     }
@@ -31,7 +31,7 @@ export class SkippedLineReport {
   /** The closing line, when anything was skipped. */
   summarize(): void {
     if (this.count === 0) return;
-    if (this.json) process.stderr.write(JSON.stringify({ warning: 'lines skipped: longer than 1 MiB', skippedLines: this.count }) + '\n');
+    if (this.json) process.stderr.write(JSON.stringify({ type: 'warning', warning: 'lines skipped: longer than 1 MiB', skippedLines: this.count }) + '\n');
     else process.stderr.write(`faultline: warning: ${this.count} line${this.count === 1 ? '' : 's'} longer than 1 MiB skipped unread\n`);
   }
 }

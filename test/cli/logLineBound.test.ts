@@ -46,8 +46,8 @@ describe('log commands over a file of several MiB without a newline', () => {
     assert.equal(r.stdout.trim().split('\n').length, 20);
     const warnings = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(warnings, [
-      { warning: 'line skipped: longer than 1 MiB', function: 'checkout', stream: 'huge', offset: 0, maxLineBytes: MAX_LINE_BYTES },
-      { warning: 'lines skipped: longer than 1 MiB', skippedLines: 1 },
+      { type: 'warning', warning: 'line skipped: longer than 1 MiB', function: 'checkout', stream: 'huge', offset: 0, maxLineBytes: MAX_LINE_BYTES },
+      { type: 'warning', warning: 'lines skipped: longer than 1 MiB', skippedLines: 1 },
     ]);
   });
 

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,9 +82,9 @@ describe('faultline logs correlate', () => {
     const bad = await run(['logs', 'correlate', TRACE, ...SHOP, '--since', 'yesterday']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--since yesterday: expected a duration like 90s, 15m, 2h or 7d, or an ISO 8601 time/);
-    const none = await run(['logs', 'correlate', TRACE, '--source', SHOP_DIR]);
+    const none = await run(['logs', 'correlate', TRACE]);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /no functions chosen: expected --functions a,b, --prefix P or --stack S/);
+    assert.match(none.stderr, /no functions chosen: expected --functions a,b, --prefix P or --stack S to read CloudWatch Logs/);
     const missingArg = await run(['logs', 'correlate']);
     assert.equal(missingArg.code, 2);
   });
@@ -102,6 +102,9 @@ describe('faultline logs correlate', () => {
     const r = await run(['logs', 'correlate', '--help']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /Examples:\n\s+\$ faultline logs correlate/);
+    // How the id is matched, in the user's words.
+    assert.match(r.stdout.replace(/\s+/g, ' '), /matched exactly as the value of a JSON log field or span attribute, or as a whole token of a log message/);
+    assert.match(r.stdout.replace(/\s+/g, ' '), /--functions <names> comma-separated function names \(default with a log directory: every function in it\)/);
   });
 });
 
@@ -216,4 +219,87 @@ describe('faultline logs tail', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--max-events 0: expected a whole number of at least 1/);
   });
+});
+
+// The three log-reading commands agree on which functions a source means:
+// a log directory's every function unless --functions narrows it; CloudWatch
+// asks for a choice, naming the flags (exit 2) before any AWS call.
+describe('which functions: --source DIR without --functions reads them all', { concurrency: 3 }, () => {
+  let several: string;
+  let empty: string;
+  let runs: string;
+  before(async () => {
+    const root = await mkdtemp(join(tmpdir(), 'faultline-select-'));
+    several = join(root, 'several');
+    empty = join(root, 'empty');
+    runs = join(root, 'runs');
+    await cp(SHOP_DIR, several, { recursive: true });
+    await mkdir(empty);
+    // The local mode's layout: one directory per run of `<function>.log`, `latest` → the newest.
+    await mkdir(join(runs, 'run-1'), { recursive: true });
+    await writeFile(join(runs, 'run-1', 'checkout.log'), '');
+    await mkdir(join(runs, 'run-2'));
+    for (const fn of ['checkout', 'payments', 'shipping']) {
+      const files = (await readdir(join(SHOP_DIR, fn))).sort();
+      const text = (await Promise.all(files.map((f) => readFile(join(SHOP_DIR, fn, f), 'utf8')))).join('');
+      await writeFile(join(runs, 'run-2', `${fn}.log`), text);
+    }
+    await symlink('run-2', join(runs, 'latest'));
+  });
+  after(async () => {
+    await rm(join(several, '..'), { recursive: true, force: true });
+  });
+
+  type Command = 'correlate' | 'tail' | 'coldstarts';
+  const argv: Record<Command, string[]> = {
+    correlate: ['logs', 'correlate', ORDER_ID, ...RANGE_FLAGS, '--json'],
+    // --until bounds a tail that finds nothing to print.
+    tail: ['logs', 'tail', '--since', RANGE_FLAGS[1]!, '--max-events', '1', '--until', '20s'],
+    coldstarts: ['coldstarts', ...RANGE_FLAGS, '--json'],
+  };
+  /** The functions a successful run read, as its output tells. */
+  const functionsRead: Record<Command, (r: Run) => string[]> = {
+    correlate: (r) => [...new Set(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { function: string }).function))].sort(),
+    tail: (r) => /following (.*) \(/.exec(r.stderr)![1]!.split(', '),
+    coldstarts: (r) => (JSON.parse(r.stdout) as { functions: Array<{ function: string }> }).functions.map((f) => f.function),
+  };
+  const cases: Array<{ name: string; args: () => string[]; code: number; functions?: string[]; stderr?: Partial<Record<Command, RegExp>> & { all?: RegExp } }> = [
+    { name: 'a directory of several functions', args: () => ['--source', several], code: 0, functions: ['checkout', 'payments', 'shipping'] },
+    { name: 'a directory of runs: its latest, said on stderr', args: () => ['--source', runs], code: 0, functions: ['checkout', 'payments', 'shipping'], stderr: { all: /reading the latest run, [^\n]*latest\b/ } },
+    { name: 'an empty directory', args: () => ['--source', empty], code: 1, stderr: { all: /no function logs in it; expected DIR\/<function>\.log or DIR\/<function>\/<stream>\.log \(run faultline local first\)/ } },
+    { name: 'a directory and --functions', args: () => ['--source', several, '--functions', 'checkout'], code: 0, functions: ['checkout'] },
+    {
+      name: 'CloudWatch without functions',
+      args: () => [],
+      code: 2,
+      stderr: {
+        correlate: /no functions chosen: expected --functions a,b, --prefix P or --stack S to read CloudWatch Logs \(or --source DIR/,
+        coldstarts: /no functions chosen: expected --functions a,b, --prefix P or --stack S to read CloudWatch Logs \(or --source DIR/,
+        tail: /no functions chosen: expected --functions a,b or --prefix P to read CloudWatch Logs \(or --source DIR/,
+      },
+    },
+  ];
+  // Every JSON record the commands write, stdout and stderr, says what it is.
+  for (const command of ['correlate', 'tail', 'coldstarts'] as const) {
+    test(`${command} --json: every record carries a type`, async () => {
+      const r = await run([...argv[command], '--json', '--source', runs]);
+      assert.equal(r.code, 0, r.stderr);
+      const records = (r.stdout + r.stderr).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.ok(records.length >= 2, `${r.stdout}\n${r.stderr}`);
+      for (const rec of records) assert.equal(typeof rec.type, 'string', JSON.stringify(rec));
+      assert.ok(records.some((rec) => rec.type === 'notice'), 'the run chosen is a notice record');
+    });
+  }
+
+  for (const c of cases) {
+    for (const command of ['correlate', 'tail', 'coldstarts'] as const) {
+      test(`${command}: ${c.name}`, async () => {
+        const r = await run([...argv[command], ...c.args()]);
+        assert.equal(r.code, c.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+        const want = c.stderr?.[command] ?? c.stderr?.all;
+        if (want) assert.match(r.stderr, want);
+        if (c.functions) assert.deepEqual(functionsRead[command](r), c.functions);
+      });
+    }
+  }
 });

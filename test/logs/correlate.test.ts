@@ -127,21 +127,60 @@ describe('an id shared by many traces', () => {
 
 describe('recordMatches', () => {
   const rec = (message: string) => parseLogLine({ timestamp: 1, message }, 'f');
-  test('matches agent fields but not plain text or plumbing fields', () => {
+  test('matches agent fields, but not plumbing fields', () => {
     const t = correlationTarget('ord-1');
     assert.equal(recordMatches(rec(JSON.stringify({ level: 'INFO', message: 'x', function: 'f', orderId: 'ord-1' })), t), true);
-    assert.equal(recordMatches(rec(JSON.stringify({ level: 'INFO', message: 'ord-1', function: 'f' })), t), false);
-    assert.equal(recordMatches(rec('order ord-1 shipped'), t), false);
+    assert.equal(recordMatches(rec(JSON.stringify({ level: 'INFO', message: 'x', function: 'ord-1' })), t), false);
   });
-  test('a text-format console line matches the id as a whole word of its message', () => {
-    const line = (msg: string) => rec(`2026-11-23T10:00:00.310Z\tc1a1b2c3-0000-4000-8000-000000000001\tINFO\t${msg}`);
-    const t = correlationTarget('ord-7731');
-    assert.equal(recordMatches(line('label for ord-7731 created'), t), true);
-    assert.equal(recordMatches(line('label for ord-77310 created'), t), false);
-    assert.equal(recordMatches(line('label for xord-7731'), t), false);
-    assert.equal(recordMatches(line('id 42'), correlationTarget('42')), false, 'short ids would match too much text');
-  });
+  // The id in a message's text counts as a whole token (idToken.ts), whatever the line's format.
+  const formats: Array<[string, (msg: string) => string]> = [
+    ['agent JSON', (msg) => JSON.stringify({ timestamp: '2026-11-23T10:00:00.310Z', level: 'INFO', message: msg, function: 'f', requestId: 'c1a1b2c3-0000-4000-8000-000000000001' })],
+    ['Lambda JSON', (msg) => JSON.stringify({ timestamp: '2026-11-23T10:00:00.310Z', level: 'INFO', requestId: 'c1a1b2c3-0000-4000-8000-000000000001', message: msg })],
+    ['Lambda text', (msg) => `2026-11-23T10:00:00.310Z\tc1a1b2c3-0000-4000-8000-000000000001\tINFO\t${msg}`],
+    ['plain', (msg) => msg],
+  ];
+  const texts: Array<[string, string, boolean]> = [
+    ['order received {"orderId":"ord-7731","amount":53}', 'ord-7731', true],
+    ['label for ord-7731 created', 'ord-7731', true],
+    ['label for ord-77310 created', 'ord-7731', false],
+    ['label for xord-7731', 'ord-7731', false],
+    ['id 42', '42', true],
+    ['id 420', '42', false],
+  ];
+  for (const [format, line] of formats) {
+    for (const [msg, id, want] of texts) {
+      test(`${format}: ${JSON.stringify(id)} in message ${JSON.stringify(msg)} → ${want}`, () => {
+        const r = rec(line(msg));
+        assert.equal(r.kind, 'log');
+        assert.equal(recordMatches(r, correlationTarget(id)), want);
+      });
+    }
+  }
   test('numbers match their decimal spelling', () => {
     assert.equal(recordMatches(rec(JSON.stringify({ level: 'INFO', message: 'x', function: 'f', customer: 4711 })), correlationTarget('4711')), true);
+  });
+});
+
+describe('an id logged inside message text (the sample shop before it logged orderId as a field)', () => {
+  let textDir: string;
+  before(async () => {
+    textDir = await mkdtemp(join(tmpdir(), 'faultline-textid-'));
+    const { writeFile } = await import('node:fs/promises');
+    // One function, one file per function (the local mode's run layout); three invocations, each its own trace.
+    const agent = (i: number, message: string) =>
+      JSON.stringify({ timestamp: RANGE.startMs + i, message: JSON.stringify({ level: 'INFO', message, requestId: `req-${i}`, traceId: String(i).padStart(32, 'b'), function: 'orders-api' }) });
+    const lines = [
+      agent(1, 'order received {"orderId":"ord-9001","amount":53}'),
+      agent(2, 'order received {"orderId":"ord-90011","amount":7}'),
+      agent(3, 'order received {"orderId":"xord-9001","amount":7}'),
+      agent(4, 'payment failed for ord-9001'),
+    ];
+    await writeFile(join(textDir, 'orders-api.log'), lines.join('\n') + '\n');
+  });
+  after(() => rm(textDir, { recursive: true, force: true }));
+
+  test('finds the lines carrying the id as a whole token, and only those', async () => {
+    const c = await findCorrelation({ source: logDirSource(textDir), functions: ['orders-api'], id: 'ord-9001', range: RANGE });
+    assert.deepEqual(c.lines.map((l) => l.requestId), ['req-1', 'req-4']);
   });
 });

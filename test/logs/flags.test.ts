@@ -9,9 +9,11 @@ describe('parseSelection', () => {
     assert.deepEqual(parseSelection({ functions: 'a, b,a,' }), { by: 'names', names: ['a', 'b'] });
     assert.deepEqual(parseSelection({ prefix: 'shop-' }), { by: 'prefix', prefix: 'shop-' });
     assert.deepEqual(parseSelection({ stack: 'shop' }), { by: 'stack', stack: 'shop' });
+    // None: every function of a log directory (CloudWatch then asks for a choice, in selectFromCloudWatch/openLogs).
+    assert.deepEqual(parseSelection({}), { by: 'all' });
+    assert.deepEqual(parseSelection({}, { allowStack: false }), { by: 'all' });
   });
   const bad: Array<[string, Parameters<typeof parseSelection>[0], RegExp, boolean?]> = [
-    ['none', {}, /^no functions chosen: expected --functions a,b, --prefix P or --stack S$/],
     ['two', { functions: 'a', prefix: 'b' }, /^--functions and --prefix: expected only one of/],
     ['empty list', { functions: ' , ' }, /^--functions " , ": expected comma-separated function names/],
     ['bad name', { functions: 'a,b c' }, /^--functions b c: expected a Lambda function name/],

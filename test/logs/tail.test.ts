@@ -159,7 +159,7 @@ describe('logs tail on a log directory', () => {
     await skipSeen;
     await writeFile(file, 'y'.repeat(100) + '\n' + line('after', Date.now()), { flag: 'a' });
     assert.deepEqual((await taking).map((e) => e.message), ['first', 'after']);
-    assert.deepEqual(skipped, [{ function: 'a', stream: 's1', offset: Buffer.byteLength(first) }]);
+    assert.deepEqual(skipped, [{ function: 'a', stream: 's1', offset: Buffer.byteLength(first), file: join('a', 's1.log') }]);
   });
 
   test('a stream untouched since well before --since is skipped to its end, then followed', async () => {

@@ -3,6 +3,7 @@
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';
 import { randomUUID } from 'node:crypto';
+import { log } from '../log.mjs';
 
 const db = new DynamoDBClient({});
 const lambda = new LambdaClient({});
@@ -25,7 +26,8 @@ export const handler = async (event) => {
   if (!order.customerId || !(order.amount > 0)) return reply(400, { error: 'customerId and a positive amount are required' });
 
   const orderId = randomUUID();
-  console.log('order received', JSON.stringify({ orderId, customerId: order.customerId, amount: order.amount }));
+  log.appendKeys({ orderId }); // on every line of this invocation
+  log.info('order received', { orderId, customerId: order.customerId, amount: order.amount });
   await db.send(
     new PutItemCommand({
       TableName: TABLE,
@@ -45,7 +47,7 @@ export const handler = async (event) => {
   });
   const payment = await res.json().catch(() => ({}));
   if (res.status !== 200) {
-    console.error('payment failed', JSON.stringify({ orderId, status: res.status, payment }));
+    log.error('payment failed', { orderId, status: res.status, payment });
     return reply(502, { orderId, error: 'payment failed' });
   }
 

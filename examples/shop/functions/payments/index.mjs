@@ -1,5 +1,6 @@
 // POST /payments: charge the outside payment provider, record the payment.
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { log } from '../log.mjs';
 
 // The payment path is latency-sensitive: one retry, not the SDK's default three.
 const db = new DynamoDBClient({ maxAttempts: 2 });
@@ -8,13 +9,14 @@ const PROVIDER = process.env.PAYMENT_PROVIDER_URL;
 
 export const handler = async (event) => {
   const { orderId, amount } = JSON.parse(event.body ?? '{}');
+  log.appendKeys({ orderId });
   const res = await fetch(`${PROVIDER}/v1/charges`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer sk_test_local' },
     body: JSON.stringify({ amount, currency: 'eur', reference: orderId }),
   });
   if (!res.ok) {
-    console.warn('provider declined', JSON.stringify({ orderId, status: res.status }));
+    log.warn('provider declined', { orderId, status: res.status });
     return { statusCode: 402, body: JSON.stringify({ error: 'declined' }) };
   }
   const charge = await res.json();
@@ -26,6 +28,6 @@ export const handler = async (event) => {
       ExpressionAttributeValues: { ':c': { S: charge.id } },
     }),
   );
-  console.log('payment captured', JSON.stringify({ orderId, chargeId: charge.id }));
+  log.info('payment captured', { orderId, chargeId: charge.id });
   return { statusCode: 200, body: JSON.stringify({ paymentId: charge.id }) };
 };
