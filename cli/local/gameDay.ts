@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Painter } from '../common.js';
 import { localUser } from '../chaos/callerIdentity.js';
 import { clearRules, setRule, type SetRuleResult } from '../chaos/operations.js';
+import type { RuleSpec } from '../chaos/ruleSpec.js';
 import type { TableContext } from '../chaos/tableContext.js';
 import { toJsonLine } from '../logs/correlate.js';
 import { findCorrelation } from '../logs/findCorrelation.js';
@@ -68,6 +69,26 @@ const pct = (x: number) => `${(x * 100).toFixed(1).padStart(5)}%`;
 const ms = (x: number) => `${Math.round(x).toString().padStart(5)}ms`;
 const secs = (x: number) => `${(x / 1000).toFixed(2)}s`;
 
+export const GAMEDAY_RULE_ID = 'gameday-ddb-throttle';
+
+/**
+ * The game day's rule as `chaos set` flags (pure): `faultline chaos set <victim>
+ * --target aws:dynamodb --fault error --error ProvisionedThroughputExceededException
+ * --rate <rate> --for 15m --id gameday-ddb-throttle --note "local game day"`.
+ */
+export function gameDayRuleSpec(victim: string, rate: number): RuleSpec {
+  return {
+    scope: victim,
+    target: 'aws:dynamodb',
+    fault: 'error',
+    error: 'ProvisionedThroughputExceededException',
+    rate: String(rate),
+    for: '15m',
+    id: GAMEDAY_RULE_ID,
+    note: 'local game day',
+  };
+}
+
 /** The rule table of the local stack, as the chaos commands would open it. */
 function localRuleTable(stack: LocalStack): TableContext {
   const client = new DynamoDBClient({ region: LOCAL_REGION, endpoint: stack.dynamo.endpoint, credentials: { ...LOCAL_CREDENTIALS }, maxAttempts: 2 });
@@ -102,7 +123,7 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
   const json = (value: Record<string, unknown>) => {
     if (opts.json) out.write(JSON.stringify(value) + '\n');
   };
-  const ruleId = 'gameday-ddb-throttle';
+  const ruleId = GAMEDAY_RULE_ID;
   const rule = { scope: opts.victim, id: ruleId, target: 'aws:dynamodb', error: 'ProvisionedThroughputExceededException', rate: opts.rate };
   let storedItem: SetRuleResult['item'] | undefined;
 
@@ -175,11 +196,7 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
 
       newPhase('chaos', `faultline chaos set ${rule.scope} --target ${rule.target} --fault error --error ${rule.error} --rate ${rule.rate} --for 15m --id ${ruleId}`);
       // The spec goes through validateRuleSpec and the table write exactly as `chaos set` flags do.
-      const set = await setRule(
-        table,
-        { scope: rule.scope, target: rule.target, fault: 'error', error: rule.error, rate: String(rule.rate), for: '15m', id: ruleId, note: 'local game day' },
-        { createdBy: localUser(), knownFunctions: stack.functionNames },
-      );
+      const set = await setRule(table, gameDayRuleSpec(rule.scope, rule.rate), { createdBy: localUser(), knownFunctions: stack.functionNames });
       storedItem = set.item;
       ruleSet = true;
       marks.chaosSet = Date.now();
