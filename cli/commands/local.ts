@@ -1,12 +1,11 @@
 // `faultline local`: the local game day on embedded defaults (README "Two commands", the local mode).
 import type { Command } from 'commander';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative } from 'node:path';
 import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions } from '../common.js';
 import { parseDuration } from '../../src/chaos/duration.js';
-import { startLocalStack, LOCAL_RULE_TABLE } from '../local/localStack.js';
-import { printFailedTimeline, runGameDay } from '../local/gameDay.js';
-import { runCli } from '../program.js';
+import { startLocalStack } from '../local/localStack.js';
+import { createRunLogDir } from '../local/runLogDir.js';
+import { printFailedTimeline, runGameDay, runPathsText } from '../local/gameDay.js';
 import { ensureLocalModeDeps } from '../local/localModeDeps.js';
 import { DEFAULT_RUNTIME, describeRuntimeNode, findRuntimeNode, LAMBDA_NODE_RUNTIMES, parseRuntime, runtimeNodeDiffers } from '../local/runtimeNode.js';
 
@@ -49,7 +48,7 @@ export function registerLocal(program: Command): void {
     .option('--rps <n>', 'requests per second sent to the sample app', '10')
     .option('--victim <function>', 'function whose DynamoDB calls are throttled', 'payments')
     .option('--rate <p>', 'share of DynamoDB calls the throttling rule hits', '0.5')
-    .option('--log-dir <dir>', 'where the functions\' logs go', '.faultline/logs')
+    .option('--log-dir <dir>', 'each run writes its logs to <dir>/<UTC time>-<id>/; <dir>/latest is the newest run', '.faultline/logs')
     .option('--runtime <name>', `the Lambda runtime to emulate (${LAMBDA_NODE_RUNTIMES.join(', ')})`, DEFAULT_RUNTIME)
     .option('--keep-running', 'leave the environments and DynamoDB up afterwards, for trying commands by hand');
   addCommonOptions(cmd);
@@ -77,9 +76,11 @@ into ~/.cache/faultline/local-mode/<version>/ (native code: needs cmake, make, g
       const { durationMs, rps, rate, runtime: runtimeName } = parseOptions(o);
       const json = Boolean(o.json);
       const paint = painter(useColor(o));
-      const logDir = resolve(o.logDir);
-      mkdirSync(logDir, { recursive: true });
+      const run = createRunLogDir(o.logDir);
+      const logDir = run.dir;
 
+      // Paths as the user gave them (relative to here when under it), ready to paste.
+      const shown = (p: string) => (relative(process.cwd(), p).startsWith('..') ? p : relative(process.cwd(), p) || '.');
       const abort = new AbortController();
       let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
       let interrupted = 0;
@@ -104,8 +105,6 @@ into ~/.cache/faultline/local-mode/<version>/ (native code: needs cmake, make, g
         if (!json) process.stdout.write(paint.dim('starting embedded DynamoDB, the payment provider stand-in and the front door…\n'));
         stack = await startLocalStack({ logDir, runtime });
         Object.assign(process.env, stack.cliEnv);
-        const initCode = await runCli(['chaos', 'init', '--table', LOCAL_RULE_TABLE, ...(json ? ['--json'] : [])]);
-        if (initCode !== 0) throw new Error(`faultline chaos init failed (exit ${initCode})`);
 
         const victim = o.victim;
         if (!stack.functionNames.includes(victim)) {
@@ -123,11 +122,12 @@ into ~/.cache/faultline/local-mode/<version>/ (native code: needs cmake, make, g
           signal: abort.signal,
         });
         if (result.failedTraceId && !abort.signal.aborted) {
-          await printFailedTimeline(stack, result.failedTraceId, json, process.stdout);
+          await printFailedTimeline(stack, result.failedTraceId, json, process.stdout, paint);
         } else if (!json && !abort.signal.aborted) {
           process.stdout.write(paint.yellow('\nno request failed during the chaos phase: nothing to correlate (try a higher --rate)\n'));
         }
-        if (json) printJson({ type: 'gameday', ...result, logDir, runtime: runtime.runtime, node: { version: runtime.version, path: runtime.path } });
+        if (!json) process.stdout.write(runPathsText(run, stack.functionNames, result.failedTraceId, paint, shown));
+        if (json) printJson({ type: 'gameday', ...result, logDir, latestLogDir: run.latest, runtime: runtime.runtime, node: { version: runtime.version, path: runtime.path } });
 
         if (o.keepRunning && !abort.signal.aborted) {
           const env = Object.entries(stack.cliEnv).map(([k, v]) => `${k}=${v}`).join(' \\\n  ');

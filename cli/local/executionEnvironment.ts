@@ -4,9 +4,11 @@
 // environment), fed by its own Runtime API server, its output written to its
 // own log stream with Lambda's platform lines around each invocation.
 // One invocation at a time, as on Lambda; a timeout or a crash ends it.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The jobs live beside it: the process (runtimeProcess.ts), the log stream
+// (logCapture.ts), an invocation's record and closing lines
+// (invocationRecord.ts), the Runtime API server (runtimeApi.ts); this file
+// holds the environment's init and invoke states and wires them together.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 import {
@@ -20,19 +22,19 @@ import {
   type EnvironmentContext,
   type FunctionSpec,
 } from './lambdaEnv.js';
-import { createLineSplitter, newLogStreamName, openLogStreamFile } from './logStream.js';
+import { captureLogStream, drainOutput } from './logCapture.js';
+import { newLogStreamName } from './logStream.js';
+import { newInFlight, reportStatusOf, writeInvocationEnd, type InFlight } from './invocationRecord.js';
 import {
   billedDurationMs,
-  formatEnd,
   formatInitReport,
   formatInitStart,
-  formatReport,
   formatStart,
-  formatTimeout,
   timeoutMessage,
   type InitializationType,
   type ReportStatus,
 } from './platformLog.js';
+import { readMaxMemoryMb, spawnRuntime, type RuntimeProcess } from './runtimeProcess.js';
 import { startRuntimeApi, type InvocationResult, type LambdaError } from './runtimeApi.js';
 import { DEFAULT_RUNTIME, findRuntimeNode, type RuntimeNode } from './runtimeNode.js';
 
@@ -102,77 +104,6 @@ export interface ExecutionEnvironment {
   readonly exited: Promise<void>;
 }
 
-interface InFlight {
-  readonly requestId: string;
-  readonly calledAt: number;
-  readonly traceHeader: string | undefined;
-  readonly lines: string[];
-  started: boolean;
-  startedAt: number;
-  endedAt: number | undefined;
-  timedOut: boolean;
-  timer: NodeJS.Timeout | undefined;
-}
-
-/**
- * Lets output the runtime wrote before its last HTTP request reach the log
- * first. The runtime writes stdout synchronously (a pipe, on Linux) before it
- * posts, so its bytes are already readable when the post arrives: two turns of
- * the event loop, each with an I/O poll, deliver them.
- */
-function drainOutput(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
-}
-
-/** Peak resident memory (VmHWM) in MB, or undefined without /proc. */
-function readMaxMemoryMb(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const m = /VmHWM:\s*(\d+)\s*kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m === null ? undefined : Math.ceil(Number(m[1]) / 1024);
-  } catch {
-    return undefined;
-  }
-}
-
-/** How Lambda words a runtime's exit: `exit status 1`, `signal: killed`. */
-function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
-  if (signal === null) return `exit status ${code ?? 0}`;
-  const names: Partial<Record<NodeJS.Signals, string>> = {
-    SIGKILL: 'killed',
-    SIGSEGV: 'segmentation fault',
-    SIGABRT: 'aborted',
-    SIGTERM: 'terminated',
-    SIGINT: 'interrupt',
-  };
-  return `signal: ${names[signal] ?? signal.toLowerCase()}`;
-}
-
-/**
- * Kills the environment's process group (its pid: it is spawned detached) if
- * this process dies without doing so — SIGKILL, where no exit handler runs: a
- * shell blocked reading a pipe that only this process holds, whose end is its
- * cue. An idle runtime would notice the dead Runtime API by itself; one busy
- * in a handler would not. Detached and deaf to INT/TERM/HUP, so a signal to our
- * group does not take the guard with it. Killed with the environment.
- */
-function startOrphanGuard(pgid: number): ChildProcess | undefined {
-  try {
-    const guard = spawn('/bin/sh', ['-c', `trap '' INT TERM HUP; read -r _; kill -KILL -${pgid} 2>/dev/null`], {
-      stdio: ['pipe', 'ignore', 'ignore'],
-      detached: true,
-    });
-    guard.on('error', () => {});
-    guard.stdin?.on('error', () => {});
-    // Neither the guard nor its pipe keeps faultline running.
-    guard.unref();
-    (guard.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null)?.unref?.();
-    return guard;
-  } catch {
-    return undefined;
-  }
-}
-
 let defaultNode: RuntimeNode | undefined;
 function defaultRuntimeNode(): RuntimeNode {
   defaultNode ??= findRuntimeNode(DEFAULT_RUNTIME);
@@ -190,42 +121,28 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
   const invokedFunctionArn = `arn:aws:lambda:${region}:${accountId}:function:${spec.name}`;
   const logStreamName = newLogStreamName('$LATEST');
   const id = logStreamName.slice(logStreamName.indexOf(']') + 1);
-  const log = openLogStreamFile(options.logDir, spec.name, logStreamName);
 
   let state: EnvironmentState = 'initializing';
   let current: InFlight | undefined;
   let invocationCount = 0;
   let initDurationMs: number | undefined;
   let initFailed = false;
-  let killedByUs = false;
   let lastMemoryMb: number | undefined;
-  let child: ChildProcess | undefined;
-  let orphanGuard: ChildProcess | undefined;
   let initTimer: NodeJS.Timeout | undefined;
   let spawnedAt = performance.now();
+  // Assigned once the Runtime API's address is known (the process needs it); the API's callbacks only run after.
+  let proc!: RuntimeProcess;
+  const kill = () => proc.kill();
+  const sampleMemory = () => {
+    lastMemoryMb = readMaxMemoryMb(proc.pid) ?? lastMemoryMb;
+  };
 
-  const splitter = createLineSplitter((line) => {
-    log.write(Date.now(), line);
-    if (current?.started) current.lines.push(line);
-  });
+  const capture = captureLogStream(options.logDir, spec.name, logStreamName, () => (current?.started ? current.lines : undefined));
+  const log = capture.log;
 
   function writeInitReport(outcome: Exclude<ReportStatus, { status: 'success' }>): void {
     initDurationMs ??= performance.now() - spawnedAt;
     log.write(Date.now(), formatInitReport(format, { timeMs: Date.now(), initDurationMs, initializationType, outcome }));
-  }
-
-  function kill(): void {
-    killedByUs = true;
-    if (child === undefined) return;
-    const pid = child.pid;
-    if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      // The whole process group: an exec wrapper that forks instead of exec'ing leaves no orphan.
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      child.kill('SIGKILL');
-    }
-    orphanGuard?.kill('SIGKILL');
   }
 
   /** Ends the environment's init as failed; waiting invocations get `error` as their init error. */
@@ -256,7 +173,7 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
       // The runtime client exits by itself after reporting (printing the error
       // as it goes); wait for that, so its last words precede INIT_REPORT.
       const killLater = setTimeout(kill, 2000);
-      await exited;
+      await proc.exited;
       clearTimeout(killLater);
       await drainOutput();
       writeInitReport({ status: 'error', errorType: error.errorType });
@@ -267,7 +184,7 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
       inv.started = true;
       inv.startedAt = performance.now();
       // Sampled now too: a runtime that crashes mid-invocation has no /proc entry left to read.
-      lastMemoryMb = readMaxMemoryMb(child?.pid) ?? lastMemoryMb;
+      sampleMemory();
       log.write(Date.now(), formatStart(format, { timeMs: Date.now(), requestId, version: '$LATEST' }));
       inv.timer = setTimeout(() => onTimeout(inv), timeoutMs);
     },
@@ -277,7 +194,7 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
     if (current !== inv) return;
     inv.timedOut = true;
     inv.endedAt = performance.now();
-    lastMemoryMb = readMaxMemoryMb(child?.pid) ?? lastMemoryMb;
+    sampleMemory();
     state = 'dead';
     kill();
     const at = new Date().toISOString();
@@ -286,6 +203,26 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
       requestId,
       errorType: 'Sandbox.Timedout',
       errorMessage: `${at} ${requestId} ${timeoutMessage(timeoutMs)}`,
+      trace: [],
+    }));
+  }
+
+  /** The runtime exited without being told to: a failed init, or a crash that fails the invocation in flight. */
+  function onUnexpectedExit(how: string): void {
+    if (!api.initDone) {
+      void failInit({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${how}`, trace: [] }, {
+        status: 'error',
+        errorType: 'Runtime.ExitError',
+      });
+      return;
+    }
+    state = 'dead';
+    if (current !== undefined) current.endedAt = performance.now();
+    api.abandonAll((requestId) => ({
+      kind: 'error',
+      requestId,
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${how}`,
       trace: [],
     }));
   }
@@ -314,53 +251,26 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
     }),
   );
 
-  // Lambda's runtime command line, behind the exec wrapper when one is set.
-  // `sh -c 'exec "$@" 2>&1'` gives stdout and stderr one pipe (one ordered
-  // stream, as Lambda's log stream is) and exec keeps a single pid.
-  const wrapper = env.AWS_LAMBDA_EXEC_WRAPPER;
-  const runtimeCommand = [runtime.path, '--expose-gc', '--max-http-header-size', '81920', runtime.client.entry];
-  const argv = ['-c', 'exec "$@" 2>&1', 'sh', ...(wrapper ? [wrapper] : []), ...runtimeCommand];
-  let resolveExited!: () => void;
-  const exited = new Promise<void>((resolve) => (resolveExited = resolve));
   spawnedAt = performance.now();
-  const proc = spawn('/bin/sh', argv, { cwd: spec.codeDir, env, stdio: ['ignore', 'pipe', 'ignore'], detached: true });
-  child = proc;
-  if (proc.pid !== undefined) orphanGuard = startOrphanGuard(proc.pid);
-  proc.stdout!.on('data', (chunk: Buffer) => splitter.push(chunk));
-  proc.stdout!.on('end', () => splitter.end());
-  proc.on('error', (err) => {
-    // spawn itself failed (no /bin/sh): nothing will ever exit, so settle here.
-    log.write(Date.now(), `faultline local: could not start the runtime: ${err.message}`);
-    void failInit({ errorType: 'Runtime.ExitError', errorMessage: `could not start the runtime: ${err.message}`, trace: [] }, {
-      status: 'error',
-      errorType: 'Runtime.ExitError',
-    }).then(resolveExited);
-  });
-  proc.on('exit', (code, signal) => {
-    clearTimeout(initTimer);
-    orphanGuard?.kill('SIGKILL');
-    const how = describeExit(code, signal);
-    if (!killedByUs && !initFailed) {
-      if (!api.initDone) {
-        void failInit({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${how}`, trace: [] }, {
+  proc = spawnRuntime(
+    { runtime, env, codeDir: spec.codeDir },
+    {
+      onOutput: capture.push,
+      onOutputEnd: capture.end,
+      onSpawnError(err) {
+        log.write(Date.now(), `faultline local: could not start the runtime: ${err.message}`);
+        return failInit({ errorType: 'Runtime.ExitError', errorMessage: `could not start the runtime: ${err.message}`, trace: [] }, {
           status: 'error',
           errorType: 'Runtime.ExitError',
         });
-      } else {
+      },
+      onExit(how, killedByUs) {
+        clearTimeout(initTimer);
+        if (!killedByUs && !initFailed) onUnexpectedExit(how);
         state = 'dead';
-        if (current !== undefined) current.endedAt = performance.now();
-        api.abandonAll((requestId) => ({
-          kind: 'error',
-          requestId,
-          errorType: 'Runtime.ExitError',
-          errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${how}`,
-          trace: [],
-        }));
-      }
-    }
-    state = 'dead';
-    resolveExited();
-  });
+      },
+    },
+  );
 
   const initTimeoutMs = options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS;
   initTimer = setTimeout(() => {
@@ -376,17 +286,7 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
     if (current !== undefined) throw new Error(`execution environment ${id} of ${spec.name} is busy: one invocation at a time`);
     const coldStart = invocationCount === 0 && initializationType === 'on-demand';
     invocationCount++;
-    const inv: InFlight = {
-      requestId: opts.requestId ?? randomUUID(),
-      calledAt: performance.now(),
-      traceHeader: opts.traceHeader,
-      lines: [],
-      started: false,
-      startedAt: 0,
-      endedAt: undefined,
-      timedOut: false,
-      timer: undefined,
-    };
+    const inv = newInFlight(opts.requestId ?? randomUUID(), opts.traceHeader);
     current = inv;
     if (state === 'idle') state = 'busy';
     const result = await api.invoke(event, {
@@ -399,43 +299,19 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
     });
     inv.endedAt ??= performance.now();
     clearTimeout(inv.timer);
-    if (!inv.timedOut) lastMemoryMb = readMaxMemoryMb(child?.pid) ?? lastMemoryMb;
+    if (!inv.timedOut) sampleMemory();
     await drainOutput();
 
-    const status: ReportStatus = inv.timedOut
-      ? { status: 'timeout' }
-      : result.kind === 'response'
-        ? { status: 'success' }
-        : result.kind === 'init-error'
-          ? { status: 'error', errorType: result.errorType }
-          : // A handler error is a successful run for Lambda's report; only runtime failures carry a Status.
-            result.errorType.startsWith('Runtime.')
-            ? { status: 'error', errorType: result.errorType }
-            : { status: 'success' };
-    const now = Date.now();
-    if (!inv.started) {
-      // Init failed before the event was handed out; Lambda still logs the invocation.
-      inv.started = true;
-      inv.startedAt = inv.calledAt;
-      log.write(now, formatStart(format, { timeMs: now, requestId: inv.requestId, version: '$LATEST' }));
-    }
-    if (inv.timedOut && format === 'Text') log.write(now, formatTimeout({ timeMs: now, requestId: inv.requestId, timeoutMs }));
-    if (format === 'Text') log.write(now, formatEnd({ requestId: inv.requestId }));
-    const durationMs = Math.max(0, inv.endedAt - inv.startedAt);
-    const reportInit = coldStart && initDurationMs !== undefined && result.kind !== 'init-error' ? initDurationMs : undefined;
-    log.write(
-      now,
-      formatReport(format, {
-        timeMs: now,
-        requestId: inv.requestId,
-        durationMs,
-        memorySizeMb,
-        maxMemoryUsedMb: lastMemoryMb,
-        initDurationMs: reportInit,
-        traceHeader: spec.tracing === 'Active' ? inv.traceHeader : undefined,
-        outcome: status,
-      }),
-    );
+    const status = reportStatusOf(result, inv.timedOut);
+    const durationMs = writeInvocationEnd(log, inv, {
+      format,
+      status,
+      timeoutMs,
+      memorySizeMb,
+      maxMemoryUsedMb: lastMemoryMb,
+      initDurationMs: coldStart && initDurationMs !== undefined && result.kind !== 'init-error' ? initDurationMs : undefined,
+      reportTraceHeader: spec.tracing === 'Active' ? inv.traceHeader : undefined,
+    });
     current = undefined;
     if (state === 'busy') state = 'idle';
     return {
@@ -471,11 +347,11 @@ export async function startEnvironment(spec: FunctionSpec, options: EnvironmentO
     },
     invoke,
     kill,
-    exited,
+    exited: proc.exited,
     close() {
       closing ??= (async () => {
         kill();
-        await exited;
+        await proc.exited;
         await api.close();
         await drainOutput();
         await log.close();

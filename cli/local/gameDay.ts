@@ -1,14 +1,30 @@
 // The local game day (README "Two commands", the local mode): steady traffic, a baseline, a
-// DynamoDB throttling rule at 50% on one function set through the real CLI
-// code path, error rate and latency shown live, the rule cleared, the
-// recovery time measured, then one failed request's timeline across
-// functions printed by `logs correlate`.
-import { runCli } from '../program.js';
+// DynamoDB throttling rule at 50% on one function set through the chaos
+// operations the CLI uses (same validation, same table writes), error rate and
+// latency shown live, the rule cleared, recovery measured for the error rate
+// and for latency, then one failed request's timeline across functions.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Painter } from '../common.js';
+import { localUser } from '../chaos/callerIdentity.js';
+import { clearRules, setRule, type SetRuleResult } from '../chaos/operations.js';
+import type { RuleSpec } from '../chaos/ruleSpec.js';
+import type { TableContext } from '../chaos/tableContext.js';
+import { toJsonLine } from '../logs/correlate.js';
+import { findCorrelation } from '../logs/findCorrelation.js';
+import { logDirSource } from '../logs/logDirSource.js';
+import { renderCorrelation } from '../logs/renderCorrelation.js';
+import { LOCAL_CREDENTIALS } from './lambdaEnv.js';
+import type { RunLogDir } from './runLogDir.js';
 import type { LocalStack } from './localStack.js';
-import { LOCAL_RULE_TABLE } from './localStack.js';
+import { LOCAL_REGION, LOCAL_RULE_TABLE } from './localStack.js';
+import { createStatusWriter } from './statusLine.js';
 import { startTraffic, type TrafficOutcome } from './traffic.js';
-import { recoveryTime, summarize, type WindowSummary } from './windowStats.js';
+import { DEFAULT_LATENCY_TOLERANCE, measureRecovery, summarize, type Recovery, type WindowSummary } from './windowStats.js';
+
+/** Recovery is judged over sliding windows this long. */
+export const RECOVERY_WINDOW_MS = 2000;
+/** The error rate counts as back when at most 2 points above the baseline's. */
+export const ERROR_RATE_TOLERANCE = 0.02;
 
 export interface GameDayOptions {
   readonly durationMs: number;
@@ -25,11 +41,14 @@ export interface GameDayOptions {
 }
 
 export interface GameDayResult {
-  readonly rule: { scope: string; id: string; target: string; error: string; rate: number };
+  /** The rule as set, and the item the chaos operations validated and stored. */
+  readonly rule: { scope: string; id: string; target: string; error: string; rate: number; item: SetRuleResult['item'] | undefined };
   readonly phases: { name: 'baseline' | 'chaos' | 'recovery'; fromMs: number; toMs: number; summary: WindowSummary }[];
   readonly requests: number;
-  /** ms from clearing the rule until the error rate was back at the baseline; undefined when it never was. */
+  /** Error-rate recovery in ms (the same as recovery.errors.ms); undefined when it did not recover within the run. */
   readonly recoveryMs: number | undefined;
+  /** Recovery of the error rate and of latency (p50, p99); undefined when the rule was never cleared. */
+  readonly recovery: Recovery | undefined;
   readonly failedTraceId: string | undefined;
   readonly coldStarts: number;
   readonly invocations: number;
@@ -48,19 +67,69 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 const pct = (x: number) => `${(x * 100).toFixed(1).padStart(5)}%`;
 const ms = (x: number) => `${Math.round(x).toString().padStart(5)}ms`;
+const secs = (x: number) => `${(x / 1000).toFixed(2)}s`;
+
+export const GAMEDAY_RULE_ID = 'gameday-ddb-throttle';
+
+/**
+ * The game day's rule as `chaos set` flags (pure): `faultline chaos set <victim>
+ * --target aws:dynamodb --fault error --error ProvisionedThroughputExceededException
+ * --rate <rate> --for 15m --id gameday-ddb-throttle --note "local game day"`.
+ */
+export function gameDayRuleSpec(victim: string, rate: number): RuleSpec {
+  return {
+    scope: victim,
+    target: 'aws:dynamodb',
+    fault: 'error',
+    error: 'ProvisionedThroughputExceededException',
+    rate: String(rate),
+    for: '15m',
+    id: GAMEDAY_RULE_ID,
+    note: 'local game day',
+  };
+}
+
+/** The rule table of the local stack, as the chaos commands would open it. */
+function localRuleTable(stack: LocalStack): TableContext {
+  const client = new DynamoDBClient({ region: LOCAL_REGION, endpoint: stack.dynamo.endpoint, credentials: { ...LOCAL_CREDENTIALS }, maxAttempts: 2 });
+  return { client, table: LOCAL_RULE_TABLE, region: LOCAL_REGION, profile: undefined };
+}
+
+/** The two recovery lines of the summary (pure). */
+export function recoveryText(r: Recovery, p: Painter): string[] {
+  const tol = r.latency.tolerance;
+  const errors =
+    r.errors.ms === null
+      ? p.yellow('recovery, errors:  not within the run (the error rate never stayed back at the baseline)')
+      : p.green(`recovery, errors:  ${secs(r.errors.ms)} from clearing the rule to the baseline error rate`) +
+        p.dim(` (within ${(r.errors.tolerance * 100).toFixed(0)} points of ${pct(r.errors.baselineErrorRate).trim()})`);
+  const one = (name: string, v: number | null) => `${name} ${v === null ? 'not within the run' : secs(v)}`;
+  const latencyText = `recovery, latency: ${one('p50', r.latency.p50Ms)}, ${one('p99', r.latency.p99Ms)}`;
+  const latency =
+    (r.latency.ms === null ? p.yellow(latencyText) : p.green(latencyText)) +
+    p.dim(
+      ` (back within ${Math.round(tol.ratio * 100)}% or ${tol.floorMs} ms of the baseline, whichever is larger: ` +
+        `p50 ≤ ${Math.round(r.latency.limitP50Ms)} ms, p99 ≤ ${Math.round(r.latency.limitP99Ms)} ms)`,
+    );
+  return [errors, latency];
+}
 
 export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promise<GameDayResult> {
   const { paint, out } = opts;
+  const writer = createStatusWriter(out, paint, opts.interactive && !opts.json);
   const say = (line: string) => {
-    if (!opts.json) out.write(line + '\n');
+    if (!opts.json) writer.line(line);
   };
-  const ruleId = 'gameday-ddb-throttle';
+  const json = (value: Record<string, unknown>) => {
+    if (opts.json) out.write(JSON.stringify(value) + '\n');
+  };
+  const ruleId = GAMEDAY_RULE_ID;
   const rule = { scope: opts.victim, id: ruleId, target: 'aws:dynamodb', error: 'ProvisionedThroughputExceededException', rate: opts.rate };
+  let storedItem: SetRuleResult['item'] | undefined;
 
   // Share of the duration: warm-up (environments scale out: cold starts) 15%, baseline 25%, chaos 25%, recovery 35%.
   const d = opts.durationMs;
   const plan = { warm: d * 0.15, baseline: d * 0.25, chaos: d * 0.25 };
-
 
   say(paint.bold(`faultline local game day: ${stack.functionNames.join(', ')} at ${opts.rps} requests/s for ${Math.round(d / 1000)}s`));
   say(paint.dim(`logs: ${stack.logDir}   front door: ${stack.gateway.apiUrl}/orders`));
@@ -85,26 +154,34 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
   let phase: Phase = 'warm-up';
   const marks: Record<string, number> = { start: t0 };
 
+  const STATUS_WINDOW_MS = 3000;
   const ticker = setInterval(() => {
     if (opts.json) return;
     const now = Date.now();
-    const w = summarize(traffic.outcomes, now - 3000, now);
-    const envs = stack.functionNames.map((f) => `${f}×${stack.pool.environments(f).length}`).join(' ');
-    const errColour = w.errorRate > 0.05 ? paint.red : w.errorRate > 0 ? paint.yellow : paint.green;
-    const line =
-      `[${String(Math.round((now - t0) / 1000)).padStart(3)}s] ${phase.padEnd(8)} ` +
-      `${(w.requests / 3).toFixed(1).padStart(5)} req/s  errors ${errColour(pct(w.errorRate))}  ` +
-      `p50 ${ms(w.p50Ms)}  p99 ${ms(w.p99Ms)}  in flight ${String(traffic.inflight()).padStart(3)}  envs ${envs}`;
-    if (opts.interactive) out.write(`\r\x1b[K${line}`);
-    else out.write(line + '\n');
+    const w = summarize(traffic.outcomes, now - STATUS_WINDOW_MS, now);
+    writer.status({
+      elapsedMs: now - t0,
+      phase,
+      requestsPerSecond: w.requests / (STATUS_WINDOW_MS / 1000),
+      errorRate: w.errorRate,
+      p50Ms: w.p50Ms,
+      p99Ms: w.p99Ms,
+      inflight: traffic.inflight(),
+      environments: stack.functionNames.map((f) => ({ name: f, count: stack.pool.environments(f).length })),
+    });
   }, opts.interactive ? 500 : 2000);
   const newPhase = (p: Phase, note: string) => {
     phase = p;
     marks[p] = Date.now();
-    if (opts.interactive && !opts.json) out.write('\n');
     say(paint.cyan(`── ${p}: ${note}`));
   };
 
+  const table = localRuleTable(stack);
+  const clear = async () => {
+    const cleared = await clearRules(table, { kind: 'ids', ids: [`${rule.scope}/${ruleId}`] });
+    json({ type: 'chaos-clear', ...cleared });
+    return cleared;
+  };
   let ruleSet = false;
   const stopped = () => opts.signal?.aborted === true;
   try {
@@ -117,30 +194,30 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
       await sleep(plan.baseline, opts.signal);
       if (stopped()) break phases;
 
-      newPhase('chaos', `faultline chaos set ${rule.scope} --target ${rule.target} --fault error --error ${rule.error} --rate ${rule.rate}`);
-      const setCode = await runCli([
-        'chaos', 'set', rule.scope,
-        '--target', rule.target, '--fault', 'error', '--error', rule.error,
-        '--rate', String(rule.rate), '--for', '15m', '--id', ruleId,
-        '--note', 'local game day', '--table', LOCAL_RULE_TABLE, ...(opts.json ? ['--json'] : []),
-      ]);
-      if (setCode !== 0) throw new Error(`faultline chaos set failed (exit ${setCode})`);
+      newPhase('chaos', `faultline chaos set ${rule.scope} --target ${rule.target} --fault error --error ${rule.error} --rate ${rule.rate} --for 15m --id ${ruleId}`);
+      // The spec goes through validateRuleSpec and the table write exactly as `chaos set` flags do.
+      const set = await setRule(table, gameDayRuleSpec(rule.scope, rule.rate), { createdBy: localUser(), knownFunctions: stack.functionNames });
+      storedItem = set.item;
       ruleSet = true;
       marks.chaosSet = Date.now();
+      json({ type: 'chaos-set', item: set.item });
+      say(paint.green(`set rule ${set.rule.scope}/${set.rule.id}`));
       await sleep(plan.chaos, opts.signal);
 
       newPhase('recovery', `faultline chaos clear ${rule.scope}/${ruleId}`);
-      const clearCode = await runCli(['chaos', 'clear', `${rule.scope}/${ruleId}`, '--table', LOCAL_RULE_TABLE, ...(opts.json ? ['--json'] : [])]);
-      if (clearCode !== 0) throw new Error(`faultline chaos clear failed (exit ${clearCode})`);
+      const cleared = await clear();
+      if (cleared.deleted.length === 0) throw new Error(`the rule ${rule.scope}/${ruleId} was not in the table when the game day cleared it`);
       ruleSet = false;
       marks.cleared = Date.now();
+      say(paint.green(`cleared ${rule.scope}/${ruleId}`));
       if (!stopped()) await sleep(t0 + d - Date.now(), opts.signal);
     }
   } finally {
     clearInterval(ticker);
-    if (opts.interactive && !opts.json) out.write('\n');
+    writer.finish();
     // Interrupted or failed with the rule still standing: take it out, whatever happened.
-    if (ruleSet) await runCli(['chaos', 'clear', `${rule.scope}/${ruleId}`, '--table', LOCAL_RULE_TABLE, '--json']).catch(() => 1);
+    if (ruleSet) await clear().catch(() => undefined);
+    table.client.destroy();
     await traffic.stop();
     await stack.gateway.drain();
   }
@@ -154,18 +231,25 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
     if (marks.chaos && marks.recovery) phases.push({ name: 'chaos', fromMs: marks.chaos, toMs: marks.recovery, summary: summarize(o, marks.chaos, marks.recovery) });
     if (marks.recovery) phases.push({ name: 'recovery', fromMs: marks.recovery, toMs: end, summary: summarize(o, marks.recovery, end) });
     const baseline = phases.find((p) => p.name === 'baseline')?.summary;
-    const recoveryMs =
+    const recovery =
       marks.cleared && baseline
-        ? recoveryTime(o, { clearedAtMs: marks.cleared, endMs: end, baselineErrorRate: baseline.errorRate, windowMs: 2000, tolerance: 0.02 })
+        ? measureRecovery(o, {
+            clearedAtMs: marks.cleared,
+            endMs: end,
+            windowMs: RECOVERY_WINDOW_MS,
+            baseline,
+            errorTolerance: ERROR_RATE_TOLERANCE,
+            latencyTolerance: DEFAULT_LATENCY_TOLERANCE,
+          })
         : undefined;
     const failed = o.find((x) => !x.ok && x.status >= 500 && marks.chaos !== undefined && x.atMs >= marks.chaos);
-    const lastFailure = marks.cleared ? o.filter((x) => !x.ok && x.atMs >= marks.cleared!).at(-1) : undefined;
 
     const result: GameDayResult = {
-      rule,
+      rule: { ...rule, item: storedItem },
       phases,
       requests: o.length,
-      recoveryMs,
+      recoveryMs: recovery?.errors.ms ?? undefined,
+      recovery,
       failedTraceId: failed?.traceId,
       coldStarts: stack.counters.coldStarts,
       invocations: stack.counters.invocations,
@@ -176,18 +260,46 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
     for (const p of phases) {
       say(`${p.name.padEnd(10)} ${String(p.summary.requests).padStart(8)}  ${pct(p.summary.errorRate)}  ${ms(p.summary.p50Ms)}  ${ms(p.summary.p99Ms)}`);
     }
-    say(
-      recoveryMs === undefined
-        ? paint.yellow('recovery: the error rate did not return to the baseline before the end of the run')
-        : paint.green(`recovery time: ${(recoveryMs / 1000).toFixed(2)}s from clearing the rule to the baseline error rate`) +
-            (lastFailure ? paint.dim(` (last failed request started ${((lastFailure.atMs - marks.cleared!) / 1000).toFixed(2)}s after the clear)`) : paint.dim(' (no request started after the clear failed)')),
-    );
+    if (recovery) for (const line of recoveryText(recovery, paint)) say(line);
     return result;
   }
 }
 
-/** Prints one failed request's timeline across functions with the real `logs correlate`. */
-export async function printFailedTimeline(stack: LocalStack, traceId: string, json: boolean, out: NodeJS.WritableStream): Promise<number> {
-  if (!json) out.write(`\nOne failed request, followed across functions: faultline logs correlate ${traceId} --source ${stack.logDir}\n\n`);
-  return runCli(['logs', 'correlate', traceId, '--source', stack.logDir, '--functions', stack.functionNames.join(','), ...(json ? ['--json'] : [])]);
+/** Prints one failed request's timeline across functions, as `faultline logs correlate` does; 0 when found. */
+export async function printFailedTimeline(stack: LocalStack, traceId: string, json: boolean, out: NodeJS.WritableStream, paint: Painter): Promise<number> {
+  if (!json) out.write(`\nOne failed request, followed across functions: faultline logs correlate ${traceId} --source ${stack.logDir} --functions ${stack.functionNames.join(',')}\n\n`);
+  const now = Date.now();
+  try {
+    const correlation = await findCorrelation({
+      source: logDirSource(stack.logDir),
+      functions: stack.functionNames,
+      id: traceId,
+      // The run's own directory holds this run only: an hour either side is everything in it.
+      range: { startMs: now - 3_600_000, endMs: now + 60_000 },
+    });
+    if (json) for (const line of correlation.lines) out.write(JSON.stringify(toJsonLine(line)) + '\n');
+    else out.write(renderCorrelation(correlation, paint));
+    return 0;
+  } catch (err) {
+    process.stderr.write(`faultline local: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+/**
+ * Where this run's logs are and the commands that read them, printed last
+ * (pure). Every command works as printed: it names the run's directory (or
+ * `latest`) and its functions.
+ */
+export function runPathsText(run: RunLogDir, functions: readonly string[], traceId: string | undefined, p: Painter, shown: (path: string) => string = (x) => x): string {
+  const source = shown(run.latest ?? run.dir);
+  const fns = functions.join(',');
+  return [
+    '',
+    p.bold('Logs of this run: ') + shown(run.dir) + (run.latest ? p.dim(` (also ${shown(run.latest)}, the newest run)`) : ''),
+    `  one file per execution environment: ${shown(run.dir)}/<function>/<date>-LATEST-<id>.log`,
+    `  faultline logs correlate ${traceId ?? '<trace id>'} --source ${source} --functions ${fns}`,
+    `  faultline coldstarts --source ${source} --functions ${fns}`,
+    '',
+  ].join('\n');
 }

@@ -12,6 +12,7 @@ import { createFunctionPool, type FunctionPool, type InvocationReport } from './
 import { startGateway, type Gateway } from './gateway.js';
 import { LOCAL_CREDENTIALS } from './lambdaEnv.js';
 import { packageRoot } from './packageRoot.js';
+import { initTable } from '../chaos/ruleTable.js';
 import type { EnvironmentEvent } from './functionPool.js';
 import type { RuntimeNode } from './runtimeNode.js';
 
@@ -99,6 +100,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         }),
       );
     }
+    // The rule table, as `faultline chaos init` makes it.
+    await initTable({ client: db, table: LOCAL_RULE_TABLE, region: LOCAL_REGION, profile: undefined });
     db.destroy();
 
     const provider = await startPaymentProvider();

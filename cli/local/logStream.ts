@@ -1,7 +1,8 @@
 // One CloudWatch log stream as a file (README "Two commands", the local mode):
 // `DIR/<function>/<stream>.log`, one `{"timestamp": <epoch ms>, "message": "…"}`
-// per line. Log stream names hold `/` (`2026/11/23/[$LATEST]<hex>`); the file
-// name replaces each `/` with `-` so a function's streams sit side by side.
+// per line. Log stream names hold `/`, `[` and `$` (`2026/11/23/[$LATEST]<hex>`);
+// the file name keeps only letters, digits, `.`, `_` and `-`
+// (`2026-11-23-LATEST-<hex>.log`), so it is used in a shell unquoted.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -13,8 +14,14 @@ export function newLogStreamName(version: string, nowMs = Date.now()): string {
   return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/[${version}]${randomBytes(16).toString('hex')}`;
 }
 
+/** Pure: the stream's file name, `[a-zA-Z0-9._-]` only; `[$LATEST]` becomes `LATEST-`. */
 export function logStreamFileName(streamName: string): string {
-  return `${streamName.replaceAll('/', '-')}.log`;
+  const safe = streamName
+    .replace(/\[\$?([^\]]*)\]/g, '$1-')
+    .replaceAll('/', '-')
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^[.-]/, '_');
+  return `${safe || '_'}.log`;
 }
 
 export interface LogStreamFile {

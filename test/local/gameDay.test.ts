@@ -1,11 +1,14 @@
 // The local game day end to end, as a user runs it (`faultline local`), short.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { runtimeNode } from '../helpers/runtimeNodes.js';
+import { painter } from '../../cli/common.js';
+import { planRule } from '../../cli/chaos/operations.js';
+import { GAMEDAY_RULE_ID, gameDayRuleSpec, runPathsText } from '../../cli/local/gameDay.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -51,21 +54,56 @@ test('faultline local: baseline, throttling through the CLI, recovery, and a fai
     assert.ok(phase('chaos').errorRate > phase('baseline').errorRate, 'more errors under the rule than before it');
     assert.ok(result.coldStarts >= 3, 'every function cold-started');
     assert.ok(typeof result.failedTraceId === 'string');
-    // The rule went in and out through the real CLI code path (its --json output).
-    assert.ok(lines.some((l) => l.item?.id === 'gameday-ddb-throttle' || l.rule?.id === 'gameday-ddb-throttle' || JSON.stringify(l).includes('gameday-ddb-throttle')));
+    // The rule went in through setRule (validated, expiry from --for 15m, audit fields) and out through clearRules.
+    const item = result.rule.item;
+    assert.equal(item.id, GAMEDAY_RULE_ID);
+    assert.ok([900, 901].includes(item.expiresAt - item.createdAt), 'expiresAt from --for 15m (rounded up to the second), as validateRuleSpec computes it');
+    assert.equal(typeof item.createdBy, 'string');
+    assert.deepEqual(lines.find((l) => l.type === 'chaos-set')?.item, item);
+    assert.deepEqual(lines.find((l) => l.type === 'chaos-clear')?.deleted, [{ scope: 'payments', id: GAMEDAY_RULE_ID }]);
+    // Recovery for the error rate and for latency, with the tolerance stated.
+    assert.equal(result.recoveryMs, result.recovery.errors.ms ?? undefined);
+    assert.deepEqual(result.recovery.latency.tolerance, { ratio: 0.2, floorMs: 25 });
+    for (const k of ['p50Ms', 'p99Ms', 'ms']) assert.ok(k in result.recovery.latency, `recovery.latency.${k}`);
     // The correlated timeline of the failed request spans several functions.
     const timeline = lines.filter((l) => l.traceId === result.failedTraceId && typeof l.timestamp === 'number');
     const functions = new Set(timeline.map((l) => l.function));
     assert.ok(functions.has('orders-api') && functions.has('payments'), `timeline across functions: ${[...functions].join(', ')}`);
     assert.ok(timeline.some((l) => l.type === 'span'));
     assert.ok(timeline.some((l) => /chaos fault injected/.test(l.message ?? '')), 'the injected fault is in the timeline');
-    // Logs where the local mode promises them.
+    // Logs where the local mode promises them: this run's own directory, and latest pointing at it.
+    assert.equal(realpathSync(dirname(result.logDir)), realpathSync(logDir));
+    assert.match(basename(result.logDir), /^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    assert.equal(realpathSync(result.latestLogDir), realpathSync(result.logDir));
     for (const fn of ['orders-api', 'payments', 'fulfilment']) {
-      assert.ok(readdirSync(join(logDir, fn)).some((f) => f.endsWith('.log')), `${fn} has a log stream`);
+      const files = readdirSync(join(result.logDir, fn));
+      assert.ok(files.length > 0 && files.every((f) => /^[A-Za-z0-9_][A-Za-z0-9._-]*\.log$/.test(f)), `${fn}: shell-safe log files ${files.join(' ')}`);
+    }
+    // The commands printed at the end work as printed (split as a shell splits them).
+    const text = runPathsText({ dir: result.logDir, latest: result.latestLogDir }, ['orders-api', 'payments', 'fulfilment'], result.failedTraceId, painter(false));
+    const commands = text.split('\n').filter((l) => l.startsWith('  faultline ')).map((l) => l.trim().split(/ +/).slice(1));
+    assert.equal(commands.length, 2);
+    for (const args of commands) {
+      const r = await run([...args, '--json'], 60_000);
+      assert.equal(r.code, 0, `faultline ${args.join(' ')}\n${r.stderr}`);
+      assert.ok(r.stdout.includes(args[0] === 'logs' ? result.failedTraceId : '"payments"'), `faultline ${args.join(' ')}: ${r.stdout.slice(0, 500)}`);
     }
   } finally {
     rmSync(logDir, { recursive: true, force: true });
   }
+});
+
+test('the game day’s rule is exactly the rule the chaos set flags make (same validation, same item)', async () => {
+  const flags = ['--target', 'aws:dynamodb', '--fault', 'error', '--error', 'ProvisionedThroughputExceededException', '--rate', '0.5', '--for', '15m', '--id', GAMEDAY_RULE_ID, '--note', 'local game day'];
+  const res = await run(['chaos', 'set', 'payments', ...flags, '--dry-run', '--json'], 30_000);
+  assert.equal(res.code, 0, res.stderr);
+  const cli = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { item: Record<string, unknown> };
+  const ours = planRule(gameDayRuleSpec('payments', 0.5), { nowMs: Number(cli.item.createdAt) * 1000 });
+  // The times differ by the instant each was made at (expiresAt rounds up to the second); everything else is identical.
+  const timeless = ({ createdAt, expiresAt, ...rest }: Record<string, unknown>) => (assert.ok(Number(expiresAt) - Number(createdAt) >= 900), rest);
+  assert.deepEqual(timeless(ours.item), timeless(cli.item));
+  // A rule the agent would refuse is refused on the way in too.
+  assert.throws(() => planRule(gameDayRuleSpec('payments', 2)), /rate/);
 });
 
 test('faultline local rejects bad options with exit 2', async () => {

@@ -261,6 +261,7 @@ for (const flavour of FLAVOURS) {
             assert.doesNotMatch(report, /Status:/);
           }
           const order = [cold, warm, failed].map((r) => messages.indexOf(`START RequestId: ${r.requestId} Version: $LATEST`));
+          assert.ok(order.every((i) => i >= 0), `every START in the stream: ${order}`);
           assert.deepEqual([...order].sort((a, b) => a - b), order, 'the invocations in the order they ran');
         });
 

@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 
 import {
   billedDurationMs,
@@ -149,10 +150,26 @@ test('trace header parts', () => {
   assert.deepEqual(parseTraceHeader('garbage'), {});
 });
 
-test('log stream names look like Lambda’s and map to flat file names', () => {
+test('log stream names look like Lambda’s and map to flat file names a shell takes unquoted', () => {
   const name = newLogStreamName('$LATEST', T);
   assert.match(name, /^2026\/11\/23\/\[\$LATEST\][0-9a-f]{32}$/);
-  assert.match(logStreamFileName(name), /^2026-11-23-\[\$LATEST\][0-9a-f]{32}\.log$/);
+  assert.match(logStreamFileName(name), /^2026-11-23-LATEST-[0-9a-f]{32}\.log$/);
+});
+
+test('property: any stream name maps to a shell-safe file name, distinct names of Lambda’s shape stay distinct', () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 200 }), (stream) => {
+      // No glob, quote, `$`, space or colon; never hidden, never an option, never a path.
+      assert.match(logStreamFileName(stream), /^[A-Za-z0-9_][A-Za-z0-9._-]*\.log$/);
+    }),
+  );
+  fc.assert(
+    fc.property(fc.string({ minLength: 1, maxLength: 12 }), fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.uint8Array({ minLength: 16, maxLength: 16 }), (version, a, b) => {
+      const hex = (x: Uint8Array) => Buffer.from(x).toString('hex');
+      const name = (x: Uint8Array) => `2026/11/23/[${version}]${hex(x)}`;
+      if (hex(a) !== hex(b)) assert.notEqual(logStreamFileName(name(a)), logStreamFileName(name(b)));
+    }),
+  );
 });
 
 test('line splitter: lines across chunks, multi-byte characters split between chunks, a last line without newline', () => {
