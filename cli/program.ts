@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_USAGE } from './common.js';
 import { packageRoot } from './local/packageRoot.js';
-import { registerChaos } from './commands/chaos.js';
-import { registerLogs } from './commands/logs.js';
+import { registerChaos } from './commands/chaos/index.js';
+import { registerLogs } from './commands/logs/index.js';
 import { registerColdstarts } from './commands/coldstarts.js';
-import { registerDashboards } from './commands/dashboards.js';
+import { registerDashboards } from './commands/dashboards/index.js';
 import { registerLocal } from './commands/local.js';
 
 function packageVersion(): string {

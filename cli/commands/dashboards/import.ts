@@ -1,14 +1,11 @@
-// `faultline dashboards import|export`: install the Grafana dashboards of
-// dashboards/*.json through Grafana's HTTP API, or write them out for
-// Grafana's Import screen.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+// `faultline dashboards import`: install the dashboards through Grafana's HTTP API.
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { action, addCommonOptions, OperationError, painter, printJson, UsageError, useColor, type CommonOptions } from '../common.js';
-import { readDashboardFiles } from '../grafana/dashboardFiles.js';
-import { parseGrafanaAuth, parseGrafanaUrl } from '../grafana/grafanaAuth.js';
-import { createGrafanaClient } from '../grafana/grafanaClient.js';
-import { importDashboards } from '../grafana/importDashboards.js';
+import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions } from '../../common.js';
+import { readDashboardFiles } from '../../grafana/dashboardFiles.js';
+import { parseGrafanaAuth, parseGrafanaUrl } from '../../grafana/grafanaAuth.js';
+import { createGrafanaClient } from '../../grafana/grafanaClient.js';
+import { importDashboards } from '../../grafana/importDashboards.js';
 
 interface ImportFlags extends CommonOptions {
   grafanaUrl: string;
@@ -22,10 +19,6 @@ interface ImportFlags extends CommonOptions {
   dir?: string;
 }
 
-interface ExportFlags extends CommonOptions {
-  out: string;
-  dir?: string;
-}
 
 const say = (line = '') => process.stdout.write(line + '\n');
 
@@ -35,7 +28,7 @@ function parseTimeout(raw: string): number {
   return n;
 }
 
-function registerImport(dashboards: Command): Command {
+export function registerImport(dashboards: Command): Command {
   const cmd = dashboards
     .command('import')
     .description('import the faultline dashboards into Grafana, mapped to its CloudWatch datasource')
@@ -81,34 +74,3 @@ function registerImport(dashboards: Command): Command {
   );
 }
 
-function registerExport(dashboards: Command): Command {
-  const cmd = dashboards
-    .command('export')
-    .description("write the dashboards as JSON files for Grafana's Import screen (Dashboards > New > Import)")
-    .requiredOption('--out <dir>', 'directory to write the files to (created when missing)')
-    .addOption(new Option('--dir <dir>', 'read the dashboards from this directory').hideHelp());
-  addCommonOptions(cmd);
-  return cmd.action(
-    action(async (opts: ExportFlags) => {
-      if (opts.out.trim() === '') throw new UsageError('--out "": expected a directory');
-      const files = await readDashboardFiles(opts.dir === undefined ? undefined : resolve(opts.dir));
-      const out = resolve(opts.out);
-      try {
-        await mkdir(out, { recursive: true });
-        for (const f of files) await writeFile(join(out, f.file), f.text);
-      } catch (err) {
-        throw new OperationError(`--out ${opts.out}: cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-      }
-      const written = files.map((f) => ({ file: join(out, f.file), uid: f.uid, title: f.title }));
-      if (opts.json) return printJson({ dashboards: written });
-      for (const w of written) say(`wrote ${w.file}  (${w.title})`);
-      say("import them in Grafana: Dashboards > New > Import, then pick the CloudWatch datasource for DS_CLOUDWATCH");
-    }),
-  );
-}
-
-export function registerDashboards(program: Command): void {
-  const dashboards = program.command('dashboards').description('Grafana dashboards for functions, cold starts and game days');
-  // program.ts sets exitOverride on top-level commands only; usage errors here must exit 2 too.
-  for (const sub of [registerImport(dashboards), registerExport(dashboards)]) sub.exitOverride();
-}

@@ -1,0 +1,52 @@
+// `faultline chaos list`: the rules, the kill switch and the guardrails.
+import type { Command } from 'commander';
+import { action, addCommonOptions, painter, printJson, useColor, type CommonOptions } from '../../common.js';
+import { formatGuard, formatRuleTable } from '../../chaos/format.js';
+import { ruleStatus } from '../../chaos/ruleStatus.js';
+import { example, onTable, say, tableAccess } from './shared.js';
+
+export function registerList(chaos: Command): void {
+  const cmd = chaos
+    .command('list')
+    .description('show the rules with time left and whether each is live, the kill switch and the guardrails')
+    .option('--scope <scope>', 'only the rules of this function (or "*")')
+    .action(
+      action(async (opts: CommonOptions & { scope?: string }) => {
+        const state = await onTable(opts, async (ctx) => (await tableAccess()).readChaosState(ctx, opts.scope));
+        const nowMs = Date.now();
+        const rows = [...state.set.rules]
+          .sort((a, b) => a.scope.localeCompare(b.scope) || a.id.localeCompare(b.id))
+          .map((rule) => ({ rule, status: ruleStatus(rule, state.set, nowMs) }));
+        if (opts.json) {
+          const byKey = new Map(state.items.map((i) => [`${String(i.scope)}/${String(i.id)}`, i]));
+          return printJson({
+            killSwitch: state.set.killSwitch,
+            guard: state.set.guard,
+            guardSet: state.guardItem !== undefined,
+            rules: rows.map(({ rule, status }) => ({
+              ...byKey.get(`${rule.scope}/${rule.id}`),
+              live: status.state === 'live',
+              state: status.state,
+              detail: status.detail ?? null,
+              timeLeftMs: status.timeLeftMs ?? null,
+              effectiveRate: status.effectiveRate,
+            })),
+            problems: state.set.problems,
+          });
+        }
+        const p = painter(useColor(opts));
+        say(
+          state.set.killSwitch
+            ? p.red('kill switch: ON — no faults anywhere (faultline chaos on to resume)')
+            : 'kill switch: off (faults allowed)',
+        );
+        for (const line of formatGuard(state.set.guard, state.guardItem !== undefined)) say(line);
+        say();
+        if (rows.length === 0) say(opts.scope ? `no rules in scope ${opts.scope}` : 'no rules');
+        else for (const line of formatRuleTable(rows, p)) say(line);
+        for (const problem of state.set.problems) say(p.yellow(`malformed item (ignored by the agent): ${problem}`));
+      }),
+    );
+  addCommonOptions(cmd, { withTable: true });
+  example(cmd, '  $ faultline chaos list\n  $ faultline chaos list --scope orders-api --json');
+}
