@@ -2,11 +2,11 @@
 import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions } from '../common.js';
+import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions, type CliRun, examples } from '../common.js';
 import { parseDuration } from '../../src/chaos/duration.js';
 import { startLocalStack, LOCAL_RULE_TABLE } from '../local/localStack.js';
 import { printFailedTimeline, runGameDay } from '../local/gameDay.js';
-import { runCli } from '../program.js';
+import { initRuleTable } from './chaos/init.js';
 import { DEFAULT_RUNTIME, describeRuntimeNode, findRuntimeNode, LAMBDA_NODE_RUNTIMES, parseRuntime, runtimeNodeDiffers } from '../local/runtimeNode.js';
 
 interface LocalOptions extends CommonOptions {
@@ -40,7 +40,7 @@ function parseOptions(o: LocalOptions) {
   return { durationMs, rps, rate, runtime };
 }
 
-export function registerLocal(program: Command): void {
+export function registerLocal(program: Command, io: CliRun): void {
   const cmd = program
     .command('local')
     .description('run a game day on this machine: the sample app in emulated Lambda environments, embedded DynamoDB, live chaos')
@@ -51,17 +51,16 @@ export function registerLocal(program: Command): void {
     .option('--log-dir <dir>', 'where the functions\' logs go', '.faultline/logs')
     .option('--runtime <name>', `the Lambda runtime to emulate (${LAMBDA_NODE_RUNTIMES.join(', ')})`, DEFAULT_RUNTIME)
     .option('--keep-running', 'leave the environments and DynamoDB up afterwards, for trying commands by hand');
-  addCommonOptions(cmd);
-  cmd.addHelpText(
-    'after',
-    `
-Examples:
-  faultline local                          a one-minute game day at 10 requests/s
-  faultline local --duration 30s --rps 20  shorter and busier
-  faultline local --keep-running           then, in another shell, use every command against it
-  faultline local --runtime nodejs22.x     the same on the nodejs22.x runtime (its Node, its AWS_EXECUTION_ENV, its runtime client)
-
-Nothing to set up: DynamoDB is embedded (dynalite), functions run in separate Node.js
+  addCommonOptions(cmd, { aws: false });
+  examples(
+    cmd,
+    [
+      'faultline local                            # a one-minute game day at 10 requests/s',
+      'faultline local --duration 30s --rps 20    # shorter and busier',
+      'faultline local --keep-running             # then, in another shell, use every command against it',
+      'faultline local --runtime nodejs22.x       # the same on the nodejs22.x runtime (its Node, its AWS_EXECUTION_ENV, its runtime client)',
+    ],
+    `Nothing to set up: DynamoDB is embedded (dynalite), functions run in separate Node.js
 processes with AWS's runtime client and the faultline layer attached through
 AWS_LAMBDA_EXEC_WRAPPER, logs go to --log-dir as CloudWatch would hold them.
 The environments run on a Node.js of the runtime's major: this one, or the one in
@@ -69,13 +68,13 @@ The environments run on a Node.js of the runtime's major: this one, or the one i
 client: aws-lambda-ric 4.x for nodejs24.x, 3.x for nodejs22.x (from a source checkout,
 where it is a devDependency; else 4.x, which refuses callback handlers as Lambda
 Managed Instances do); the first line says which Node and client were used.
-Needs the layer built first (npm run build:layer; npm start does it).`,
+Needs the layer built first (npm run build:layer; npm start does it).`.split('\n'),
   );
   cmd.action(
-    action(async (o: LocalOptions) => {
+    action(io, async (o: LocalOptions) => {
       const { durationMs, rps, rate, runtime: runtimeName } = parseOptions(o);
       const json = Boolean(o.json);
-      const paint = painter(useColor(o));
+      const paint = painter(useColor(o, io));
       const logDir = resolve(o.logDir);
       mkdirSync(logDir, { recursive: true });
 
@@ -85,7 +84,7 @@ Needs the layer built first (npm run build:layer; npm start does it).`,
       const onSigint = () => {
         interrupted++;
         if (interrupted === 1) {
-          process.stderr.write('\nfaultline local: stopping (Ctrl-C again to kill everything at once)\n');
+          io.stderr.write('\nfaultline local: stopping (Ctrl-C again to kill everything at once)\n');
           abort.abort();
         } else {
           stack?.killAll();
@@ -97,13 +96,12 @@ Needs the layer built first (npm run build:layer; npm start does it).`,
       try {
         const runtime = findRuntimeNode(runtimeName);
         // Said on stderr when it is not the runtime's Node or client, so a JSON reader sees it too.
-        if (runtimeNodeDiffers(runtime)) process.stderr.write(`faultline local: warning: ${describeRuntimeNode(runtime)}\n`);
-        else if (!json) process.stdout.write(paint.dim(`${describeRuntimeNode(runtime)}\n`));
-        if (!json) process.stdout.write(paint.dim('starting embedded DynamoDB, the payment provider stand-in and the front door…\n'));
+        if (runtimeNodeDiffers(runtime)) io.stderr.write(`faultline local: warning: ${describeRuntimeNode(runtime)}\n`);
+        else if (!json) io.stdout.write(paint.dim(`${describeRuntimeNode(runtime)}\n`));
+        if (!json) io.stdout.write(paint.dim('starting embedded DynamoDB, the payment provider stand-in and the front door…\n'));
         stack = await startLocalStack({ logDir, runtime });
         Object.assign(process.env, stack.cliEnv);
-        const initCode = await runCli(['chaos', 'init', '--table', LOCAL_RULE_TABLE, ...(json ? ['--json'] : [])]);
-        if (initCode !== 0) throw new Error(`faultline chaos init failed (exit ${initCode})`);
+        await initRuleTable(io, { table: LOCAL_RULE_TABLE, json });
 
         const victim = o.victim;
         if (!stack.functionNames.includes(victim)) {
@@ -123,13 +121,13 @@ Needs the layer built first (npm run build:layer; npm start does it).`,
         if (result.failedTraceId && !abort.signal.aborted) {
           await printFailedTimeline(stack, result.failedTraceId, json, process.stdout);
         } else if (!json && !abort.signal.aborted) {
-          process.stdout.write(paint.yellow('\nno request failed during the chaos phase: nothing to correlate (try a higher --rate)\n'));
+          io.stdout.write(paint.yellow('\nno request failed during the chaos phase: nothing to correlate (try a higher --rate)\n'));
         }
-        if (json) printJson({ type: 'gameday', ...result, logDir, runtime: runtime.runtime, node: { version: runtime.version, path: runtime.path } });
+        if (json) printJson(io, { type: 'gameday', ...result, logDir, runtime: runtime.runtime, node: { version: runtime.version, path: runtime.path } });
 
         if (o.keepRunning && !abort.signal.aborted) {
           const env = Object.entries(stack.cliEnv).map(([k, v]) => `${k}=${v}`).join(' \\\n  ');
-          process.stdout.write(
+          io.stdout.write(
             `\n${paint.bold('The local stack keeps running.')} In another shell:\n\n` +
               `  export ${env}\n\n` +
               `  faultline chaos list\n` +

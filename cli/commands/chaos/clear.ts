@@ -1,10 +1,10 @@
 // `faultline chaos clear`: delete rules by id, by scope, or all.
 import type { Command } from 'commander';
-import { action, addCommonOptions, OperationError, painter, printJson, UsageError, useColor, type CommonOptions } from '../../common.js';
+import { action, addCommonOptions, OperationError, painter, printJson, UsageError, useColor, type CommonOptions, say, type CliRun, examples } from '../../common.js';
 import type { ClearSelection } from '../../chaos/operations.js';
-import { example, onTable, say, tableAccess } from './shared.js';
+import { onTable, tableAccess } from './shared.js';
 
-export function registerClear(chaos: Command): void {
+export function registerClear(chaos: Command, io: CliRun): void {
   const cmd = chaos
     .command('clear')
     .description('delete rules by id (scope/id or id), by scope, or all of them')
@@ -12,7 +12,7 @@ export function registerClear(chaos: Command): void {
     .option('--scope <scope>', 'every rule of this function (or "*")')
     .option('--all', 'every rule (the kill switch and guardrails stay)')
     .action(
-      action(async (ids: string[], opts: CommonOptions & { scope?: string; all?: boolean }) => {
+      action(io, async (ids: string[], opts: CommonOptions & { scope?: string; all?: boolean }) => {
         const chosen = [ids.length > 0, opts.scope !== undefined, Boolean(opts.all)].filter(Boolean).length;
         if (chosen !== 1) {
           throw new UsageError(
@@ -24,11 +24,11 @@ export function registerClear(chaos: Command): void {
         const selection: ClearSelection =
           ids.length > 0 ? { kind: 'ids', ids } : opts.scope !== undefined ? { kind: 'scope', scope: opts.scope } : { kind: 'all' };
         const result = await onTable(opts, async (ctx) => (await tableAccess()).clearRules(ctx, selection));
-        if (opts.json) printJson(result);
+        if (opts.json) printJson(io, result);
         else {
-          const p = painter(useColor(opts));
-          if (result.deleted.length === 0) say('no rules cleared');
-          for (const k of result.deleted) say(p.green(`cleared ${k.scope}/${k.id}`));
+          const p = painter(useColor(opts, io));
+          if (result.deleted.length === 0) say(io, 'no rules cleared');
+          for (const k of result.deleted) say(io, p.green(`cleared ${k.scope}/${k.id}`));
         }
         if (result.notFound.length > 0) {
           throw new OperationError(`rule not found: ${result.notFound.join(', ')} (faultline chaos list shows the ids)`);
@@ -36,5 +36,5 @@ export function registerClear(chaos: Command): void {
       }),
     );
   addCommonOptions(cmd, { withTable: true });
-  example(cmd, '  $ faultline chaos clear orders-api/ddb-throttle-3f9a\n  $ faultline chaos clear --scope orders-api\n  $ faultline chaos clear --all');
+  examples(cmd, ['faultline chaos clear orders-api/ddb-throttle-3f9a', 'faultline chaos clear --scope orders-api', 'faultline chaos clear --all']);
 }

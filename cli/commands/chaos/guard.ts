@@ -1,9 +1,9 @@
 // `faultline chaos guard show|set|clear`: the guardrails.
 import type { Command } from 'commander';
-import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions } from '../../common.js';
+import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions, say, type CliRun, examples } from '../../common.js';
 import { formatGuard } from '../../chaos/format.js';
 import type { GuardChanges } from '../../chaos/operations.js';
-import { example, list, onTable, say, tableAccess } from './shared.js';
+import { list, onTable, tableAccess } from './shared.js';
 
 interface GuardFlags extends CommonOptions {
   maxRate?: string | false;
@@ -16,23 +16,23 @@ interface GuardFlags extends CommonOptions {
   abortMin?: string;
 }
 
-export function registerGuard(chaos: Command): void {
+export function registerGuard(chaos: Command, io: CliRun): void {
   const guard = chaos.command('guard').description('guardrails: rate cap, allowed functions, production lock, automatic abort');
-  example(guard, '  $ faultline chaos guard show\n  $ faultline chaos guard set --max-rate 0.5 --allow orders-api,payments --production-lock');
+  examples(guard, ['faultline chaos guard show', 'faultline chaos guard set --max-rate 0.5 --allow orders-api,payments --production-lock']);
 
   const show = guard
     .command('show')
     .description('show the guardrails')
     .action(
-      action(async (opts: CommonOptions) => {
+      action(io, async (opts: CommonOptions) => {
         const g = await onTable(opts, async (ctx) => (await tableAccess()).readGuard(ctx));
-        if (opts.json) return printJson({ guard: g.guard, guardSet: g.item !== undefined, problems: g.problems });
-        for (const line of formatGuard(g.guard, g.item !== undefined)) say(line);
-        for (const problem of g.problems) say(painter(useColor(opts)).yellow(`malformed #guard item: ${problem}`));
+        if (opts.json) return printJson(io, { guard: g.guard, guardSet: g.item !== undefined, problems: g.problems });
+        for (const line of formatGuard(g.guard, g.item !== undefined)) say(io, line);
+        for (const problem of g.problems) say(io, painter(useColor(opts, io)).yellow(`malformed #guard item: ${problem}`));
       }),
     );
   addCommonOptions(show, { withTable: true });
-  example(show, '  $ faultline chaos guard show --json');
+  examples(show, ['faultline chaos guard show --json']);
 
   const set = guard
     .command('set')
@@ -49,7 +49,7 @@ export function registerGuard(chaos: Command): void {
     .option('--abort-window <duration>', 'over this window, e.g. 60s')
     .option('--abort-min <n>', 'and at least this many invocations')
     .action(
-      action(async (opts: GuardFlags) => {
+      action(io, async (opts: GuardFlags) => {
         const changes: GuardChanges = {
           ...(opts.maxRate === false ? { maxRate: null } : opts.maxRate !== undefined ? { maxRate: opts.maxRate } : {}),
           ...(opts.allow === false ? { allow: null } : opts.allow !== undefined ? { allow: list(opts.allow) } : {}),
@@ -64,28 +64,27 @@ export function registerGuard(chaos: Command): void {
           throw new UsageError('nothing to change: give --max-rate, --allow, --production-lock, --production-envs or --abort-error-rate');
         }
         const r = await onTable(opts, async (ctx) => (await tableAccess()).setGuard(ctx, changes));
-        if (opts.json) return printJson({ guard: r.guard, item: r.item });
-        for (const line of formatGuard(r.guard, true)) say(line);
+        if (opts.json) return printJson(io, { guard: r.guard, item: r.item });
+        for (const line of formatGuard(r.guard, true)) say(io, line);
       }),
     );
   addCommonOptions(set, { withTable: true });
-  example(
-    set,
-    '  $ faultline chaos guard set --max-rate 0.5 --allow orders-api,payments\n' +
-      '  $ faultline chaos guard set --abort-error-rate 0.3 --abort-window 60s --abort-min 20\n' +
-      '  $ faultline chaos guard set --no-max-rate --no-allow',
-  );
+  examples(set, [
+    'faultline chaos guard set --max-rate 0.5 --allow orders-api,payments',
+    'faultline chaos guard set --abort-error-rate 0.3 --abort-window 60s --abort-min 20',
+    'faultline chaos guard set --no-max-rate --no-allow',
+  ]);
 
   const clear = guard
     .command('clear')
     .description('remove the guardrails (defaults apply)')
     .action(
-      action(async (opts: CommonOptions) => {
+      action(io, async (opts: CommonOptions) => {
         const r = await onTable(opts, async (ctx) => (await tableAccess()).clearGuard(ctx));
-        if (opts.json) return printJson({ cleared: r.changed });
-        say(r.changed ? 'guardrails removed: defaults apply' : 'no guardrails were set');
+        if (opts.json) return printJson(io, { cleared: r.changed });
+        say(io, r.changed ? 'guardrails removed: defaults apply' : 'no guardrails were set');
       }),
     );
   addCommonOptions(clear, { withTable: true });
-  example(clear, '  $ faultline chaos guard clear');
+  examples(clear, ['faultline chaos guard clear']);
 }

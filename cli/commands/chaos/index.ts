@@ -3,7 +3,7 @@
 // cli/chaos/operations.ts, and prints; all the rule semantics live in src/chaos
 // so the CLI and the agent agree.
 import type { Command } from 'commander';
-import { example } from './shared.js';
+import { type CliRun, examples } from '../../common.js';
 import { registerInit } from './init.js';
 import { registerSet } from './set.js';
 import { registerList } from './list.js';
@@ -18,17 +18,17 @@ function overrideExits(cmd: Command): void {
   for (const sub of cmd.commands) overrideExits(sub);
 }
 
-export function registerChaos(program: Command): void {
+export function registerChaos(program: Command, io: CliRun): void {
   const chaos = program
     .command('chaos')
     .description('chaos rules for game days: set, list and clear faults, the kill switch, guardrails, scenarios');
-  example(chaos, '  $ faultline chaos init --table faultline-rules\n  $ faultline chaos set orders-api --target aws:dynamodb --fault latency --latency 500 --for 15m\n  $ faultline chaos list');
-  registerInit(chaos);
-  registerSet(chaos);
-  registerList(chaos);
-  registerClear(chaos);
-  registerSwitch(chaos);
-  registerGuard(chaos);
-  registerRun(chaos);
+  examples(chaos, ['faultline chaos init --table faultline-rules', 'faultline chaos set orders-api --target aws:dynamodb --fault latency --latency 500 --for 15m', 'faultline chaos list']);
+  registerInit(chaos, io);
+  registerSet(chaos, io);
+  registerList(chaos, io);
+  registerClear(chaos, io);
+  registerSwitch(chaos, io);
+  registerGuard(chaos, io);
+  registerRun(chaos, io);
   overrideExits(chaos);
 }

@@ -1,17 +1,17 @@
 // `faultline chaos list`: the rules, the kill switch and the guardrails.
 import type { Command } from 'commander';
-import { action, addCommonOptions, painter, printJson, useColor, type CommonOptions } from '../../common.js';
+import { action, addCommonOptions, painter, printJson, useColor, type CommonOptions, say, type CliRun, examples } from '../../common.js';
 import { formatGuard, formatRuleTable } from '../../chaos/format.js';
 import { ruleStatus } from '../../chaos/ruleStatus.js';
-import { example, onTable, say, tableAccess } from './shared.js';
+import { onTable, tableAccess } from './shared.js';
 
-export function registerList(chaos: Command): void {
+export function registerList(chaos: Command, io: CliRun): void {
   const cmd = chaos
     .command('list')
     .description('show the rules with time left and whether each is live, the kill switch and the guardrails')
     .option('--scope <scope>', 'only the rules of this function (or "*")')
     .action(
-      action(async (opts: CommonOptions & { scope?: string }) => {
+      action(io, async (opts: CommonOptions & { scope?: string }) => {
         const state = await onTable(opts, async (ctx) => (await tableAccess()).readChaosState(ctx, opts.scope));
         const nowMs = Date.now();
         const rows = [...state.set.rules]
@@ -19,7 +19,7 @@ export function registerList(chaos: Command): void {
           .map((rule) => ({ rule, status: ruleStatus(rule, state.set, nowMs) }));
         if (opts.json) {
           const byKey = new Map(state.items.map((i) => [`${String(i.scope)}/${String(i.id)}`, i]));
-          return printJson({
+          return printJson(io, {
             killSwitch: state.set.killSwitch,
             guard: state.set.guard,
             guardSet: state.guardItem !== undefined,
@@ -34,19 +34,19 @@ export function registerList(chaos: Command): void {
             problems: state.set.problems,
           });
         }
-        const p = painter(useColor(opts));
-        say(
+        const p = painter(useColor(opts, io));
+        say(io, 
           state.set.killSwitch
             ? p.red('kill switch: ON — no faults anywhere (faultline chaos on to resume)')
             : 'kill switch: off (faults allowed)',
         );
-        for (const line of formatGuard(state.set.guard, state.guardItem !== undefined)) say(line);
-        say();
-        if (rows.length === 0) say(opts.scope ? `no rules in scope ${opts.scope}` : 'no rules');
-        else for (const line of formatRuleTable(rows, p)) say(line);
-        for (const problem of state.set.problems) say(p.yellow(`malformed item (ignored by the agent): ${problem}`));
+        for (const line of formatGuard(state.set.guard, state.guardItem !== undefined)) say(io, line);
+        say(io);
+        if (rows.length === 0) say(io, opts.scope ? `no rules in scope ${opts.scope}` : 'no rules');
+        else for (const line of formatRuleTable(rows, p)) say(io, line);
+        for (const problem of state.set.problems) say(io, p.yellow(`malformed item (ignored by the agent): ${problem}`));
       }),
     );
   addCommonOptions(cmd, { withTable: true });
-  example(cmd, '  $ faultline chaos list\n  $ faultline chaos list --scope orders-api --json');
+  examples(cmd, ['faultline chaos list', 'faultline chaos list --scope orders-api --json']);
 }

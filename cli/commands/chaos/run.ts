@@ -1,7 +1,7 @@
 // `faultline chaos run`: a game-day scenario.
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { action, addCommonOptions, OperationError, painter, printJson, UsageError, useColor, type CommonOptions } from '../../common.js';
+import { action, addCommonOptions, OperationError, painter, printJson, UsageError, useColor, type CommonOptions, say, type CliRun, examples } from '../../common.js';
 import { resolveCreatedBy } from '../../chaos/callerIdentity.js';
 import { formatSample } from '../../chaos/format.js';
 import { LogDirTelemetrySource } from '../../chaos/logDirTelemetry.js';
@@ -9,9 +9,9 @@ import { runScenario, type RecoveryReport, type ScenarioEvent } from '../../chao
 import type { TelemetrySample, TelemetrySource } from '../../chaos/telemetrySource.js';
 import { measuredFunctions, parseScenario, ScenarioError } from '../../chaos/scenario.js';
 import { SkippedLineReport } from '../../logs/skippedLines.js';
-import { example, onTable, say, tableAccess } from './shared.js';
+import { onTable, tableAccess } from './shared.js';
 
-export function registerRun(chaos: Command): void {
+export function registerRun(chaos: Command, io: CliRun): void {
   const cmd = chaos
     .command('run')
     .description('run a game-day scenario: timed steps of rules, abort conditions, recovery time')
@@ -20,7 +20,7 @@ export function registerRun(chaos: Command): void {
     .option('--ingestion-delay <duration>', 'with cloudwatch: query a window only once it is this old (log lines reach Insights late)', '10s')
     .option('--dry-run', 'check the scenario and print the plan; write nothing')
     .action(
-      action(async (file: string, opts: CommonOptions & { source?: string; ingestionDelay?: string; dryRun?: boolean }) => {
+      action(io, async (file: string, opts: CommonOptions & { source?: string; ingestionDelay?: string; dryRun?: boolean }) => {
         let text: string;
         try {
           text = await readFile(file, 'utf8');
@@ -34,12 +34,12 @@ export function registerRun(chaos: Command): void {
           if (err instanceof ScenarioError) throw new UsageError(`${file}: ${err.message}`);
           throw err;
         }
-        const p = painter(useColor(opts));
+        const p = painter(useColor(opts, io));
         if (opts.dryRun) {
-          if (opts.json) return printJson({ dryRun: true, scenario });
-          say(`scenario "${scenario.name}" is valid: ${scenario.steps.length} steps, measuring ${measuredFunctions(scenario)?.join(', ') ?? 'every function'}`);
+          if (opts.json) return printJson(io, { dryRun: true, scenario });
+          say(io, `scenario "${scenario.name}" is valid: ${scenario.steps.length} steps, measuring ${measuredFunctions(scenario)?.join(', ') ?? 'every function'}`);
           for (const step of scenario.steps) {
-            say(`  ${step.name}: set ${step.set.length} rule(s), hold ${step.holdMs / 1000}s, clear ${step.clear === undefined ? 'nothing' : step.clear === 'all' ? 'all' : step.clear.join(', ')}`);
+            say(io, `  ${step.name}: set ${step.set.length} rule(s), hold ${step.holdMs / 1000}s, clear ${step.clear === undefined ? 'nothing' : step.clear === 'all' ? 'all' : step.clear.join(', ')}`);
           }
           return;
         }
@@ -57,8 +57,8 @@ export function registerRun(chaos: Command): void {
             const createdBy = await resolveCreatedBy({ region: ctx.region, profile: ctx.profile });
             const run = runScenario(scenario, { source, rules: (await tableAccess()).tableRuleStore(ctx, { createdBy }), signal: stop.signal });
             for await (const event of run) {
-              if (opts.json) printJson(event);
-              else printEvent(event, scenario.name, p);
+              if (opts.json) printJson(io, event);
+              else printEvent(io, event, scenario.name, p);
               if (event.type === 'done') {
                 aborted = event.result.aborted?.reason;
                 recovery = event.result.recovery;
@@ -74,12 +74,13 @@ export function registerRun(chaos: Command): void {
       }),
     );
   addCommonOptions(cmd, { withTable: true });
-  example(
+  examples(
     cmd,
     [
-      '  $ faultline chaos run gameday/ddb-throttle.yaml --region eu-west-1      # CloudWatch Logs Insights',
-      '  $ faultline chaos run gameday/ddb-throttle.yaml --source .faultline/logs',
-      '',
+      'faultline chaos run gameday/ddb-throttle.yaml --region eu-west-1      # CloudWatch Logs Insights',
+      'faultline chaos run gameday/ddb-throttle.yaml --source .faultline/logs',
+    ],
+    [
       'Scenario file:',
       '  name: orders under DynamoDB throttling',
       '  functions: [orders-api]          # measured; default: the rules\' scopes',
@@ -97,7 +98,7 @@ export function registerRun(chaos: Command): void {
       '',
       'Rules without `for` expire shortly after the scenario would end, so a crashed run leaves nothing behind.',
       'Exit status 1 when the run aborts or the functions do not recover in time.',
-    ].join('\n'),
+    ],
   );
 }
 
@@ -107,34 +108,34 @@ function notRecoveredReason(last: TelemetrySample | undefined): string {
     : `still away from baseline when the recovery timeout ended (last: ${formatSample(last)})`;
 }
 
-function printEvent(e: ScenarioEvent, name: string, p: ReturnType<typeof painter>): void {
+function printEvent(io: CliRun, e: ScenarioEvent, name: string, p: ReturnType<typeof painter>): void {
   switch (e.type) {
     case 'baseline':
-      say(p.bold(`scenario "${name}"`));
-      say(`baseline: ${formatSample(e.sample)}`);
-      if (e.sample.invocations === 0) say(p.yellow('  no baseline traffic: recovery is judged by the error rate alone'));
+      say(io, p.bold(`scenario "${name}"`));
+      say(io, `baseline: ${formatSample(e.sample)}`);
+      if (e.sample.invocations === 0) say(io, p.yellow('  no baseline traffic: recovery is judged by the error rate alone'));
       return;
     case 'step-start':
-      say(p.bold(`step ${e.index + 1} "${e.step}"`) + (e.rules.length ? `: set ${e.rules.map((k) => `${k.scope}/${k.id}`).join(', ')}` : ''));
+      say(io, p.bold(`step ${e.index + 1} "${e.step}"`) + (e.rules.length ? `: set ${e.rules.map((k) => `${k.scope}/${k.id}`).join(', ')}` : ''));
       return;
     case 'sample':
-      say(p.dim(`  ${new Date(e.atMs).toISOString().slice(11, 19)} ${formatSample(e.sample)}`));
+      say(io, p.dim(`  ${new Date(e.atMs).toISOString().slice(11, 19)} ${formatSample(e.sample)}`));
       return;
     case 'abort':
-      say(p.red(`  ABORT in "${e.step}": ${e.reason}`));
+      say(io, p.red(`  ABORT in "${e.step}": ${e.reason}`));
       return;
     case 'cleared':
-      say(`  cleared ${e.rules.map((k) => `${k.scope}/${k.id}`).join(', ')}`);
+      say(io, `  cleared ${e.rules.map((k) => `${k.scope}/${k.id}`).join(', ')}`);
       return;
     case 'step-end':
-      say(`  step "${e.report.name}": ${formatSample(e.report.sample)}`);
+      say(io, `  step "${e.report.name}": ${formatSample(e.report.sample)}`);
       return;
     case 'recovery-sample':
-      say(p.dim(`  recovery ${e.healthy ? 'healthy' : 'not yet'}: ${formatSample(e.sample)}`));
+      say(io, p.dim(`  recovery ${e.healthy ? 'healthy' : 'not yet'}: ${formatSample(e.sample)}`));
       return;
     case 'done': {
       const r = e.result.recovery;
-      say(
+      say(io, 
         r.recovered
           ? p.green(`recovered: back to baseline ${((r.recoveryMs ?? 0) / 1000).toFixed(1)}s after the last fault was cleared`)
           : p.red(`not recovered: ${notRecoveredReason(r.sample)}`),

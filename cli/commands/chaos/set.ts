@@ -1,10 +1,10 @@
 // `faultline chaos set`: write one fault rule (or --dry-run it).
 import type { Command } from 'commander';
-import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions } from '../../common.js';
+import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions, say, warn, type CliRun, examples } from '../../common.js';
 import { formatRuleSummary } from '../../chaos/format.js';
 import { DEFAULT_RULE_FOR, type RuleSpec } from '../../chaos/ruleSpec.js';
 import type { Rule } from '../../../src/chaos/ruleTypes.js';
-import { collect, example, onTable, say, tableAccess, warn } from './shared.js';
+import { collect, onTable, tableAccess} from './shared.js';
 
 interface SetFlags extends CommonOptions, Omit<RuleSpec, 'scope' | 'header'> {
   header?: string[];
@@ -13,7 +13,7 @@ interface SetFlags extends CommonOptions, Omit<RuleSpec, 'scope' | 'header'> {
   dryRun?: boolean;
 }
 
-export function registerSet(chaos: Command): void {
+export function registerSet(chaos: Command, io: CliRun): void {
   const cmd = chaos
     .command('set')
     .description('set a fault rule for a function (or "*" for every function)')
@@ -39,13 +39,13 @@ export function registerSet(chaos: Command): void {
     .option('--replace', 'overwrite an existing rule with the same scope and id')
     .option('--dry-run', 'validate and show what the rule can hit; write nothing')
     .action(
-      action(async (scope: string, opts: SetFlags) => {
+      action(io, async (scope: string, opts: SetFlags) => {
         const spec: RuleSpec = {
           scope,
           ...pick(opts, ['target', 'fault', 'error', 'latency', 'jitter', 'timeout', 'corruption', 'rate', 'for', 'id', 'note', 'status', 'body', 'sticky', 'flap', 'first']),
           ...(opts.header ? { header: opts.header } : {}),
         };
-        const p = painter(useColor(opts));
+        const p = painter(useColor(opts, io));
         const nowMs = Date.now();
         if (opts.confirmNoExpiry && opts.for?.trim().toLowerCase() !== 'never') {
           throw new UsageError('--confirm-no-expiry goes with --for never only');
@@ -53,43 +53,43 @@ export function registerSet(chaos: Command): void {
         const allowNever = Boolean(opts.confirmNoExpiry);
         const noteCanonicalTarget = (rule: Rule) => {
           if (opts.target !== undefined && opts.target.trim() !== rule.targetText) {
-            say(`  target ${opts.target.trim()} is ${rule.targetText}, the name its calls carry on the wire`);
+            say(io, `  target ${opts.target.trim()} is ${rule.targetText}, the name its calls carry on the wire`);
           }
         };
         if (opts.dryRun) {
           // No table access at all: a dry run works offline and without credentials.
           const result = (await tableAccess()).planRule(spec, { nowMs, allowNever });
-          if (opts.json) return printJson({ dryRun: true, item: result.item, reach: result.reach });
-          say(`dry run, nothing written: rule ${result.rule.scope}/${result.rule.id}: ${confirmation(result.rule, nowMs)}`);
+          if (opts.json) return printJson(io, { dryRun: true, item: result.item, reach: result.reach });
+          say(io, `dry run, nothing written: rule ${result.rule.scope}/${result.rule.id}: ${confirmation(result.rule, nowMs)}`);
           noteCanonicalTarget(result.rule);
-          for (const line of result.reach) say(`  ${line}`);
+          for (const line of result.reach) say(io, `  ${line}`);
           return;
         }
         const result = await onTable(opts, async (ctx) => (await tableAccess()).setRule(ctx, spec, { replace: Boolean(opts.replace), nowMs, allowNever }));
         if (result.rule.expiresAt === undefined) {
-          warn(`WARNING: rule ${result.rule.scope}/${result.rule.id} NEVER expires: it faults calls until faultline chaos clear ${result.rule.scope}/${result.rule.id}`);
+          warn(io, `WARNING: rule ${result.rule.scope}/${result.rule.id} NEVER expires: it faults calls until faultline chaos clear ${result.rule.scope}/${result.rule.id}`);
         }
-        if (opts.json) return printJson(result.item);
-        say(p.green(`set rule ${result.rule.scope}/${result.rule.id}`) + `: ${confirmation(result.rule, nowMs)}`);
+        if (opts.json) return printJson(io, result.item);
+        say(io, p.green(`set rule ${result.rule.scope}/${result.rule.id}`) + `: ${confirmation(result.rule, nowMs)}`);
         noteCanonicalTarget(result.rule);
-        for (const line of result.reach) say(`  ${line}`);
+        for (const line of result.reach) say(io, `  ${line}`);
       }),
     );
   addCommonOptions(cmd, { withTable: true });
-  example(
+  examples(
     cmd,
     [
-      '  $ faultline chaos set orders-api --target aws:dynamodb:GetItem --fault error \\',
-      '      --error ProvisionedThroughputExceededException --rate 0.3 --for 15m --note "game day #4"',
-      '  $ faultline chaos set "*" --target http:payments.example.com/v1/* --fault latency --latency 800 --jitter 200 --dry-run',
-      '  $ faultline chaos set checkout --target http:api.stripe.com --fault respond --status 503 --body @fixtures/busy.json --sticky header:x-user-id',
-      '',
+      'faultline chaos set orders-api --target aws:dynamodb:GetItem --fault error --error ProvisionedThroughputExceededException --rate 0.3 --for 15m --note "game day #4"',
+      'faultline chaos set "*" --target "http:payments.example.com/v1/*" --fault latency --latency 800 --jitter 200 --dry-run',
+      'faultline chaos set checkout --target http:api.stripe.com --fault respond --status 503 --body @fixtures/busy.json --sticky header:x-user-id',
+    ],
+    [
       `Every rule expires: after --for, else after ${DEFAULT_RULE_FOR}; at most 12h (as AWS FIS caps an experiment).`,
       'A rule that never expires takes --for never --confirm-no-expiry, and is announced on stderr.',
       'Services go by their SDK client id or common name (cloudwatch, sfn, eventbridge, cloudwatch-logs) or by',
       'their signing name (monitoring, states, events, logs); the rule is stored under the signing name, the one',
       'the call carries on the wire. A service no SDK client has is refused (exit 2) with the closest names.',
-    ].join('\n'),
+    ],
   );
 }
 

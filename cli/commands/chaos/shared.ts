@@ -1,5 +1,4 @@
 // What the `faultline chaos …` subcommands share: table access loaded on first use, output helpers.
-import type { Command } from 'commander';
 import type { CommonOptions } from '../../common.js';
 import type { TableContext } from '../../chaos/tableContext.js';
 
@@ -12,8 +11,6 @@ export const tableAccess = async () => ({
   ...(await import('../../chaos/tableRuleStore.js')),
 });
 
-export const say = (line = '') => process.stdout.write(line + '\n');
-export const warn = (line: string) => process.stderr.write(`faultline: ${line}\n`);
 
 /** Opens the table context, runs `fn` with AWS errors made readable, and releases the client. */
 export async function onTable<T>(opts: CommonOptions, fn: (ctx: TableContext) => Promise<T>): Promise<T> {
@@ -28,7 +25,3 @@ export async function onTable<T>(opts: CommonOptions, fn: (ctx: TableContext) =>
 
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
 export const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
-
-export function example(cmd: Command, text: string): Command {
-  return cmd.addHelpText('after', `\nExample:\n${text}\n`);
-}

@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { action, addCommonOptions, OperationError, printJson, UsageError, type CommonOptions } from '../../common.js';
+import { action, addCommonOptions, OperationError, printJson, UsageError, type CommonOptions, say, type CliRun, examples } from '../../common.js';
 import { readDashboardFiles } from '../../grafana/dashboardFiles.js';
 
 interface ExportFlags extends CommonOptions {
@@ -10,17 +10,16 @@ interface ExportFlags extends CommonOptions {
   dir?: string;
 }
 
-const say = (line = '') => process.stdout.write(line + '\n');
-
-export function registerExport(dashboards: Command): Command {
+export function registerExport(dashboards: Command, io: CliRun): Command {
   const cmd = dashboards
     .command('export')
     .description("write the dashboards as JSON files for Grafana's Import screen (Dashboards > New > Import)")
     .requiredOption('--out <dir>', 'directory to write the files to (created when missing)')
     .addOption(new Option('--dir <dir>', 'read the dashboards from this directory').hideHelp());
-  addCommonOptions(cmd);
+  addCommonOptions(cmd, { aws: false });
+  examples(cmd, ['faultline dashboards export --out grafana-dashboards']);
   return cmd.action(
-    action(async (opts: ExportFlags) => {
+    action(io, async (opts: ExportFlags) => {
       if (opts.out.trim() === '') throw new UsageError('--out "": expected a directory');
       const files = await readDashboardFiles(opts.dir === undefined ? undefined : resolve(opts.dir));
       const out = resolve(opts.out);
@@ -31,9 +30,9 @@ export function registerExport(dashboards: Command): Command {
         throw new OperationError(`--out ${opts.out}: cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       }
       const written = files.map((f) => ({ file: join(out, f.file), uid: f.uid, title: f.title }));
-      if (opts.json) return printJson({ dashboards: written });
-      for (const w of written) say(`wrote ${w.file}  (${w.title})`);
-      say("import them in Grafana: Dashboards > New > Import, then pick the CloudWatch datasource for DS_CLOUDWATCH");
+      if (opts.json) return printJson(io, { dashboards: written });
+      for (const w of written) say(io, `wrote ${w.file}  (${w.title})`);
+      say(io, "import them in Grafana: Dashboards > New > Import, then pick the CloudWatch datasource for DS_CLOUDWATCH");
     }),
   );
 }

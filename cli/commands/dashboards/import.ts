@@ -1,7 +1,7 @@
 // `faultline dashboards import`: install the dashboards through Grafana's HTTP API.
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions } from '../../common.js';
+import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions, say, type CliRun, examples } from '../../common.js';
 import { readDashboardFiles } from '../../grafana/dashboardFiles.js';
 import { parseGrafanaAuth, parseGrafanaUrl } from '../../grafana/grafanaAuth.js';
 import { createGrafanaClient } from '../../grafana/grafanaClient.js';
@@ -20,15 +20,13 @@ interface ImportFlags extends CommonOptions {
 }
 
 
-const say = (line = '') => process.stdout.write(line + '\n');
-
 function parseTimeout(raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--timeout ${raw}: expected a whole number of milliseconds above 0`);
   return n;
 }
 
-export function registerImport(dashboards: Command): Command {
+export function registerImport(dashboards: Command, io: CliRun): Command {
   const cmd = dashboards
     .command('import')
     .description('import the faultline dashboards into Grafana, mapped to its CloudWatch datasource')
@@ -40,13 +38,14 @@ export function registerImport(dashboards: Command): Command {
     .option('--folder <name>', 'folder title, created when missing (default: General)')
     .option('--timeout <ms>', 'per-request timeout in milliseconds', '30000')
     .addOption(new Option('--dir <dir>', 'read the dashboards from this directory').hideHelp());
-  addCommonOptions(cmd);
-  cmd.addHelpText(
-    'after',
-    '\nExample:\n  $ GRAFANA_TOKEN=glsa_… faultline dashboards import --grafana-url https://grafana.example.com --folder faultline\n',
+  addCommonOptions(cmd, { aws: false });
+  examples(
+    cmd,
+    ['faultline dashboards import --grafana-url https://grafana.example.com --folder faultline'],
+    ['The token comes from GRAFANA_TOKEN (or --token); --user and --password use basic auth instead.'],
   );
   return cmd.action(
-    action(async (opts: ImportFlags, command: Command) => {
+    action(io, async (opts: ImportFlags, command: Command) => {
       const url = parseGrafanaUrl(opts.grafanaUrl);
       const timeoutMs = parseTimeout(opts.timeout);
       // A token from the environment gives way to an explicit --user.
@@ -65,11 +64,11 @@ export function registerImport(dashboards: Command): Command {
       } finally {
         await client.close();
       }
-      if (opts.json) return printJson(outcome);
-      const p = painter(useColor(opts));
+      if (opts.json) return printJson(io, outcome);
+      const p = painter(useColor(opts, io));
       const where = outcome.folder ? `folder ${outcome.folder.title}${outcome.folder.created ? ' (created)' : ''}` : 'the General folder';
-      say(`datasource ${outcome.datasource.name} (${outcome.datasource.uid}), ${where}`);
-      for (const d of outcome.dashboards) say(`${p.green('imported')} ${p.bold(d.title)}  version ${d.version}  ${d.url}`);
+      say(io, `datasource ${outcome.datasource.name} (${outcome.datasource.uid}), ${where}`);
+      for (const d of outcome.dashboards) say(io, `${p.green('imported')} ${p.bold(d.title)}  version ${d.version}  ${d.url}`);
     }),
   );
 }

@@ -1,6 +1,6 @@
 // `faultline logs correlate`: one request's timeline across functions.
 import type { Command } from 'commander';
-import { action, addCommonOptions, painter, printJson, useColor } from '../../common.js';
+import { action, addCommonOptions, painter, printJson, useColor, type CliRun, examples } from '../../common.js';
 import { toJsonLine } from '../../logs/correlate.js';
 import { findCorrelation } from '../../logs/findCorrelation.js';
 import { clearProgress, explainAwsError, openLogs, stderrProgress, type SourceFlags } from '../../logs/openSource.js';
@@ -14,7 +14,7 @@ interface CorrelateFlags extends SourceFlags {
   until?: string;
 }
 
-async function runCorrelate(id: string, flags: CorrelateFlags): Promise<void> {
+async function runCorrelate(io: CliRun, id: string, flags: CorrelateFlags): Promise<void> {
   const range = parseRange(flags.since, flags.until, Date.now());
   const skipped = new SkippedLineReport(Boolean(flags.json));
   try {
@@ -25,18 +25,18 @@ async function runCorrelate(id: string, flags: CorrelateFlags): Promise<void> {
       id,
       range,
       ...(opened.kind === 'cloudwatch' ? { progress: stderrProgress() } : {}),
-      notice: (m) => process.stderr.write(`faultline: note: ${m}\n`),
+      notice: (m) => io.stderr.write(`faultline: note: ${m}\n`),
     });
     if (opened.kind === 'cloudwatch') clearProgress();
-    if (flags.json) for (const line of correlation.lines) printJson(toJsonLine(line));
-    else process.stdout.write(renderCorrelation(correlation, painter(useColor(flags))));
+    if (flags.json) for (const line of correlation.lines) printJson(io, toJsonLine(line));
+    else io.stdout.write(renderCorrelation(correlation, painter(useColor(flags, io))));
     skipped.summarize();
   } catch (err) {
     throw explainAwsError(err);
   }
 }
 
-export function registerCorrelate(logs: Command): Command {
+export function registerCorrelate(logs: Command, io: CliRun): Command {
   const correlate = logs
     .command('correlate')
     .description(
@@ -48,13 +48,10 @@ export function registerCorrelate(logs: Command): Command {
     .option('--since <when>', 'search from this long ago (90s, 15m, 2h, 7d) or this ISO time', '1h')
     .option('--until <when>', 'search up to this long ago or this ISO time (default: now)');
   addCommonOptions(correlate)
-    .addHelpText(
-      'after',
-      '\nExamples:\n' +
-        '  $ faultline logs correlate 1-5f84c7a1-0123456789abcdef01234567 --prefix shop- --since 2h\n' +
-        '  $ faultline logs correlate ord-1234 --functions checkout,payments,shipping --source .faultline/logs --json\n',
-    )
-    .action(action((id: string, flags: CorrelateFlags) => runCorrelate(id, flags)));
+  examples(correlate, [
+    'faultline logs correlate 1-5f84c7a1-0123456789abcdef01234567 --prefix shop- --since 2h',
+    'faultline logs correlate ord-1234 --functions checkout,payments,shipping --source .faultline/logs --json',
+  ]).action(action(io, (id: string, flags: CorrelateFlags) => runCorrelate(io, id, flags)));
 
   return correlate;
 }

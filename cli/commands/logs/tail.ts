@@ -1,6 +1,6 @@
 // `faultline logs tail`: follow many functions' logs at once.
 import type { Command } from 'commander';
-import { action, addCommonOptions, painter, printJson, UsageError, useColor } from '../../common.js';
+import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CliRun, examples } from '../../common.js';
 import { explainAwsError, openLogs, type SourceFlags } from '../../logs/openSource.js';
 import { SkippedLineReport } from '../../logs/skippedLines.js';
 import { tailJson, tailText } from '../../logs/renderTail.js';
@@ -28,7 +28,7 @@ function parseMaxEvents(v: string | undefined): number | undefined {
   return n;
 }
 
-async function runTail(flags: TailFlags): Promise<void> {
+async function runTail(io: CliRun, flags: TailFlags): Promise<void> {
   const now = Date.now();
   const sinceMs = flags.since === undefined ? now : parseInstant('--since', flags.since, now);
   const deadline = tailDeadline(flags.until, now);
@@ -41,7 +41,7 @@ async function runTail(flags: TailFlags): Promise<void> {
   } catch (err) {
     throw explainAwsError(err);
   }
-  const p = painter(useColor(flags));
+  const p = painter(useColor(flags, io));
   const fnWidth = Math.max(...opened.functions.map((f) => f.length));
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -50,38 +50,37 @@ async function runTail(flags: TailFlags): Promise<void> {
   const onStdoutError = (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') stop();
   };
-  process.stdout.on('error', onStdoutError);
+  io.stdout.on?.('error', onStdoutError);
   const timer = deadline === undefined ? undefined : setTimeout(stop, Math.max(0, deadline - Date.now()));
   let printed = 0;
   try {
-    if (!flags.json) process.stderr.write(`following ${opened.functions.join(', ')} (${opened.source.description}); Ctrl-C to stop\n`);
+    if (!flags.json) io.stderr.write(`following ${opened.functions.join(', ')} (${opened.source.description}); Ctrl-C to stop\n`);
     for await (const event of opened.source.follow({ functions: opened.functions, sinceMs, signal: controller.signal })) {
-      if (flags.json) printJson(tailJson(event));
-      else process.stdout.write(tailText(event, fnWidth, p) + '\n');
+      if (flags.json) printJson(io, tailJson(event));
+      else io.stdout.write(tailText(event, fnWidth, p) + '\n');
       if (maxEvents !== undefined && ++printed >= maxEvents) break;
     }
   } catch (err) {
     throw explainAwsError(err);
   } finally {
     process.removeListener('SIGINT', stop);
-    process.stdout.removeListener('error', onStdoutError);
+    io.stdout.removeListener?.('error', onStdoutError);
     if (timer) clearTimeout(timer);
     controller.abort();
   }
 }
 
-export function registerTail(logs: Command): Command {
+export function registerTail(logs: Command, io: CliRun): Command {
   const tail = logs.command('tail').description('follow the logs of many functions at once, coloured per function');
   selectionOptions(tail, { withStack: false })
     .option('--since <when>', 'start with events from this long ago (default: new events only)')
     .option('--until <when>', 'stop at this ISO time or after this long (30s, 5m)')
     .option('--max-events <n>', 'stop after printing this many events');
   addCommonOptions(tail)
-    .addHelpText(
-      'after',
-      '\nExamples:\n' + '  $ faultline logs tail --prefix shop- --region eu-west-1\n' + '  $ faultline logs tail --functions checkout,payments --source .faultline/logs --since 5m\n',
-    )
-    .action(action((flags: TailFlags) => runTail(flags)));
+  examples(tail, [
+    'faultline logs tail --prefix shop- --region eu-west-1',
+    'faultline logs tail --functions checkout,payments --source .faultline/logs --since 5m',
+  ]).action(action(io, (flags: TailFlags) => runTail(io, flags)));
 
   return tail;
 }
