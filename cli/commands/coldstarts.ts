@@ -2,12 +2,8 @@
 // init type, from REPORT lines and the agent's EMF metrics.
 import { Command, Option } from 'commander';
 import { action, addCommonOptions, painter, printJson, useColor, type CliRun, examples } from '../common.js';
-import { COLD_START_TERMS, ColdStartTally } from '../logs/coldStarts.js';
-import { coldStartsFromCloudWatch } from '../logs/coldStartsInsights.js';
-import { clearProgress, explainAwsError, openLogs, stderrProgress, type SourceFlags } from '../logs/openSource.js';
+import type { SourceFlags } from '../logs/openSource.js';
 import { SkippedLineReport } from '../logs/skippedLines.js';
-import { parseLogLine } from '../logs/parseLogLine.js';
-import { renderColdStarts } from '../logs/renderColdStarts.js';
 import { parseRange } from '../logs/timeRange.js';
 
 interface ColdstartsFlags extends SourceFlags {
@@ -16,6 +12,11 @@ interface ColdstartsFlags extends SourceFlags {
 }
 
 async function runColdstarts(io: CliRun, flags: ColdstartsFlags): Promise<void> {
+  const { COLD_START_TERMS, ColdStartTally } = await import('../logs/coldStarts.js');
+  const { coldStartsFromCloudWatch } = await import('../logs/coldStartsInsights.js');
+  const { clearProgress, explainAwsError, openLogs, stderrProgress } = await import('../logs/openSource.js');
+  const { parseLogLine } = await import('../logs/parseLogLine.js');
+  const { renderColdStarts } = await import('../logs/renderColdStarts.js');
   const range = parseRange(flags.since, flags.until, Date.now());
   let rows;
   const skipped = new SkippedLineReport(Boolean(flags.json));

@@ -4,9 +4,6 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions, type CliRun, examples } from '../common.js';
 import { parseDuration } from '../../src/chaos/duration.js';
-import { startLocalStack, LOCAL_RULE_TABLE } from '../local/localStack.js';
-import { printFailedTimeline, runGameDay } from '../local/gameDay.js';
-import { initRuleTable } from './chaos/init.js';
 import { DEFAULT_RUNTIME, describeRuntimeNode, findRuntimeNode, LAMBDA_NODE_RUNTIMES, parseRuntime, runtimeNodeDiffers } from '../local/runtimeNode.js';
 
 interface LocalOptions extends CommonOptions {
@@ -72,6 +69,9 @@ Needs the layer built first (npm run build:layer; npm start does it).`.split('\n
   );
   cmd.action(
     action(io, async (o: LocalOptions) => {
+      const { startLocalStack, LOCAL_RULE_TABLE } = await import('../local/localStack.js');
+      const { printFailedTimeline, runGameDay } = await import('../local/gameDay.js');
+      const { initRuleTable } = await import('./chaos/init.js');
       const { durationMs, rps, rate, runtime: runtimeName } = parseOptions(o);
       const json = Boolean(o.json);
       const paint = painter(useColor(o, io));

@@ -101,7 +101,7 @@ describe('faultline logs correlate', () => {
   test('--help shows an example and exits 0', async () => {
     const r = await run(['logs', 'correlate', '--help']);
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /Examples:\n\s+\$ faultline logs correlate/);
+    assert.match(r.stdout, /Examples:\n\s+faultline logs correlate/);
   });
 });
 

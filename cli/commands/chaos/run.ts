@@ -2,12 +2,9 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { action, addCommonOptions, OperationError, painter, printJson, UsageError, useColor, type CommonOptions, say, type CliRun, examples } from '../../common.js';
-import { resolveCreatedBy } from '../../chaos/callerIdentity.js';
 import { formatSample } from '../../chaos/format.js';
-import { LogDirTelemetrySource } from '../../chaos/logDirTelemetry.js';
-import { runScenario, type RecoveryReport, type ScenarioEvent } from '../../chaos/runScenario.js';
+import type { RecoveryReport, ScenarioEvent } from '../../chaos/runScenario.js';
 import type { TelemetrySample, TelemetrySource } from '../../chaos/telemetrySource.js';
-import { measuredFunctions, parseScenario, ScenarioError } from '../../chaos/scenario.js';
 import { SkippedLineReport } from '../../logs/skippedLines.js';
 import { onTable, tableAccess } from './shared.js';
 
@@ -21,6 +18,10 @@ export function registerRun(chaos: Command, io: CliRun): void {
     .option('--dry-run', 'check the scenario and print the plan; write nothing')
     .action(
       action(io, async (file: string, opts: CommonOptions & { source?: string; ingestionDelay?: string; dryRun?: boolean }) => {
+        const { resolveCreatedBy } = await import('../../chaos/callerIdentity.js');
+        const { LogDirTelemetrySource } = await import('../../chaos/logDirTelemetry.js');
+        const { runScenario } = await import('../../chaos/runScenario.js');
+        const { measuredFunctions, parseScenario, ScenarioError } = await import('../../chaos/scenario.js');
         let text: string;
         try {
           text = await readFile(file, 'utf8');

@@ -14,7 +14,7 @@ export function registerExport(dashboards: Command, io: CliRun): Command {
   const cmd = dashboards
     .command('export')
     .description("write the dashboards as JSON files for Grafana's Import screen (Dashboards > New > Import)")
-    .requiredOption('--out <dir>', 'directory to write the files to (created when missing)')
+    .requiredOption('--out <dir>', 'directory to write the files to, created when missing (required)')
     .addOption(new Option('--dir <dir>', 'read the dashboards from this directory').hideHelp());
   addCommonOptions(cmd, { aws: false });
   examples(cmd, ['faultline dashboards export --out grafana-dashboards']);

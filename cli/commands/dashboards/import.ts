@@ -1,11 +1,7 @@
 // `faultline dashboards import`: install the dashboards through Grafana's HTTP API.
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions, say, type CliRun, examples } from '../../common.js';
-import { readDashboardFiles } from '../../grafana/dashboardFiles.js';
-import { parseGrafanaAuth, parseGrafanaUrl } from '../../grafana/grafanaAuth.js';
-import { createGrafanaClient } from '../../grafana/grafanaClient.js';
-import { importDashboards } from '../../grafana/importDashboards.js';
+import { envOption, action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions, say, type CliRun, examples } from '../../common.js';
 
 interface ImportFlags extends CommonOptions {
   grafanaUrl: string;
@@ -30,8 +26,8 @@ export function registerImport(dashboards: Command, io: CliRun): Command {
   const cmd = dashboards
     .command('import')
     .description('import the faultline dashboards into Grafana, mapped to its CloudWatch datasource')
-    .addOption(new Option('--grafana-url <url>', 'Grafana root URL, e.g. https://grafana.example.com').env('GRAFANA_URL').makeOptionMandatory())
-    .addOption(new Option('--token <token>', 'service-account token (Bearer)').env('GRAFANA_TOKEN'))
+    .addOption(envOption('--grafana-url <url>', 'Grafana root URL, e.g. https://grafana.example.com (required)', 'GRAFANA_URL').makeOptionMandatory())
+    .addOption(envOption('--token <token>', 'service-account token (Bearer)', 'GRAFANA_TOKEN'))
     .option('--user <user>', 'Grafana user (basic auth, with --password)')
     .option('--password <password>', 'password for --user')
     .option('--datasource <uid>', 'uid of the CloudWatch datasource (default: the only one)')
@@ -46,6 +42,10 @@ export function registerImport(dashboards: Command, io: CliRun): Command {
   );
   return cmd.action(
     action(io, async (opts: ImportFlags, command: Command) => {
+      const { readDashboardFiles } = await import('../../grafana/dashboardFiles.js');
+      const { parseGrafanaAuth, parseGrafanaUrl } = await import('../../grafana/grafanaAuth.js');
+      const { createGrafanaClient } = await import('../../grafana/grafanaClient.js');
+      const { importDashboards } = await import('../../grafana/importDashboards.js');
       const url = parseGrafanaUrl(opts.grafanaUrl);
       const timeoutMs = parseTimeout(opts.timeout);
       // A token from the environment gives way to an explicit --user.

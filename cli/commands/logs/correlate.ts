@@ -1,11 +1,8 @@
 // `faultline logs correlate`: one request's timeline across functions.
 import type { Command } from 'commander';
 import { action, addCommonOptions, painter, printJson, useColor, type CliRun, examples } from '../../common.js';
-import { toJsonLine } from '../../logs/correlate.js';
-import { findCorrelation } from '../../logs/findCorrelation.js';
-import { clearProgress, explainAwsError, openLogs, stderrProgress, type SourceFlags } from '../../logs/openSource.js';
+import type { SourceFlags } from '../../logs/openSource.js';
 import { SkippedLineReport } from '../../logs/skippedLines.js';
-import { renderCorrelation } from '../../logs/renderCorrelation.js';
 import { parseRange } from '../../logs/timeRange.js';
 import { selectionOptions } from './selection.js';
 
@@ -15,6 +12,10 @@ interface CorrelateFlags extends SourceFlags {
 }
 
 async function runCorrelate(io: CliRun, id: string, flags: CorrelateFlags): Promise<void> {
+  const { findCorrelation } = await import('../../logs/findCorrelation.js');
+  const { clearProgress, explainAwsError, openLogs, stderrProgress } = await import('../../logs/openSource.js');
+  const { renderCorrelation } = await import('../../logs/renderCorrelation.js');
+  const { toJsonLine } = await import('../../logs/correlate.js');
   const range = parseRange(flags.since, flags.until, Date.now());
   const skipped = new SkippedLineReport(Boolean(flags.json));
   try {

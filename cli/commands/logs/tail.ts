@@ -1,9 +1,8 @@
 // `faultline logs tail`: follow many functions' logs at once.
 import type { Command } from 'commander';
 import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CliRun, examples } from '../../common.js';
-import { explainAwsError, openLogs, type SourceFlags } from '../../logs/openSource.js';
+import type { SourceFlags } from '../../logs/openSource.js';
 import { SkippedLineReport } from '../../logs/skippedLines.js';
-import { tailJson, tailText } from '../../logs/renderTail.js';
 import { durationMs, parseInstant } from '../../logs/timeRange.js';
 import { selectionOptions } from './selection.js';
 
@@ -29,6 +28,8 @@ function parseMaxEvents(v: string | undefined): number | undefined {
 }
 
 async function runTail(io: CliRun, flags: TailFlags): Promise<void> {
+  const { explainAwsError, openLogs } = await import('../../logs/openSource.js');
+  const { tailJson, tailText } = await import('../../logs/renderTail.js');
   const now = Date.now();
   const sinceMs = flags.since === undefined ? now : parseInstant('--since', flags.since, now);
   const deadline = tailDeadline(flags.until, now);
