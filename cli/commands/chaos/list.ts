@@ -1,8 +1,6 @@
 // `faultline chaos list`: the rules, the kill switch and the guardrails.
 import type { Command } from 'commander';
 import { action, addCommonOptions, painter, printJson, useColor, type CommonOptions, say, type CliRun, examples } from '../../common.js';
-import { formatGuard, formatRuleTable } from '../../chaos/format.js';
-import { ruleStatus } from '../../chaos/ruleStatus.js';
 import { onTable, tableAccess } from './shared.js';
 
 export function registerList(chaos: Command, io: CliRun): void {
@@ -12,6 +10,8 @@ export function registerList(chaos: Command, io: CliRun): void {
     .option('--scope <scope>', 'only the rules of this function (or "*")')
     .action(
       action(io, async (opts: CommonOptions & { scope?: string }) => {
+        const { formatGuard, formatRuleTable } = await import('../../chaos/format.js');
+        const { ruleStatus } = await import('../../chaos/ruleStatus.js');
         const state = await onTable(opts, async (ctx) => (await tableAccess()).readChaosState(ctx, opts.scope));
         const nowMs = Date.now();
         const rows = [...state.set.rules]

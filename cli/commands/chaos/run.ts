@@ -5,7 +5,6 @@ import { action, addCommonOptions, OperationError, painter, printJson, UsageErro
 import { formatSample } from '../../chaos/format.js';
 import type { RecoveryReport, ScenarioEvent } from '../../chaos/runScenario.js';
 import type { TelemetrySample, TelemetrySource } from '../../chaos/telemetrySource.js';
-import { SkippedLineReport } from '../../logs/skippedLines.js';
 import { onTable, tableAccess } from './shared.js';
 
 export function registerRun(chaos: Command, io: CliRun): void {
@@ -18,6 +17,7 @@ export function registerRun(chaos: Command, io: CliRun): void {
     .option('--dry-run', 'check the scenario and print the plan; write nothing')
     .action(
       action(io, async (file: string, opts: CommonOptions & { source?: string; ingestionDelay?: string; dryRun?: boolean }) => {
+        const { SkippedLineReport } = await import('../../logs/skippedLines.js');
         const { resolveCreatedBy } = await import('../../chaos/callerIdentity.js');
         const { LogDirTelemetrySource } = await import('../../chaos/logDirTelemetry.js');
         const { runScenario } = await import('../../chaos/runScenario.js');
