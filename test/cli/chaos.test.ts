@@ -149,7 +149,9 @@ describe('chaos set', () => {
     assert.equal(printed.latencyMs, 800);
     assert.equal(printed.jitterMs, 2000);
     const [stored] = await rules();
-    assert.deepEqual(printed, stored);
+    const { type, ...item } = printed;
+    assert.equal(type, 'rule');
+    assert.deepEqual(item, stored);
   });
 
   test('extensions: respond with headers and a body from a file, sticky, flap, first', async () => {
@@ -401,7 +403,7 @@ describe('chaos clear, off, on', () => {
   test('on removes the kill switch item, off writes it with enabled=false', async () => {
     const on = await t('chaos', 'on', '--json');
     assert.equal(on.code, 0, on.stderr);
-    assert.deepEqual(JSON.parse(on.stdout), { killSwitch: false, changed: true });
+    assert.deepEqual(JSON.parse(on.stdout), { type: 'kill-switch', killSwitch: false, changed: true });
     assert.ok(!(await keys()).includes('*/#switch'));
     const off = await t('chaos', 'off', '--note', 'stop');
     assert.equal(off.code, 0, off.stderr);

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,3 +155,22 @@ for (const args of [['--version'], ['--help'], ['chaos', 'set', '--help']]) {
     assert.deepEqual(heavy, []);
   });
 }
+
+test('--json records of commands that need no AWS carry a type', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-json-'));
+  try {
+    const scenario = join(dir, 's.yaml');
+    writeFileSync(scenario, 'name: s\nsteps:\n  - name: one\n    set:\n      - { scope: f, id: x, target: "aws:dynamodb", fault: error, error: ThrottlingException }\n    hold: 10s\n');
+    for (const argv of [
+      ['chaos', 'set', 'orders', '--target', 'aws:dynamodb', '--fault', 'latency', '--latency', '100', '--dry-run', '--json'],
+      ['chaos', 'run', scenario, '--dry-run', '--json'],
+      ['dashboards', 'export', '--out', join(dir, 'out'), '--json'],
+    ]) {
+      const r = await runCliCaptured(argv, { env: {} });
+      assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`);
+      for (const line of r.stdout.trim().split('\n')) assert.equal(typeof (JSON.parse(line) as { type?: unknown }).type, 'string', `${argv.join(' ')}: ${line}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

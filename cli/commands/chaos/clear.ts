@@ -24,7 +24,7 @@ export function registerClear(chaos: Command, io: CliRun): void {
         const selection: ClearSelection =
           ids.length > 0 ? { kind: 'ids', ids } : opts.scope !== undefined ? { kind: 'scope', scope: opts.scope } : { kind: 'all' };
         const result = await onTable(opts, async (ctx) => (await tableAccess()).clearRules(ctx, selection));
-        if (opts.json) printJson(io, result);
+        if (opts.json) printJson(io, { type: 'rules-cleared', ...result });
         else {
           const p = painter(useColor(opts, io));
           if (result.deleted.length === 0) say(io, 'no rules cleared');

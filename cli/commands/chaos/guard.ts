@@ -26,7 +26,7 @@ export function registerGuard(chaos: Command, io: CliRun): void {
     .action(
       action(io, async (opts: CommonOptions) => {
         const g = await onTable(opts, async (ctx) => (await tableAccess()).readGuard(ctx));
-        if (opts.json) return printJson(io, { guard: g.guard, guardSet: g.item !== undefined, problems: g.problems });
+        if (opts.json) return printJson(io, { type: 'guard', guard: g.guard, guardSet: g.item !== undefined, problems: g.problems });
         for (const line of formatGuard(g.guard, g.item !== undefined)) say(io, line);
         for (const problem of g.problems) say(io, painter(useColor(opts, io)).yellow(`malformed #guard item: ${problem}`));
       }),
@@ -64,7 +64,7 @@ export function registerGuard(chaos: Command, io: CliRun): void {
           throw new UsageError('nothing to change: give --max-rate, --allow, --production-lock, --production-envs or --abort-error-rate');
         }
         const r = await onTable(opts, async (ctx) => (await tableAccess()).setGuard(ctx, changes));
-        if (opts.json) return printJson(io, { guard: r.guard, item: r.item });
+        if (opts.json) return printJson(io, { type: 'guard', guard: r.guard, item: r.item });
         for (const line of formatGuard(r.guard, true)) say(io, line);
       }),
     );
@@ -81,7 +81,7 @@ export function registerGuard(chaos: Command, io: CliRun): void {
     .action(
       action(io, async (opts: CommonOptions) => {
         const r = await onTable(opts, async (ctx) => (await tableAccess()).clearGuard(ctx));
-        if (opts.json) return printJson(io, { cleared: r.changed });
+        if (opts.json) return printJson(io, { type: 'guard-cleared', cleared: r.changed });
         say(io, r.changed ? 'guardrails removed: defaults apply' : 'no guardrails were set');
       }),
     );

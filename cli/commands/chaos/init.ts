@@ -15,7 +15,7 @@ export function registerInit(chaos: Command, io: CliRun): void {
 /** Creates the rule table and says so; `faultline local` calls it for its embedded table. */
 export async function initRuleTable(io: CliRun, opts: CommonOptions): Promise<void> {
   const outcome = await onTable(opts, async (ctx) => ({ ...(await (await tableAccess()).initTable(ctx)), table: ctx.table, region: ctx.region }));
-  if (opts.json) return printJson(io, outcome);
+  if (opts.json) return printJson(io, { type: 'table', ...outcome });
   const p = painter(useColor(opts, io));
   say(io, outcome.created ? p.green(`created table ${outcome.table}`) : `table ${outcome.table} already exists`);
   if (outcome.ttl === 'unsupported') {

@@ -20,6 +20,7 @@ export function registerList(chaos: Command, io: CliRun): void {
         if (opts.json) {
           const byKey = new Map(state.items.map((i) => [`${String(i.scope)}/${String(i.id)}`, i]));
           return printJson(io, {
+            type: 'chaos-state',
             killSwitch: state.set.killSwitch,
             guard: state.set.guard,
             guardSet: state.guardItem !== undefined,

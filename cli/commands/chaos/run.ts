@@ -37,7 +37,7 @@ export function registerRun(chaos: Command, io: CliRun): void {
         }
         const p = painter(useColor(opts, io));
         if (opts.dryRun) {
-          if (opts.json) return printJson(io, { dryRun: true, scenario });
+          if (opts.json) return printJson(io, { type: 'scenario-plan', dryRun: true, scenario });
           say(io, `scenario "${scenario.name}" is valid: ${scenario.steps.length} steps, measuring ${measuredFunctions(scenario)?.join(', ') ?? 'every function'}`);
           for (const step of scenario.steps) {
             say(io, `  ${step.name}: set ${step.set.length} rule(s), hold ${step.holdMs / 1000}s, clear ${step.clear === undefined ? 'nothing' : step.clear === 'all' ? 'all' : step.clear.join(', ')}`);

@@ -59,7 +59,7 @@ export function registerSet(chaos: Command, io: CliRun): void {
         if (opts.dryRun) {
           // No table access at all: a dry run works offline and without credentials.
           const result = (await tableAccess()).planRule(spec, { nowMs, allowNever });
-          if (opts.json) return printJson(io, { dryRun: true, item: result.item, reach: result.reach });
+          if (opts.json) return printJson(io, { type: 'rule-plan', dryRun: true, item: result.item, reach: result.reach });
           say(io, `dry run, nothing written: rule ${result.rule.scope}/${result.rule.id}: ${confirmation(result.rule, nowMs)}`);
           noteCanonicalTarget(result.rule);
           for (const line of result.reach) say(io, `  ${line}`);
@@ -69,7 +69,7 @@ export function registerSet(chaos: Command, io: CliRun): void {
         if (result.rule.expiresAt === undefined) {
           warn(io, `WARNING: rule ${result.rule.scope}/${result.rule.id} NEVER expires: it faults calls until faultline chaos clear ${result.rule.scope}/${result.rule.id}`);
         }
-        if (opts.json) return printJson(io, result.item);
+        if (opts.json) return printJson(io, { type: 'rule', ...result.item });
         say(io, p.green(`set rule ${result.rule.scope}/${result.rule.id}`) + `: ${confirmation(result.rule, nowMs)}`);
         noteCanonicalTarget(result.rule);
         for (const line of result.reach) say(io, `  ${line}`);

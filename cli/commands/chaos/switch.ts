@@ -11,7 +11,7 @@ export function registerSwitch(chaos: Command, io: CliRun): void {
     .action(
       action(io, async (opts: CommonOptions & { note?: string }) => {
         const r = await onTable(opts, async (ctx) => (await tableAccess()).setKillSwitch(ctx, false, opts.note ? { note: opts.note } : {}));
-        if (opts.json) return printJson(io, { killSwitch: true, changed: r.changed });
+        if (opts.json) return printJson(io, { type: 'kill-switch', killSwitch: true, changed: r.changed });
         say(io, painter(useColor(opts, io)).red('kill switch ON: no faults anywhere until faultline chaos on') + (r.changed ? '' : ' (it already was)'));
       }),
     );
@@ -24,7 +24,7 @@ export function registerSwitch(chaos: Command, io: CliRun): void {
     .action(
       action(io, async (opts: CommonOptions) => {
         const r = await onTable(opts, async (ctx) => (await tableAccess()).setKillSwitch(ctx, true));
-        if (opts.json) return printJson(io, { killSwitch: false, changed: r.changed });
+        if (opts.json) return printJson(io, { type: 'kill-switch', killSwitch: false, changed: r.changed });
         say(io, r.changed ? 'kill switch lifted: rules take effect again' : 'kill switch was not on: nothing changed');
       }),
     );

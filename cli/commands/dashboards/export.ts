@@ -30,7 +30,7 @@ export function registerExport(dashboards: Command, io: CliRun): Command {
         throw new OperationError(`--out ${opts.out}: cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       }
       const written = files.map((f) => ({ file: join(out, f.file), uid: f.uid, title: f.title }));
-      if (opts.json) return printJson(io, { dashboards: written });
+      if (opts.json) return printJson(io, { type: 'dashboards-exported', dashboards: written });
       for (const w of written) say(io, `wrote ${w.file}  (${w.title})`);
       say(io, "import them in Grafana: Dashboards > New > Import, then pick the CloudWatch datasource for DS_CLOUDWATCH");
     }),

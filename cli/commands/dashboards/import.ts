@@ -64,7 +64,7 @@ export function registerImport(dashboards: Command, io: CliRun): Command {
       } finally {
         await client.close();
       }
-      if (opts.json) return printJson(io, outcome);
+      if (opts.json) return printJson(io, { type: 'dashboards-imported', ...outcome });
       const p = painter(useColor(opts, io));
       const where = outcome.folder ? `folder ${outcome.folder.title}${outcome.folder.created ? ' (created)' : ''}` : 'the General folder';
       say(io, `datasource ${outcome.datasource.name} (${outcome.datasource.uid}), ${where}`);
