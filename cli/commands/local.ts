@@ -144,7 +144,7 @@ Needs the layer built first (npm run build:layer; npm start does it).`.split('\n
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
       }
-      if (abort.signal.aborted) process.exitCode = 130;
+      if (abort.signal.aborted) return 130;
     }),
   );
 }
