@@ -26,7 +26,7 @@ async function child(): Promise<void> {
   const { runCli } = await import('../cli/program.js');
   const baselineRssMB = process.memoryUsage().rss / 2 ** 20;
   const t0 = performance.now();
-  const exitCode = await runCli(args);
+  const exitCode = await runCli(args, { stdout: process.stdout, stderr: process.stderr, env: process.env });
   const ms = performance.now() - t0;
   const maxRssMB = process.resourceUsage().maxRSS / 1024;
   const result: ChildResult = { ms, maxRssMB, baselineRssMB, exitCode };

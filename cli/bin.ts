@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// The one place the CLI meets the process: its argv, streams, environment and exit code.
 import { runCli } from './program.js';
 
 // The AWS SDK's notice about future Node.js support is noise in a CLI's output.
@@ -10,7 +11,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-runCli(process.argv.slice(2)).then(
+runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
   (code) => {
     process.exitCode = code;
   },

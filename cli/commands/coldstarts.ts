@@ -1,13 +1,9 @@
 // `faultline coldstarts`: per function, cold starts and init durations by
 // init type, from REPORT lines and the agent's EMF metrics.
 import { Command, Option } from 'commander';
-import { action, addCommonOptions, painter, printJson, useColor } from '../common.js';
-import { COLD_START_TERMS, ColdStartTally } from '../logs/coldStarts.js';
-import { coldStartsFromCloudWatch } from '../logs/coldStartsInsights.js';
-import { clearProgress, explainAwsError, openLogs, stderrProgress, type SourceFlags } from '../logs/openSource.js';
+import { action, addCommonOptions, painter, printJson, useColor, type CliRun, examples } from '../common.js';
+import type { SourceFlags } from '../logs/openSource.js';
 import { SkippedLineReport } from '../logs/skippedLines.js';
-import { parseLogLine } from '../logs/parseLogLine.js';
-import { renderColdStarts } from '../logs/renderColdStarts.js';
 import { parseRange } from '../logs/timeRange.js';
 
 interface ColdstartsFlags extends SourceFlags {
@@ -15,7 +11,12 @@ interface ColdstartsFlags extends SourceFlags {
   until?: string;
 }
 
-async function runColdstarts(flags: ColdstartsFlags): Promise<void> {
+async function runColdstarts(io: CliRun, flags: ColdstartsFlags): Promise<void> {
+  const { COLD_START_TERMS, ColdStartTally } = await import('../logs/coldStarts.js');
+  const { coldStartsFromCloudWatch } = await import('../logs/coldStartsInsights.js');
+  const { clearProgress, explainAwsError, openLogs, stderrProgress } = await import('../logs/openSource.js');
+  const { parseLogLine } = await import('../logs/parseLogLine.js');
+  const { renderColdStarts } = await import('../logs/renderColdStarts.js');
   const range = parseRange(flags.since, flags.until, Date.now());
   let rows;
   const skipped = new SkippedLineReport(Boolean(flags.json));
@@ -40,14 +41,14 @@ async function runColdstarts(flags: ColdstartsFlags): Promise<void> {
     throw explainAwsError(err);
   }
   if (flags.json) {
-    printJson({ type: 'coldstarts', since: new Date(range.startMs).toISOString(), until: new Date(range.endMs).toISOString(), functions: rows, skippedLines: skipped.count });
+    printJson(io, { type: 'coldstarts', since: new Date(range.startMs).toISOString(), until: new Date(range.endMs).toISOString(), functions: rows, skippedLines: skipped.count });
   } else {
-    process.stdout.write(renderColdStarts(rows, painter(useColor(flags))));
+    io.stdout.write(renderColdStarts(rows, painter(useColor(flags, io))));
   }
   skipped.summarize();
 }
 
-export function registerColdstarts(program: Command): void {
+export function registerColdstarts(program: Command, io: CliRun): void {
   const cmd = program
     .command('coldstarts')
     .description('per function: cold starts, their share of invocations, and init duration p50/p95/p99/max by init type')
@@ -58,9 +59,8 @@ export function registerColdstarts(program: Command): void {
     .option('--since <when>', 'from this long ago (90s, 15m, 2h, 7d) or this ISO time', '24h')
     .option('--until <when>', 'up to this long ago or this ISO time (default: now)');
   addCommonOptions(cmd)
-    .addHelpText(
-      'after',
-      '\nExamples:\n' + '  $ faultline coldstarts --prefix shop- --since 7d\n' + '  $ faultline coldstarts --functions checkout --source .faultline/logs --json\n',
-    )
-    .action(action((flags: ColdstartsFlags) => runColdstarts(flags)));
+  examples(cmd, [
+    'faultline coldstarts --prefix shop- --since 7d',
+    'faultline coldstarts --functions checkout --source .faultline/logs --json',
+  ]).action(action(io, (flags: ColdstartsFlags) => runColdstarts(io, flags)));
 }

@@ -1,12 +1,8 @@
 // `faultline local`: the local game day on embedded defaults (README "Two commands", the local mode).
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions } from '../common.js';
+import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions, type CliRun, examples } from '../common.js';
 import { parseDuration } from '../../src/chaos/duration.js';
-import { startLocalStack } from '../local/localStack.js';
-import { createRunLogDir } from '../local/runLogDir.js';
-import { printFailedTimeline, runGameDay, runPathsText } from '../local/gameDay.js';
-import { ensureLocalModeDeps } from '../local/localModeDeps.js';
 import { DEFAULT_RUNTIME, describeRuntimeNode, findRuntimeNode, LAMBDA_NODE_RUNTIMES, parseRuntime, runtimeNodeDiffers } from '../local/runtimeNode.js';
 
 interface LocalOptions extends CommonOptions {
@@ -40,7 +36,7 @@ function parseOptions(o: LocalOptions) {
   return { durationMs, rps, rate, runtime };
 }
 
-export function registerLocal(program: Command): void {
+export function registerLocal(program: Command, io: CliRun): void {
   const cmd = program
     .command('local')
     .description('run a game day on this machine: the sample app in emulated Lambda environments, embedded DynamoDB, live chaos')
@@ -51,17 +47,16 @@ export function registerLocal(program: Command): void {
     .option('--log-dir <dir>', 'each run writes its logs to <dir>/<UTC time>-<id>/; <dir>/latest is the newest run', '.faultline/logs')
     .option('--runtime <name>', `the Lambda runtime to emulate (${LAMBDA_NODE_RUNTIMES.join(', ')})`, DEFAULT_RUNTIME)
     .option('--keep-running', 'leave the environments and DynamoDB up afterwards, for trying commands by hand');
-  addCommonOptions(cmd);
-  cmd.addHelpText(
-    'after',
-    `
-Examples:
-  faultline local                          a one-minute game day at 10 requests/s
-  faultline local --duration 30s --rps 20  shorter and busier
-  faultline local --keep-running           then, in another shell, use every command against it
-  faultline local --runtime nodejs22.x     the same on the nodejs22.x runtime (its Node, its AWS_EXECUTION_ENV, its runtime client)
-
-Nothing to set up: DynamoDB is embedded (dynalite), functions run in separate Node.js
+  addCommonOptions(cmd, { aws: false });
+  examples(
+    cmd,
+    [
+      'faultline local                            # a one-minute game day at 10 requests/s',
+      'faultline local --duration 30s --rps 20    # shorter and busier',
+      'faultline local --keep-running             # then, in another shell, use every command against it',
+      'faultline local --runtime nodejs22.x       # the same on the nodejs22.x runtime (its Node, its AWS_EXECUTION_ENV, its runtime client)',
+    ],
+    `Nothing to set up: DynamoDB is embedded (dynalite), functions run in separate Node.js
 processes with AWS's runtime client and the faultline layer attached through
 AWS_LAMBDA_EXEC_WRAPPER, logs go to --log-dir as CloudWatch would hold them.
 The environments run on a Node.js of the runtime's major: this one, or the one in
@@ -69,13 +64,17 @@ The environments run on a Node.js of the runtime's major: this one, or the one i
 client: aws-lambda-ric 4.x for nodejs24.x, 3.x for nodejs22.x; the first line says
 which Node and client were used. The first run installs the client and dynalite
 into ~/.cache/faultline/local-mode/<version>/ (native code: needs cmake, make, g++;
-3.x also autoconf, automake, libtool) unless they are installed beside faultline.`,
+3.x also autoconf, automake, libtool) unless they are installed beside faultline.`.split('\n'),
   );
   cmd.action(
-    action(async (o: LocalOptions) => {
+    action(io, async (o: LocalOptions) => {
+      const { startLocalStack } = await import('../local/localStack.js');
+      const { createRunLogDir } = await import('../local/runLogDir.js');
+      const { printFailedTimeline, runGameDay, runPathsText } = await import('../local/gameDay.js');
+      const { ensureLocalModeDeps } = await import('../local/localModeDeps.js');
       const { durationMs, rps, rate, runtime: runtimeName } = parseOptions(o);
       const json = Boolean(o.json);
-      const paint = painter(useColor(o));
+      const paint = painter(useColor(o, io));
       const run = createRunLogDir(o.logDir);
       const logDir = run.dir;
 
@@ -87,7 +86,7 @@ into ~/.cache/faultline/local-mode/<version>/ (native code: needs cmake, make, g
       const onSigint = () => {
         interrupted++;
         if (interrupted === 1) {
-          process.stderr.write('\nfaultline local: stopping (Ctrl-C again to kill everything at once)\n');
+          io.stderr.write('\nfaultline local: stopping (Ctrl-C again to kill everything at once)\n');
           abort.abort();
         } else {
           stack?.killAll();
@@ -100,9 +99,9 @@ into ~/.cache/faultline/local-mode/<version>/ (native code: needs cmake, make, g
         await ensureLocalModeDeps(runtimeName);
         const runtime = findRuntimeNode(runtimeName);
         // Said on stderr when it is not the runtime's Node or client, so a JSON reader sees it too.
-        if (runtimeNodeDiffers(runtime)) process.stderr.write(`faultline local: warning: ${describeRuntimeNode(runtime)}\n`);
-        else if (!json) process.stdout.write(paint.dim(`${describeRuntimeNode(runtime)}\n`));
-        if (!json) process.stdout.write(paint.dim('starting embedded DynamoDB, the payment provider stand-in and the front door…\n'));
+        if (runtimeNodeDiffers(runtime)) io.stderr.write(`faultline local: warning: ${describeRuntimeNode(runtime)}\n`);
+        else if (!json) io.stdout.write(paint.dim(`${describeRuntimeNode(runtime)}\n`));
+        if (!json) io.stdout.write(paint.dim('starting embedded DynamoDB, the payment provider stand-in and the front door…\n'));
         stack = await startLocalStack({ logDir, runtime });
         Object.assign(process.env, stack.cliEnv);
 
@@ -117,21 +116,21 @@ into ~/.cache/faultline/local-mode/<version>/ (native code: needs cmake, make, g
           rate,
           json,
           paint,
-          out: process.stdout,
-          interactive: Boolean(process.stdout.isTTY) && !json,
+          out: io.stdout,
+          interactive: Boolean(io.stdout.isTTY) && !json,
           signal: abort.signal,
         });
         if (result.failedTraceId && !abort.signal.aborted) {
-          await printFailedTimeline(stack, result.failedTraceId, json, process.stdout, paint);
+          await printFailedTimeline(stack, result.failedTraceId, json, io.stdout, paint);
         } else if (!json && !abort.signal.aborted) {
-          process.stdout.write(paint.yellow('\nno request failed during the chaos phase: nothing to correlate (try a higher --rate)\n'));
+          io.stdout.write(paint.yellow('\nno request failed during the chaos phase: nothing to correlate (try a higher --rate)\n'));
         }
-        if (!json) process.stdout.write(runPathsText(run, stack.functionNames, result.failedTraceId, paint, shown));
-        if (json) printJson({ type: 'gameday', ...result, logDir, latestLogDir: run.latest, runtime: runtime.runtime, node: { version: runtime.version, path: runtime.path } });
+        if (!json) io.stdout.write(runPathsText(run, stack.functionNames, result.failedTraceId, paint, shown));
+        if (json) printJson(io, { type: 'gameday', ...result, logDir, latestLogDir: run.latest, runtime: runtime.runtime, node: { version: runtime.version, path: runtime.path } });
 
         if (o.keepRunning && !abort.signal.aborted) {
           const env = Object.entries(stack.cliEnv).map(([k, v]) => `${k}=${v}`).join(' \\\n  ');
-          process.stdout.write(
+          io.stdout.write(
             `\n${paint.bold('The local stack keeps running.')} In another shell:\n\n` +
               `  export ${env}\n\n` +
               `  faultline chaos list\n` +
@@ -148,7 +147,7 @@ into ~/.cache/faultline/local-mode/<version>/ (native code: needs cmake, make, g
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
       }
-      if (abort.signal.aborted) process.exitCode = 130;
+      if (abort.signal.aborted) return 130;
     }),
   );
 }

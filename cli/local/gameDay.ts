@@ -4,7 +4,7 @@
 // latency shown live, the rule cleared, recovery measured for the error rate
 // and for latency, then one failed request's timeline across functions.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Painter } from '../common.js';
+import type { OutStream, Painter } from '../common.js';
 import { localUser } from '../chaos/callerIdentity.js';
 import { clearRules, setRule, type SetRuleResult } from '../chaos/operations.js';
 import type { RuleSpec } from '../chaos/ruleSpec.js';
@@ -34,7 +34,7 @@ export interface GameDayOptions {
   readonly rate: number;
   readonly json: boolean;
   readonly paint: Painter;
-  readonly out: NodeJS.WritableStream;
+  readonly out: OutStream;
   readonly interactive: boolean;
   /** Aborts the game day early (Ctrl-C). */
   readonly signal?: AbortSignal;
@@ -266,7 +266,7 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
 }
 
 /** Prints one failed request's timeline across functions, as `faultline logs correlate` does; 0 when found. */
-export async function printFailedTimeline(stack: LocalStack, traceId: string, json: boolean, out: NodeJS.WritableStream, paint: Painter): Promise<number> {
+export async function printFailedTimeline(stack: LocalStack, traceId: string, json: boolean, out: OutStream, paint: Painter): Promise<number> {
   if (!json) out.write(`\nOne failed request, followed across functions: faultline logs correlate ${traceId} --source ${stack.logDir} --functions ${stack.functionNames.join(',')}\n\n`);
   const now = Date.now();
   try {

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { OperationError } from '../../cli/common.js';
-import { runCli } from '../../cli/program.js';
+import { cli } from '../helpers/cli.js';
 import { CloudWatchTelemetrySource, queryRange, sampleFromRows, TELEMETRY_QUERY } from '../../cli/chaos/cloudWatchTelemetry.js';
 import { runScenarioToEnd, type Clock, type ScenarioEvent, type ScenarioRuleStore } from '../../cli/chaos/runScenario.js';
 import { scenarioFromDocument } from '../../cli/chaos/scenario.js';
@@ -295,24 +295,6 @@ describe('faultline chaos run --source cloudwatch', () => {
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
-  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const origOut = process.stdout.write.bind(process.stdout);
-    const origErr = process.stderr.write.bind(process.stderr);
-    process.stdout.write = ((c: string | Uint8Array, ...rest: never[]) =>
-      typeof c === 'string' ? (out.push(c), true) : origOut(c, ...rest)) as typeof process.stdout.write;
-    process.stderr.write = ((c: string | Uint8Array, ...rest: never[]) =>
-      typeof c === 'string' ? (err.push(c), true) : origErr(c, ...rest)) as typeof process.stderr.write;
-    try {
-      const code = await runCli(args);
-      return { code, stdout: out.join(''), stderr: err.join('') };
-    } finally {
-      process.stdout.write = origOut;
-      process.stderr.write = origErr;
-      process.exitCode = 0;
-    }
-  }
   const scenarioFile = (name: string, yaml: string) => {
     const path = join(tmp, name);
     writeFileSync(path, yaml);

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshallItem } from '../../src/chaos/dynamoJson.js';
-import { runCli } from '../../cli/program.js';
+import { cli } from '../helpers/cli.js';
 import { parseScenario, ScenarioError, scenarioFromDocument } from '../../cli/chaos/scenario.js';
 import { runScenarioToEnd, type Clock, type ScenarioEvent } from '../../cli/chaos/runScenario.js';
 import { LogDirTelemetrySource, parseOutcome } from '../../cli/chaos/logDirTelemetry.js';
@@ -24,26 +24,6 @@ let client: DynamoDBClient;
 let ctx: TableContext;
 let tmp: string;
 const savedEnv = { ...process.env };
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const origOut = process.stdout.write.bind(process.stdout);
-  const origErr = process.stderr.write.bind(process.stderr);
-  // The CLI writes strings; the test runner's own reports (binary) pass through.
-  process.stdout.write = ((c: string | Uint8Array, ...rest: never[]) =>
-    typeof c === 'string' ? (out.push(c), true) : origOut(c, ...rest)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array, ...rest: never[]) =>
-    typeof c === 'string' ? (err.push(c), true) : origErr(c, ...rest)) as typeof process.stderr.write;
-  try {
-    const code = await runCli(args);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = origOut;
-    process.stderr.write = origErr;
-    process.exitCode = 0;
-  }
-}
 
 async function ruleItems(): Promise<Record<string, unknown>[]> {
   const page = await client.send(new ScanCommand({ TableName: TABLE }));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeGrafana, type Failure as FakeGrafanaFailure } from '../dashboards/fakeGrafana.js';
-import { runCli } from '../../cli/program.js';
+import { runCliCaptured } from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dashboardsDir = join(root, 'dashboards');
@@ -43,25 +43,8 @@ function faultline(args: string[], env: Record<string, string> = {}): Promise<Ru
   });
 }
 
-/**
- * The CLI in this process, for cases that only need the exit code and
- * stderr (stdout belongs to the test runner here, so it is left alone).
- */
-async function inProcess(args: string[]): Promise<Omit<Run, 'stdout'>> {
-  const write = process.stderr.write;
-  let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const code = await runCli(args);
-    return { code, stderr };
-  } finally {
-    process.stderr.write = write;
-    process.exitCode = undefined;
-  }
-}
+/** The CLI in this process (in-memory streams), for cases that only need the exit code and stderr. */
+const inProcess = (args: string[]) => runCliCaptured(args);
 
 for (const k of Object.keys(process.env)) if (k.startsWith('GRAFANA_')) delete process.env[k];
 process.env.NO_COLOR = '1';

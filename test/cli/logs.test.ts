@@ -101,7 +101,7 @@ describe('faultline logs correlate', () => {
   test('--help shows an example and exits 0', async () => {
     const r = await run(['logs', 'correlate', '--help']);
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /Examples:\n\s+\$ faultline logs correlate/);
+    assert.match(r.stdout, /Examples:\n\s+faultline logs correlate/);
     // How the id is matched, in the user's words.
     assert.match(r.stdout.replace(/\s+/g, ' '), /matched exactly as the value of a JSON log field or span attribute, or as a whole token of a log message/);
     assert.match(r.stdout.replace(/\s+/g, ' '), /--functions <names> comma-separated function names \(default with a log directory: every function in it\)/);

@@ -1,0 +1,85 @@
+// Benchmark: how fast the built CLI (dist/cli/bin.js) starts. `--version` and
+// `--help` (target ≤ 150 ms), `chaos list` until its first request reaches a
+// local HTTP server standing in for DynamoDB (target ≤ 300 ms), and a whole
+// `logs correlate` over a small log directory; `node -e 0` beside them.
+// Needs `npm run build`. Run: node --import tsx bench/cli-startup.bench.ts
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cachedLogDir } from './generateLogDir.js';
+import { median, percentile } from './lib/stats.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
+const NODE = process.env.BENCH_NODE ?? process.execPath;
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+
+/** Spawns node with args; resolves with the ms from spawn to exit, or to `until` when given. */
+function timed(args: string[], env: NodeJS.ProcessEnv = {}, until?: Promise<number>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(NODE, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: 'ignore' });
+    child.on('error', reject);
+    if (until) {
+      until.then((t) => resolve(t - t0), reject);
+      child.on('exit', () => setTimeout(() => reject(new Error(`${args.join(' ')} exited before its first request`)), 100));
+    } else {
+      child.on('exit', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${args.join(' ')} exited ${code}`))));
+    }
+  });
+}
+
+/** A stand-in DynamoDB endpoint: answers every request with an error, resolves `next()` with the time of the first. */
+async function firstRequestServer() {
+  let waiting: ((t: number) => void) | undefined;
+  const server = createServer((req, res) => {
+    const t = performance.now();
+    waiting?.(t);
+    waiting = undefined;
+    req.resume();
+    res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+    res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'bench' }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    next: () => new Promise<number>((r) => (waiting = r)),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+async function series(label: string, target: number | undefined, once: () => Promise<number>) {
+  await once(); // warm the file cache
+  const xs: number[] = [];
+  for (let i = 0; i < RUNS; i++) xs.push(await once());
+  const med = median(xs);
+  const verdict = target === undefined ? '' : `  target ≤ ${target} ms: ${med <= target ? 'met' : 'MISSED'}`;
+  console.log(`${label.padEnd(44)} median ${med.toFixed(0).padStart(5)} ms  p90 ${percentile(xs, 90).toFixed(0).padStart(5)} ms${verdict}`);
+  return Math.round(med);
+}
+
+async function main(): Promise<void> {
+  const server = await firstRequestServer();
+  const data = cachedLogDir(join(tmpdir(), 'faultline-bench-cli-startup-v1'), 20_000);
+  const awsEnv = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_ENDPOINT_URL_DYNAMODB: server.url };
+  console.log(`CLI startup, ${RUNS} runs each (spawn to exit, or to the first request)`);
+  const summary = {
+    nodeAlone: await series('node -e 0', undefined, () => timed(['-e', '0'])),
+    version: await series('faultline --version', 150, () => timed([BIN, '--version'])),
+    help: await series('faultline --help', 150, () => timed([BIN, '--help'])),
+    chaosListFirstRequest: await series('faultline chaos list: first request', 300, () =>
+      timed([BIN, 'chaos', 'list', '--table', 'T', '--region', 'us-east-1'], awsEnv, server.next()),
+    ),
+    logsCorrelate20k: await series(`faultline logs correlate (${data.events} events)`, undefined, () =>
+      timed([BIN, 'logs', 'correlate', data.target.traceId, '--prefix', 'fn-', '--source', data.dir, '--since', new Date(data.startMs - 60_000).toISOString(), '--until', new Date(data.endMs + 60_000).toISOString(), '--json']),
+    ),
+  };
+  await server.close();
+  console.log(JSON.stringify(summary));
+}
+
+await main();
