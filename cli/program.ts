@@ -10,6 +10,7 @@ import { registerLogs } from './commands/logs.js';
 import { registerColdstarts } from './commands/coldstarts.js';
 import { registerDashboards } from './commands/dashboards.js';
 import { registerLocal } from './commands/local.js';
+import { registerReport } from './commands/report.js';
 
 function packageVersion(): string {
   try {
@@ -43,6 +44,7 @@ Run faultline <command> --help for each command's options and examples.`,
   registerColdstarts(program);
   registerDashboards(program);
   registerLocal(program);
+  registerReport(program);
   // Usage errors exit 2 (README "The CLI"), help and version exit 0.
   const override = (cmd: Command): void => {
     cmd.exitOverride();
