@@ -353,9 +353,8 @@ export class ReportAggregator {
     };
     bands.forEach((b, i) => {
       const clearedAtMs = b.toMs;
-      // Baseline: since the previous band cleared (or the start) until this one was set.
-      const baseFrom = i > 0 ? bands[i - 1]!.toMs : -Infinity;
-      const base = sorted.slice(lowerBound(baseFrom), lowerBound(b.fromMs));
+      // Baseline: the requests before this rule was set that no rule was set over.
+      const base = sorted.slice(0, lowerBound(b.fromMs)).filter((o) => !bands.some((x) => o.atMs >= x.fromMs && o.atMs <= x.toMs));
       const baseLat = base.map((o) => o.latencyMs).sort((x, y) => x - y);
       const baselineErrorRate = base.length ? base.filter((o) => !o.ok).length / base.length : 0;
       const baselineP99Ms = percentile(baseLat, 99) ?? 0;

@@ -21,7 +21,7 @@ const CSS = `${BASE_CSS}
 .bar{position:absolute;top:6px;height:${ROW_PX - 12}px;min-width:2px;border-radius:2px;background:var(--s1)}
 .bar.ERROR{background:var(--err)}.bar.cold{box-shadow:inset 0 0 0 2px var(--cold)}
 .fault{position:absolute;top:2px;width:10px;height:10px;margin-left:-5px;transform:rotate(45deg);background:var(--err);border:1px solid var(--bg)}
-.dur{position:absolute;top:4px;font-size:.75rem;color:var(--muted);white-space:nowrap}
+.dur{position:absolute;top:4px;font-size:.75rem;color:var(--muted);white-space:nowrap}.dur.in{color:#fff;top:5px;font-size:.7rem}
 #detail{margin-top:12px}
 #detail table td:first-child{white-space:nowrap;color:var(--muted)}
 .lines td{font-size:.85rem}.lines tr.mine td{background:var(--grid)}
@@ -41,7 +41,7 @@ var printing=false,selected=-1;
 function esc(s){return String(s).replace(/[&<>"']/g,function(c){return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c];});}
 function ms(v){if(v==null)return '–';if(v>=1000)return (v/1000).toFixed(2)+' s';return (v<10?v.toFixed(1):Math.round(v))+' ms';}
 function pc(v){return (v/total*100).toFixed(3)+'%';}
-rows.style.height=(S.length*ROW)+'px';
+rows.style.height=(S.length*ROW)+'px';scroller.style.height='min(70vh,'+(S.length*ROW+2)+'px)';
 for(var k=0;k<=4;k++){var tk=document.createElement('span');tk.style.left=(k*25)+'%';tk.textContent=ms(total*k/4);if(k===0)tk.style.transform='none';if(k===4)tk.style.transform='translateX(-100%)';ticks.appendChild(tk);}
 function rowHtml(i){var s=S[i];var f='';
  for(var j=0;j<s.faults.length;j++){var fl=s.faults[j];f+='<i class="fault" data-fault="'+i+'" style="left:'+pc(s.startMs)+'" title="fault '+esc((fl.fault||'')+' '+(fl.detail||'')+' rule '+(fl.ruleId||'?'))+'"></i>';}
@@ -49,7 +49,7 @@ function rowHtml(i){var s=S[i];var f='';
  return '<div class="row'+(i===selected?' sel':'')+'" role="button" tabindex="0" data-span="'+i+'" style="top:'+(printing?0:i*ROW)+'px">'+
   '<div class="lbl" style="padding-left:'+(6+Math.min(s.depth,30)*12)+'px" title="'+esc(s.name+' · '+s.function)+'">'+(s.faults.length?'<b class="err">⚡</b> ':'')+esc(s.name)+'<span class="fn">'+esc(s.function)+'</span></div>'+
   '<div class="track"><div class="bar '+s.status+(s.coldStart?' cold':'')+'" style="left:'+pc(s.startMs)+';width:'+pc(w)+'"></div>'+f+
-  '<span class="dur" style="left:calc('+pc(Math.min(s.startMs+w,total*0.85))+' + 4px)">'+ms(s.durationMs)+'</span></div></div>';}
+  (s.startMs+w>total*0.85?'<span class="dur in" style="right:calc('+pc(total-s.startMs-w)+' + 4px)">':'<span class="dur" style="left:calc('+pc(s.startMs+w)+' + 4px)">')+ms(s.durationMs)+'</span></div></div>';}
 var lastFirst=-1,lastLast=-1;
 function render(force){var first,last;
  if(printing){first=0;last=S.length;}else{first=Math.max(0,Math.floor(scroller.scrollTop/ROW)-8);last=Math.min(S.length,Math.ceil((scroller.scrollTop+scroller.clientHeight)/ROW)+8);}
