@@ -1,9 +1,9 @@
 // Pure: parsed log records in, the game-day report out. Records may arrive in
-// any order and number in the millions: per-bucket cells hold counts and a
-// log histogram, buckets widen (merging) to stay under `maxBuckets`, and an
-// invocation is held only until its REPORT line arrives. What grows with the
-// input is one small outcome per invocation, kept for the exact recovery
-// figures and totals.
+// any order (CloudWatch interleaves streams) and number in the millions: what
+// is held is one small entry per invocation (merged from its REPORT, EMF and
+// span lines) and per-rule tallies, never the lines; at the end the
+// invocations fall into time buckets (counts and a log histogram per cell)
+// that widen to stay under `maxBuckets`.
 import { ColdStartTally } from '../logs/coldStarts.js';
 import type { ParsedRecord } from '../logs/records.js';
 import { percentile } from '../percentile.js';
@@ -58,11 +58,14 @@ interface Pending {
   startMs: number | undefined;
   endMs: number | undefined;
   durationMs: number | undefined;
+  /** REPORT's duration. */
+  reportMs: number | undefined;
   error: boolean;
   coldStart: boolean;
   faultMarks: number;
   metricFaults: number;
   evidence: boolean;
+  sawReport: boolean;
 }
 
 interface RuleTally {
@@ -112,31 +115,30 @@ export class ReportAggregator {
     if (rec.kind === 'span') {
       for (const m of rec.faults) this.#fault(m.ruleId, m.fault, rec.function, rec.startTime);
     }
-    if (rec.requestId === undefined) return;
+    if (rec.requestId === undefined || rec.kind === 'log') return;
     const key = `${rec.function}\0${rec.requestId}`;
     let p = this.#pending.get(key);
     if (!p) {
-      if (rec.kind === 'log') return;
-      p = { function: rec.function, requestId: rec.requestId, traceId: undefined, startMs: undefined, endMs: undefined, durationMs: undefined, error: false, coldStart: false, faultMarks: 0, metricFaults: 0, evidence: false };
+      p = { function: rec.function, requestId: rec.requestId, traceId: undefined, startMs: undefined, endMs: undefined, durationMs: undefined, reportMs: undefined, error: false, coldStart: false, faultMarks: 0, metricFaults: 0, evidence: false, sawReport: false };
       this.#pending.set(key, p);
     }
-    p.traceId ??= rec.traceId;
+    if (rec.traceId !== undefined && (p.traceId === undefined || rec.traceId < p.traceId)) p.traceId = rec.traceId;
     switch (rec.kind) {
       case 'platform':
         if (rec.event === 'start') p.startMs = rec.timestamp;
         if (rec.event !== 'report' || !rec.report) return;
         this.#reportingFunctions.add(rec.function);
-        p.durationMs = rec.report.durationMs ?? p.durationMs;
+        p.sawReport = true;
+        // Lambda's own figure wins over the agent's, whichever line came first.
+        p.reportMs = rec.report.durationMs ?? p.reportMs;
         p.endMs = rec.timestamp;
         if (rec.report.status !== undefined && rec.report.status !== 'success') p.error = true;
         if (rec.report.initDurationMs !== undefined || rec.report.restoreDurationMs !== undefined) p.coldStart = true;
-        this.#pending.delete(key);
-        this.#finish(p);
         return;
       case 'metric':
         p.evidence = true;
-        p.durationMs ??= rec.durationMs;
-        p.endMs ??= rec.timestamp;
+        if (rec.durationMs !== undefined) p.durationMs = Math.max(p.durationMs ?? 0, rec.durationMs);
+        if (p.endMs === undefined || rec.timestamp > p.endMs) p.endMs = rec.timestamp;
         p.error ||= rec.error;
         p.coldStart ||= rec.coldStart;
         p.metricFaults = Math.max(p.metricFaults, rec.faultsInjected);
@@ -145,8 +147,8 @@ export class ReportAggregator {
         p.faultMarks += rec.faults.length;
         if (rec.isInvocation) {
           p.evidence = true;
-          p.startMs ??= rec.startTime;
-          p.durationMs ??= rec.durationMs;
+          p.startMs = p.startMs === undefined ? rec.startTime : Math.min(p.startMs, rec.startTime);
+          if (p.durationMs === undefined) p.durationMs = rec.durationMs;
           if (rec.status.code === 'ERROR') p.error = true;
           p.coldStart ||= rec.coldStart;
         }
@@ -168,7 +170,7 @@ export class ReportAggregator {
   }
 
   #finish(p: Pending): void {
-    const durationMs = p.durationMs ?? 0;
+    const durationMs = p.reportMs ?? p.durationMs ?? 0;
     const atMs = p.startMs ?? (p.endMs ?? this.#opts.range.startMs) - durationMs;
     const faults = Math.max(p.faultMarks, p.metricFaults);
     const cell = this.#cell(p.function, atMs);
@@ -231,8 +233,11 @@ export class ReportAggregator {
   }
 
   result(): GameDayReport {
-    // Invocations of functions that write no REPORT line (EMF or span only) end here.
-    for (const p of this.#pending.values()) if (p.evidence && !this.#reportingFunctions.has(p.function)) this.#finish(p);
+    // A function that writes REPORT lines counts its invocations by them; one that writes none (EMF or spans only) by those.
+    const done = [...this.#pending.values()].filter((p) => p.sawReport || (p.evidence && !this.#reportingFunctions.has(p.function)));
+    const at = (p: Pending) => p.startMs ?? (p.endMs ?? 0) - (p.reportMs ?? p.durationMs ?? 0);
+    done.sort((a, b) => at(a) - at(b) || (a.function < b.function ? -1 : a.function > b.function ? 1 : 0) || (a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0));
+    for (const p of done) this.#finish(p);
     this.#pending.clear();
     const bands = this.#bands();
     const { startMs: rs, endMs: re } = this.#opts.range;
