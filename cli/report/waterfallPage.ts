@@ -34,6 +34,7 @@ const CSS = `${BASE_CSS}
 
 const SCRIPT = String.raw`(function(){
 'use strict';
+var T0=performance.now();
 var D=JSON.parse(document.getElementById('data').textContent);
 var S=D.spans,ROW=${ROW_PX},total=Math.max(D.totalMs,1);
 var scroller=document.getElementById('wf-scroll'),rows=document.getElementById('wf-rows'),detail=document.getElementById('detail'),ticks=document.getElementById('ticks');
@@ -72,6 +73,7 @@ function show(i){selected=i;render(true);var s=S[i];var a='';
 rows.addEventListener('click',function(e){var r=e.target.closest('[data-span]');if(r)show(Number(r.getAttribute('data-span')));});
 rows.addEventListener('keydown',function(e){if(e.key!=='Enter'&&e.key!==' ')return;var r=e.target.closest('[data-span]');if(r){e.preventDefault();show(Number(r.getAttribute('data-span')));}});
 render(true);
+document.body.setAttribute('data-draw-ms',String(Math.round(performance.now()-T0)));
 document.body.setAttribute('data-ready','1');
 })();`;
 
