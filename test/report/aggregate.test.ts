@@ -155,6 +155,24 @@ describe('report aggregation', () => {
     assert.equal(r.recovery[0]!.latencyMs, 1600);
   });
 
+  test('recovery baseline: the requests before the rule that no rule was set over, also when rules overlap', () => {
+    // 20 ms and no errors before 20 s; two overlapping rules (20–40 s and 25–35 s) with slow failing requests under them.
+    const invs: Inv[] = Array.from({ length: 120 }, (_, i) => {
+      const t = i * 500;
+      const under = t >= 20_000 && t <= 40_000;
+      return { fn: 'a', id: `o-${i}`, atMs: T0 + t, ms: under ? 300 : 20, error: under && i % 2 === 0, shape: 'text' as const };
+    });
+    const rules = [
+      { ruleId: 'outer', setAtMs: T0 + 20_000, clearedAtMs: T0 + 40_000 },
+      { ruleId: 'inner', setAtMs: T0 + 25_000, clearedAtMs: T0 + 35_000 },
+    ];
+    const r = aggregate(records(invs), { rules, recoveryWindowMs: 2000 });
+    for (const x of r.recovery) {
+      assert.equal(x.baselineErrorRate, 0, x.ruleId);
+      assert.equal(x.baselineP99Ms, 20, x.ruleId);
+    }
+  });
+
   test('latency recovery: table of shapes', () => {
     const mk = (fn: (t: number) => number) => Array.from({ length: 200 }, (_, i) => ({ atMs: i * 100, ok: true, latencyMs: fn(i * 100) }));
     const w = { clearedAtMs: 0, endMs: 20_000, windowMs: 2000, baselineP99Ms: 50 };
