@@ -12,6 +12,7 @@ import { registerLogs } from './commands/logs/index.js';
 import { registerColdstarts } from './commands/coldstarts.js';
 import { registerDashboards } from './commands/dashboards/index.js';
 import { registerLocal } from './commands/local.js';
+import { registerReport } from './commands/report.js';
 
 function packageVersion(): string {
   try {
@@ -52,6 +53,7 @@ export function buildProgram(io: CliRun): Command {
   registerColdstarts(program, io);
   registerDashboards(program, io);
   registerLocal(program, io);
+  registerReport(program, io);
   // Usage errors exit 2 (README "The CLI"), help and version exit 0; each
   // command's env-backed options read the run's io.env, not process.env.
   const prepare = (cmd: Command): void => {
