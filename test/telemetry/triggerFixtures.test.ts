@@ -1,6 +1,6 @@
 // Every Lambda trigger event shape in test/fixtures/events (public samples; README.md there
 // names each file's source), against the OpenTelemetry conventions: the trigger detected,
-// `faas.trigger` and span kind (docs/faas/faas-spans.md, docs/faas/aws-lambda.md), the
+// `faas.trigger` and span kind (semantic-conventions/docs/faas/faas-spans.md and …/aws-lambda.md), the
 // attributes each trigger type requires (HTTP server; messaging `process`: messaging.system,
 // messaging.operation.type/name; datasource: faas.document.collection/operation), and the
 // incoming trace context — once on the pure functions and once on the span an invocation
