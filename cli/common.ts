@@ -141,7 +141,7 @@ export function warn(io: CliIo, line: string): void {
 export function reportError(io: CliIo, err: unknown, json: boolean): number {
   const code = err instanceof UsageError ? EXIT_USAGE : EXIT_FAILED;
   const message = err instanceof Error ? err.message : String(err);
-  if (json) io.stderr.write(JSON.stringify({ error: message, exitCode: code }) + '\n');
+  if (json) io.stderr.write(JSON.stringify({ type: 'error', error: message, exitCode: code }) + '\n');
   else io.stderr.write(`faultline: ${message}\n`);
   return code;
 }

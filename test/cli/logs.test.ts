@@ -134,7 +134,7 @@ describe('CloudWatch without credentials or region', () => {
   test('missing region, --json: the error as JSON on stderr', async () => {
     const r = await run(['coldstarts', '--functions', 'orders', '--json'], bareEnv());
     assert.equal(r.code, 1);
-    assert.deepEqual(JSON.parse(r.stderr), { error: 'no AWS region: pass --region or set AWS_REGION', exitCode: 1 });
+    assert.deepEqual(JSON.parse(r.stderr), { type: 'error', error: 'no AWS region: pass --region or set AWS_REGION', exitCode: 1 });
   });
 });
 
