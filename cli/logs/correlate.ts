@@ -187,30 +187,36 @@ function buildWaterfall(spans: readonly SpanRecord[], invocations: Map<string, M
   }
   for (const inv of invocations.values()) if (!invocationsWithSpan.has(inv.requestId)) roots.push({ start: inv.startMs, inv });
   roots.sort((a, b) => a.start - b.start);
-  const t0 = roots.length > 0 ? Math.min(...roots.map((r) => r.start)) : 0;
+  let t0 = roots.length > 0 ? Infinity : 0;
+  for (const r of roots) if (r.start < t0) t0 = r.start;
 
   const rows: WaterfallRow[] = [];
-  const visit = (s: SpanRecord, depth: number) => {
-    const inv = s.isInvocation && s.requestId !== undefined ? invocations.get(s.requestId) : undefined;
-    rows.push({
-      depth,
-      kind: 'span',
-      function: s.function,
-      label: s.name,
-      spanKind: s.spanKind,
-      offsetMs: s.startTime - t0,
-      durationMs: s.durationMs,
-      coldStart: s.coldStart || (inv?.coldStart ?? false),
-      initDurationMs: inv?.initDurationMs,
-      status: s.status.code === 'ERROR' || inv?.error ? 'ERROR' : s.status.code,
-      faults: s.faults,
-      requestId: s.requestId,
-    });
-    const kids = (children.get(s.spanId) ?? []).sort((a, b) => a.startTime - b.startTime);
-    for (const k of kids) visit(k, depth + 1);
+  // Depth-first with an explicit stack: a request's span chain may be thousands deep.
+  const visit = (root: SpanRecord) => {
+    const stack: [SpanRecord, number][] = [[root, 0]];
+    for (let top = stack.pop(); top; top = stack.pop()) {
+      const [s, depth] = top;
+      const inv = s.isInvocation && s.requestId !== undefined ? invocations.get(s.requestId) : undefined;
+      rows.push({
+        depth,
+        kind: 'span',
+        function: s.function,
+        label: s.name,
+        spanKind: s.spanKind,
+        offsetMs: s.startTime - t0,
+        durationMs: s.durationMs,
+        coldStart: s.coldStart || (inv?.coldStart ?? false),
+        initDurationMs: inv?.initDurationMs,
+        status: s.status.code === 'ERROR' || inv?.error ? 'ERROR' : s.status.code,
+        faults: s.faults,
+        requestId: s.requestId,
+      });
+      const kids = (children.get(s.spanId) ?? []).sort((a, b) => a.startTime - b.startTime);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i]!, depth + 1]);
+    }
   };
   for (const r of roots) {
-    if (r.span) visit(r.span, 0);
+    if (r.span) visit(r.span);
     else if (r.inv) {
       rows.push({
         depth: 0,

@@ -716,7 +716,7 @@ describe('the bounds users read about are the bounds the code enforces', () => {
     const { MAX_TARGET_LENGTH } = await import('../../src/chaos/rules/target.js');
     const { MAX_RULE_ITEMS } = await import('../../src/chaos/rules/ruleSet.js');
     const readme = readFileSync(new URL('../../docs/rules.md', import.meta.url), 'utf8');
-    const cli = readFileSync(new URL('../../cli/commands/chaos.ts', import.meta.url), 'utf8');
+    const cli = readFileSync(new URL('../../cli/commands/chaos/set.ts', import.meta.url), 'utf8');
     assert.match(readme, new RegExp(`\`target\`: at most ${MAX_TARGET_LENGTH} characters`));
     assert.match(cli, new RegExp(`at most ${MAX_TARGET_LENGTH} characters`));
     assert.match(readme, new RegExp(`at most ${MAX_RULE_ITEMS.toLocaleString('en-US')} items per function`));
