@@ -2,7 +2,7 @@
 // readonly config (the Powertools `#envConfig` pattern). Nothing else in src/
 // reads process.env for settings. A value that cannot be used is reported and
 // falls back to its default: a bad setting never fails or switches off the rest.
-import type { SpanLimits } from './telemetry/span.js';
+import type { SpanLimits } from './telemetry/tracing/span.js';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
 export type TracesMode = 'log' | 'otlp' | 'off';

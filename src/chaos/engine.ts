@@ -20,7 +20,7 @@
 // guard verdict are worked out once per rule set, not per call.
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { FaultlineConfig } from '../config.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../telemetry/logging/logger.js';
 import { currentInvocation, invocationOfSpan, runAsInvocation } from '../invocationState.js';
 import { compileMatcher, decisionOf, shouldHit, stickyValueOf } from './rules.js';
 import { AbortWindow, effectiveRate, guardVerdict } from './guard.js';

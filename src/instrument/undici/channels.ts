@@ -17,7 +17,7 @@ import {
   type UndiciRequestLike,
 } from '../../undiciInternals.js';
 import { frames, runOutsideInvocations, type InvocationState } from '../../invocationState.js';
-import { traceparentOf } from '../../telemetry/traceparent.js';
+import { traceparentOf } from '../../telemetry/propagation/traceparent.js';
 import { awsCallOf } from '../awsCall.js';
 import { endClientSpan, recordError, recordResponse, startClientSpan, type ClientSpan } from '../clientSpan.js';
 import { injectTraceHeaders, writesDirectly } from '../traceHeaders.js';

@@ -1,7 +1,7 @@
 // CloudWatch Embedded Metric Format: one document per invocation. The
 // constant parts (namespace, dimensions, metric declarations, dimension
 // values) are serialised once per environment.
-import type { InitType } from '../config.js';
+import type { InitType } from '../../config.js';
 
 export const METRIC_NAMES = ['ColdStart', 'InitDuration', 'Duration', 'Error', 'FaultsInjected'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];

@@ -25,8 +25,8 @@ import {
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
-import { OPEN_SLOT, SPAN_OWNER } from '../invocationState.js';
-import { REDACTED } from './redact.js';
+import { OPEN_SLOT, SPAN_OWNER } from '../../invocationState.js';
+import { REDACTED } from '../redaction/redact.js';
 
 /** OTEL_SPAN_* / OTEL_ATTRIBUTE_* limits, as the SDK reads them. */
 export interface SpanLimits {
@@ -38,7 +38,7 @@ export interface SpanLimits {
   readonly attributePerLinkCountLimit: number;
 }
 
-/** The agent's redactor, as spans use it on the values they are given (src/telemetry/redact.ts). */
+/** The agent's redactor, as spans use it on the values they are given (src/telemetry/redaction/redact.ts). */
 export interface SpanRedactor {
   isSensitive(key: string): boolean;
   scrubText(text: string): string;

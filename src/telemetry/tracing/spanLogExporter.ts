@@ -14,9 +14,9 @@
 import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { currentInvocation, invocationOfSpan } from '../invocationState.js';
-import type { LineSink } from './logger.js';
-import { REDACTED, type Redactor } from './redact.js';
+import { currentInvocation, invocationOfSpan } from '../../invocationState.js';
+import type { LineSink } from '../logging/logger.js';
+import { REDACTED, type Redactor } from '../redaction/redact.js';
 import { hrTimeToMs, spanDurationMs, spanStartMs } from './span.js';
 import { LineBuffer } from './lineBuffer.js';
 

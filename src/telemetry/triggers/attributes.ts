@@ -7,10 +7,10 @@
 //               `faas.document.operation` (both required), `.name`, `.time`
 //   timer       `faas.time`
 // Pure, never throws for any JSON value, reads only what the event holds.
-import { asObject, asString } from '../carriers.js';
+import { asObject, asString } from '../propagation/carriers.js';
 import { detectTrigger, type TriggerInfo } from './detect.js';
 import { httpAttributes } from './http.js';
-import { DEFAULT_REDACTOR, type QueryRedactor } from '../redact.js';
+import { DEFAULT_REDACTOR, type QueryRedactor } from '../redaction/redact.js';
 
 export type TriggerAttributes = Record<string, string | number>;
 
