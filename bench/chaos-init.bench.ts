@@ -31,7 +31,7 @@ import { createRuleStore, tableRuleSource } from '../src/chaos/ruleStore.js';
 import { createChaosEngine } from '../src/chaos/engine.js';
 import { createTableReader } from '../src/chaos/dynamoReader.js';
 import { marshallItem } from '../src/chaos/dynamoJson.js';
-import type { CallDescriptor } from '../src/chaos/ruleTypes.js';
+import type { CallDescriptor } from '../src/seam.js';
 import { median } from './lib/stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);

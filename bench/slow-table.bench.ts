@@ -9,7 +9,7 @@ import { readConfig } from '../src/config.js';
 import { createLogger } from '../src/telemetry/logging/logger.js';
 import { createRedactor } from '../src/telemetry/redaction/redact.js';
 import { startChaos } from '../src/chaos/index.js';
-import type { CallDescriptor } from '../src/chaos/ruleTypes.js';
+import type { CallDescriptor } from '../src/seam.js';
 import { percentile } from './lib/stats.js';
 
 const DELAY_MS = 200;

@@ -11,7 +11,7 @@ import { createRedactor } from '../../src/telemetry/redaction/redact.js';
 import { OpenSpans, runAsInvocation, type InvocationState } from '../../src/invocationState.js';
 import { startChaos, type ChaosRuntime } from '../../src/chaos/index.js';
 import { faultAttributes } from '../../src/chaos/engine.js';
-import type { CallDescriptor, FaultDecision } from '../../src/chaos/ruleTypes.js';
+import type { CallDescriptor, FaultDecision } from '../../src/seam.js';
 import { MemorySink, TEST_ENV } from '../helpers/memorySink.js';
 import { seededRandom as seeded } from '../helpers/seededRandom.js';
 import {

@@ -13,7 +13,7 @@ import { createRedactor } from '../../src/telemetry/redaction/redact.js';
 import { currentInvocation, runAsInvocation, type InvocationState } from '../../src/invocationState.js';
 import { startChaos, type ChaosRuntime } from '../../src/chaos/index.js';
 import { credentialsFromEnv, resolveTableEndpoint, TableReadError } from '../../src/chaos/dynamoReader.js';
-import type { CallDescriptor } from '../../src/chaos/ruleTypes.js';
+import type { CallDescriptor } from '../../src/seam.js';
 import { MemorySink, TEST_ENV } from '../helpers/memorySink.js';
 import {
   createTable as createTableOn,
