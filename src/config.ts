@@ -48,7 +48,7 @@ export interface FaultlineConfig {
 
 /**
  * A setting whose value could not be used: it fell back to its default. The
- * agent says so once, as a structured warning (see README "Configuration").
+ * agent says so once, as a structured warning (see docs/configuration.md).
  */
 export interface ConfigProblem {
   readonly variable: string;

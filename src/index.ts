@@ -9,7 +9,7 @@ export type { LogFields } from './telemetry/logging/logger.js';
 
 /**
  * The structured logger, for the function's own lines (console.* works too).
- * Lines carry requestId, traceId, spanId and the README "What every invocation emits" fields.
+ * Lines carry requestId, traceId, spanId and the docs/telemetry.md fields.
  */
 export const logger = {
   debug: (message: string, fields?: LogFields) => getAgent()?.logger.debug(message, fields),

@@ -1,5 +1,5 @@
 // Client spans for outgoing calls, the same for both transports: start with
-// the request's attributes (README "What every invocation emits"), record the response or the
+// the request's attributes (docs/telemetry.md), record the response or the
 // error, end once, and keep the invocation's set of open spans current.
 import { SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { bindSpanToInvocation, type InvocationState } from '../invocationState.js';

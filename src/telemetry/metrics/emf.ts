@@ -24,7 +24,7 @@ export interface InvocationMetrics {
   readonly timestampMs: number;
   readonly requestId: string;
   readonly traceId: string;
-  /** The caller waited for this environment's init (README "What every invocation emits"'s ColdStart). */
+  /** The caller waited for this environment's init (docs/telemetry.md's ColdStart). */
   readonly coldStart: boolean;
   /** First invocation of the environment, whatever its init type: carries InitDuration. */
   readonly firstInvocation: boolean;

@@ -2,7 +2,7 @@
 //   http        the HTTP server attributes (http.ts httpAttributes)
 //   messaging   SQS, SNS, Kafka, Amazon MQ: `messaging.system`, `messaging.operation.type`
 //               and `.name` (`process`), `messaging.destination.name`, the batch size
-//               (docs/faas/aws-lambda.md "SQS", docs/messaging/messaging-spans.md)
+//               (semantic-conventions/docs/faas/aws-lambda.md "SQS", semantic-conventions/docs/messaging/messaging-spans.md)
 //   datasource  S3, DynamoDB streams, CodeCommit: `faas.document.collection`,
 //               `faas.document.operation` (both required), `.name`, `.time`
 //   timer       `faas.time`
