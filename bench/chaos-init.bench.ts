@@ -25,13 +25,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { readConfig } from '../src/config.js';
-import { createLogger } from '../src/telemetry/logger.js';
-import { createRedactor } from '../src/telemetry/redact.js';
+import { createLogger } from '../src/telemetry/logging/logger.js';
+import { createRedactor } from '../src/telemetry/redaction/redact.js';
 import { createRuleStore, tableRuleSource } from '../src/chaos/ruleStore.js';
 import { createChaosEngine } from '../src/chaos/engine.js';
 import { createTableReader } from '../src/chaos/dynamoReader.js';
 import { marshallItem } from '../src/chaos/dynamoJson.js';
-import type { CallDescriptor } from '../src/chaos/ruleTypes.js';
+import type { CallDescriptor } from '../src/seam.js';
 import { median } from './lib/stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);

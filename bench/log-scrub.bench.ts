@@ -1,4 +1,4 @@
-// The cost of scrubbing credentials out of free text (src/telemetry/scrubText.ts),
+// The cost of scrubbing credentials out of free text (src/telemetry/redaction/scrubText.ts),
 // per log line: scrubText alone on typical messages, and a whole logger line
 // (createLogger → a sink that drops it) with the agent's redactor against the
 // same logger whose redactor leaves text as it is. Then hostile text: the time
@@ -6,8 +6,8 @@
 // is linear. Run:
 //   node --import tsx bench/log-scrub.bench.ts
 import { readConfig } from '../src/config.js';
-import { createLogger } from '../src/telemetry/logger.js';
-import { createRedactor, type Redactor } from '../src/telemetry/redact.js';
+import { createLogger } from '../src/telemetry/logging/logger.js';
+import { createRedactor, type Redactor } from '../src/telemetry/redaction/redact.js';
 import { fmtRatio, markdownTable, median, verdict } from './lib/stats.js';
 
 const BATCHES = Number(process.env.BENCH_SCRUB_BATCHES ?? 15);

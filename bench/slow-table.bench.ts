@@ -6,10 +6,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { readConfig } from '../src/config.js';
-import { createLogger } from '../src/telemetry/logger.js';
-import { createRedactor } from '../src/telemetry/redact.js';
+import { createLogger } from '../src/telemetry/logging/logger.js';
+import { createRedactor } from '../src/telemetry/redaction/redact.js';
 import { startChaos } from '../src/chaos/index.js';
-import type { CallDescriptor } from '../src/chaos/ruleTypes.js';
+import type { CallDescriptor } from '../src/seam.js';
 import { percentile } from './lib/stats.js';
 
 const DELAY_MS = 200;

@@ -54,7 +54,7 @@ const REQUIRE_BANNER = "import{createRequire as __flCR}from'node:module';const r
  * and every cold start loads four modules instead of two. Two copies of api and
  * core agree: their globals and context keys are keyed by Symbol.for.
  */
-const OTLP_PROCESSOR = join(root, 'src/telemetry/otlpProcessor.ts');
+const OTLP_PROCESSOR = join(root, 'src/telemetry/tracing/otlpProcessor.ts');
 const otlpApart = {
   name: 'faultline-otlp-apart',
   setup(b) {

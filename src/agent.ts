@@ -3,11 +3,11 @@
 // wrap()) ends here, so behaviour is the same whichever way it came in.
 import type { Tracer } from '@opentelemetry/api';
 import { describeProblem, environmentSecrets, readConfig, type FaultlineConfig } from './config.js';
-import { captureConsole, createLogger, stdoutSink, type LineSink, type Logger } from './telemetry/logger.js';
-import { createRedactor, type Redactor } from './telemetry/redact.js';
-import { createTracing, type Tracing } from './telemetry/tracing.js';
-import { createEmfFormatter, type EmfFormatter } from './telemetry/emf.js';
-import { createColdStartTracker, type ColdStartTracker } from './telemetry/coldStart.js';
+import { captureConsole, createLogger, stdoutSink, type LineSink, type Logger } from './telemetry/logging/logger.js';
+import { createRedactor, type Redactor } from './telemetry/redaction/redact.js';
+import { createTracing, type Tracing } from './telemetry/tracing/tracing.js';
+import { createEmfFormatter, type EmfFormatter } from './telemetry/metrics/emf.js';
+import { createColdStartTracker, type ColdStartTracker } from './telemetry/metrics/coldStart.js';
 import { installOutgoingInstrumentation } from './instrument/index.js';
 import type { FaultHook } from './seam.js';
 import { environmentNames, type FunctionNames } from './invocationNames.js';

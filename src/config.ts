@@ -2,11 +2,20 @@
 // readonly config (the Powertools `#envConfig` pattern). Nothing else in src/
 // reads process.env for settings. A value that cannot be used is reported and
 // falls back to its default: a bad setting never fails or switches off the rest.
-import type { SpanLimits } from './telemetry/span.js';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
 export type TracesMode = 'log' | 'otlp' | 'off';
 export type InitType = 'on-demand' | 'provisioned-concurrency' | 'snap-start' | 'lambda-managed-instances';
+
+/** OTEL_SPAN_* / OTEL_ATTRIBUTE_* limits, as the SDK reads them. */
+export interface SpanLimits {
+  readonly attributeCountLimit: number;
+  readonly attributeValueLengthLimit: number;
+  readonly eventCountLimit: number;
+  readonly linkCountLimit: number;
+  readonly attributePerEventCountLimit: number;
+  readonly attributePerLinkCountLimit: number;
+}
 
 export const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 
@@ -39,7 +48,7 @@ export interface FaultlineConfig {
 
 /**
  * A setting whose value could not be used: it fell back to its default. The
- * agent says so once, as a structured warning (see README "Configuration").
+ * agent says so once, as a structured warning (see docs/configuration.md).
  */
 export interface ConfigProblem {
   readonly variable: string;

@@ -1,15 +1,15 @@
 // `faultline`: wrap() and the public types.
 import { getAgent } from './agent.js';
-import type { LogFields } from './telemetry/logger.js';
+import type { LogFields } from './telemetry/logging/logger.js';
 
 export { wrap } from './wrap.js';
 export type { AnyLambdaHandler, HandlerEvent, HandlerResult, LambdaContext, LambdaCallback, LambdaHandler, WrappedHandler } from './types.js';
 export type { FaultlineConfig, LogLevel, TracesMode, InitType } from './config.js';
-export type { LogFields } from './telemetry/logger.js';
+export type { LogFields } from './telemetry/logging/logger.js';
 
 /**
  * The structured logger, for the function's own lines (console.* works too).
- * Lines carry requestId, traceId, spanId and the README "What every invocation emits" fields.
+ * Lines carry requestId, traceId, spanId and the docs/telemetry.md fields.
  */
 export const logger = {
   debug: (message: string, fields?: LogFields) => getAgent()?.logger.debug(message, fields),

@@ -25,7 +25,7 @@ import {
 import type { Agent } from './agent.js';
 import { checkBuiltins } from './instrument/builtinWatch.js';
 import { OpenSpans, runAsInvocation, runtimeInvokeStore, type InvocationState } from './invocationState.js';
-import { withRootTraceId } from './telemetry/tracer.js';
+import { withRootTraceId } from './telemetry/tracing/tracer.js';
 import {
   detectTrigger,
   extractParentCarrier,
@@ -37,7 +37,7 @@ import {
 } from './telemetry/triggers/index.js';
 import { invocationNames } from './invocationNames.js';
 import { runHandler, type HandlerChannel } from './runHandler.js';
-import { fixedLogFields } from './telemetry/logger.js';
+import { fixedLogFields } from './telemetry/logging/logger.js';
 import type { AnyLambdaHandler, LambdaContext } from './types.js';
 
 interface InvocationRun {

@@ -4,7 +4,7 @@
 // metrics stay its own.
 //
 // One AsyncLocalStorage carries both the invocation and the OpenTelemetry
-// context (src/telemetry/contextManager.ts reads and writes the same frames):
+// context (src/telemetry/tracing/contextManager.ts reads and writes the same frames):
 // every store Node propagates is paid for on every async resource and promise
 // the function creates, so a second one would cost each outgoing call again.
 import { AsyncLocalStorage } from 'node:async_hooks';

@@ -61,7 +61,7 @@ export function dispatcherBaseOf<D>(proto: object | null): (object & { dispatch:
   return undefined;
 }
 
-/** undici's diagnostics channels (docs/api/DiagnosticsChannel.md), as far as the agent listens. */
+/** undici's diagnostics channels (undici/docs/api/DiagnosticsChannel.md), as far as the agent listens. */
 export const CHANNEL_CREATE = 'undici:request:create';
 export const CHANNEL_HEADERS = 'undici:request:headers';
 export const CHANNEL_TRAILERS = 'undici:request:trailers';

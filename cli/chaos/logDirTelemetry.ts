@@ -1,4 +1,4 @@
-// TelemetrySource over a log directory (README "Two commands", the local mode):
+// TelemetrySource over a log directory (docs/local-mode.md):
 // DIR/<function>/<stream>.log, one `{"timestamp": <ms>, "message": "<line>"}`
 // per line. An invocation's outcome comes from Lambda's REPORT line (duration;
 // `Status: error|timeout`) and the agent's EMF document (`Duration`, `Error`),

@@ -11,8 +11,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FunctionPool, InvocationReport } from './functionPool.js';
 import { newTraceHeader } from './functionPool.js';
-import { parseXRayHeader, toXRayHeader } from '../../src/telemetry/xray.js';
-import { isValidTraceparent } from '../../src/telemetry/carriers.js';
+import { parseXRayHeader, toXRayHeader } from '../../src/telemetry/propagation/xray.js';
+import { isValidTraceparent } from '../../src/telemetry/propagation/carriers.js';
 
 export interface Route {
   readonly method: string;

@@ -1,4 +1,4 @@
-// One CloudWatch log stream as a file (README "Two commands", the local mode):
+// One CloudWatch log stream as a file (docs/local-mode.md):
 // `DIR/<function>/<stream>.log`, one `{"timestamp": <epoch ms>, "message": "…"}`
 // per line. Log stream names hold `/`, `[` and `$` (`2026/11/23/[$LATEST]<hex>`);
 // the file name keeps only letters, digits, `.`, `_` and `-`

@@ -1,4 +1,4 @@
-// LogSource over a log directory (README "Two commands", the local mode):
+// LogSource over a log directory (docs/local-mode.md):
 // DIR/<function>.log or DIR/<function>/<stream>.log (logDirLayout.ts), one `{"timestamp": <ms>, "message": "<line>"}`
 // per line, the shape of CloudWatch's log events. Everything streams through
 // lineScanner.ts: memory stays flat in the size of the directory and of each

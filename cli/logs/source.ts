@@ -1,5 +1,5 @@
 // The one interface `logs correlate`, `logs tail` and `coldstarts` read logs
-// through. Two implementations: a log directory (logDirSource.ts, README "Two commands", the local mode)
+// through. Two implementations: a log directory (logDirSource.ts, docs/local-mode.md)
 // and CloudWatch Logs (cloudWatchSource.ts).
 import type { SourceEvent } from './records.js';
 

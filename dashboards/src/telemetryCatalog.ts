@@ -1,4 +1,4 @@
-// What the faultline agent emits, as far as dashboards may query it (README "What every invocation emits").
+// What the faultline agent emits, as far as dashboards may query it (docs/telemetry.md).
 // The dashboards are built from these names only, and
 // test/dashboards/telemetryCatalog.test.ts holds them against the agent's own
 // code, so a renamed metric or log field breaks a test, not a game day.

@@ -1,6 +1,6 @@
 // A minimal DynamoDB client for the one thing the agent asks of the rule
-// table: Query by partition key. The AWS SDK costs about 100 ms of cold start;
-// this is JSON over node:http(s) with a keep-alive agent and SigV4 signing.
+// table: Query by partition key. The AWS SDK costs too much cold start
+// (docs/benchmarks.md); this is JSON over node:http(s) with a keep-alive agent and SigV4 signing.
 //
 // Every request runs in the root context with tracing suppressed, so the
 // agent's own outgoing instrumentation neither traces nor faults it, and

@@ -20,11 +20,12 @@
 // guard verdict are worked out once per rule set, not per call.
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { FaultlineConfig } from '../config.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../telemetry/logging/logger.js';
 import { currentInvocation, invocationOfSpan, runAsInvocation } from '../invocationState.js';
 import { compileMatcher, decisionOf, shouldHit, stickyValueOf } from './rules.js';
 import { AbortWindow, effectiveRate, guardVerdict } from './guard.js';
-import type { CallDescriptor, FaultDecision, Guardrails, Rule, RuleSet } from './ruleTypes.js';
+import type { Guardrails, Rule, RuleSet } from './ruleTypes.js';
+import type { CallDescriptor, FaultDecision } from '../seam.js';
 import type { RuleStore } from './ruleStore.js';
 import { DEFAULT_READ_TIMEOUT_MS } from './dynamoReader.js';
 import { invocationEffect } from './invocationFaults.js';

@@ -3,7 +3,7 @@
 // single entry: it wires the table reader, the rule store and the engine, and
 // starts the first load, whose bounded wait is `ready`.
 import type { FaultlineConfig } from '../config.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../telemetry/logging/logger.js';
 import { createTableReader, credentialsFromEnv, DEFAULT_READ_TIMEOUT_MS, resolveTableEndpoint, TableReadError } from './dynamoReader.js';
 import { createRuleStore, type RuleSource, type RuleStore, tableRuleSource } from './ruleStore.js';
 import { createChaosEngine, type ChaosEngine } from './engine.js';

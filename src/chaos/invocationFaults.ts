@@ -1,7 +1,7 @@
 // Faults whose target is `invocation` (README "Chaos rules"): latency before the
 // handler runs, or an error instead of running it. Validation allows no other
 // fault on that target.
-import type { FaultDecision } from './ruleTypes.js';
+import type { FaultDecision } from '../seam.js';
 import { jitteredDelay } from './jitter.js';
 
 /** The error an `invocation` rule fails the function with. */

@@ -17,7 +17,7 @@
 //
 // Lambda freezes the process between invocations, so timers cannot be trusted
 // to refresh on schedule; the per-invocation check is what drives refreshes.
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../telemetry/logging/logger.js';
 import { runOutsideInvocations } from '../invocationState.js';
 import { compileRuleSet } from './rules.js';
 import { compileRuleSetInSlices, SLICE_ITEMS, UNREADABLE } from './rules/ruleSet.js';

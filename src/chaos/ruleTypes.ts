@@ -109,5 +109,3 @@ export interface RuleSet {
   readonly problems: readonly string[];
 }
 
-// The call as the rules see it and a rule's decision on it: the seam the instrumentation shares (src/seam.ts).
-export type { CallDescriptor, FaultDecision } from '../seam.js';

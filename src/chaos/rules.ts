@@ -1,7 +1,8 @@
 // The chaos rule module: validation, matching, chance and schedules, shared by
 // the agent (src/chaos/engine.ts) and the CLI (cli/chaos). Pure: no I/O, no
 // clock, no randomness of its own. The pieces live in ./rules/.
-import type { FaultDecision, Rule } from './ruleTypes.js';
+import type { Rule } from './ruleTypes.js';
+import type { FaultDecision } from '../seam.js';
 
 export { RuleError } from './rules/ruleError.js';
 export { parseTarget, tryParseTarget, formatTarget, targetSpecificity, type TargetResult } from './rules/target.js';

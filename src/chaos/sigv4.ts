@@ -1,5 +1,5 @@
 // AWS Signature Version 4 over node:crypto. The agent signs its own rule-table
-// reads with this instead of loading the AWS SDK (about 100 ms of cold start).
+// reads with this instead of loading the AWS SDK (its cold start: docs/benchmarks.md).
 // Only what those reads need: header signing, no presigned URLs, no chunked
 // payloads.
 import { createHash, createHmac } from 'node:crypto';

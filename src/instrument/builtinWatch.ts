@@ -1,6 +1,6 @@
 // Instruments a built-in module once the function has loaded it, without
 // loading it ourselves. node:https alone (with tls and crypto behind it) is
-// about 3 ms of every cold start, and a function that only calls fetch, or
+// a noticeable part of every cold start (docs/benchmarks.md), and a function that only calls fetch, or
 // only plain http, never needs it.
 //
 // A module is noticed when it is required through CommonJS (Module._load, at

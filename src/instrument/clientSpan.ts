@@ -1,10 +1,10 @@
 // Client spans for outgoing calls, the same for both transports: start with
-// the request's attributes (README "What every invocation emits"), record the response or the
+// the request's attributes (docs/telemetry.md), record the response or the
 // error, end once, and keep the invocation's set of open spans current.
 import { SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { bindSpanToInvocation, type InvocationState } from '../invocationState.js';
-import { DEFAULT_REDACTOR, type QueryRedactor } from '../telemetry/redact.js';
-import { AgentTracer } from '../telemetry/tracer.js';
+import { DEFAULT_REDACTOR, type QueryRedactor } from '../telemetry/redaction/redact.js';
+import { AgentTracer } from '../telemetry/tracing/tracer.js';
 import { awsRequestId, rpcMethod, rpcServiceName, type AwsCall, type HeaderBag } from './awsCall.js';
 
 /** The agent's redactor: the same query-key list as incoming `url.query` and log fields. */

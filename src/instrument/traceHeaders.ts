@@ -3,7 +3,7 @@
 // common case (no baggage) writes the header directly: no context copy to
 // carry the client span, no propagator walk, once per outgoing call.
 import { propagation, trace, type Context, type Span, type TextMapSetter } from '@opentelemetry/api';
-import { traceparentOf } from '../telemetry/traceparent.js';
+import { traceparentOf } from '../telemetry/propagation/traceparent.js';
 
 /** Whether injectTraceHeaders writes only `traceparent` (and `tracestate`) itself, rather than through the propagator. */
 export function writesDirectly(ctx: Context, direct: boolean): boolean {

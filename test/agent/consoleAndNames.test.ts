@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAgent, installAgent } from '../../src/agent.js';
 import { wrap } from '../../src/wrap.js';
-import { captureConsole } from '../../src/telemetry/logger.js';
+import { captureConsole } from '../../src/telemetry/logging/logger.js';
 import { MemorySink, lambdaContext } from '../helpers/memorySink.js';
 
 type Call = [method: string, args: unknown[]];

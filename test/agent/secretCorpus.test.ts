@@ -13,7 +13,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import type { AddressInfo } from 'node:net';
 import { createAgent, installAgent } from '../../src/agent.js';
 import { wrap } from '../../src/wrap.js';
-import { captureConsole } from '../../src/telemetry/logger.js';
+import { captureConsole } from '../../src/telemetry/logging/logger.js';
 import { MemorySink, lambdaContext, TEST_ENV } from '../helpers/memorySink.js';
 
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';

@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAgent, installAgent } from '../../src/agent.js';
 import { wrap } from '../../src/wrap.js';
-import { captureConsole } from '../../src/telemetry/logger.js';
+import { captureConsole } from '../../src/telemetry/logging/logger.js';
 import { MemorySink, lambdaContext, TEST_ENV } from '../helpers/memorySink.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { SyncSpanProcessor } from '../../src/telemetry/spanLogExporter.js';
+import { SyncSpanProcessor } from '../../src/telemetry/tracing/spanLogExporter.js';
 
 function freshAgent(env: Record<string, string> = {}) {
   const sink = new MemorySink();

@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { readConfig } from '../../src/config.js';
-import { createLogger } from '../../src/telemetry/logger.js';
-import { createRedactor } from '../../src/telemetry/redact.js';
+import { createLogger } from '../../src/telemetry/logging/logger.js';
+import { createRedactor } from '../../src/telemetry/redaction/redact.js';
 import { OpenSpans, runAsInvocation, type InvocationState } from '../../src/invocationState.js';
 import { startChaos, type ChaosRuntime } from '../../src/chaos/index.js';
 import { faultAttributes } from '../../src/chaos/engine.js';
-import type { CallDescriptor, FaultDecision } from '../../src/chaos/ruleTypes.js';
+import type { CallDescriptor, FaultDecision } from '../../src/seam.js';
 import { MemorySink, TEST_ENV } from '../helpers/memorySink.js';
 import { seededRandom as seeded } from '../helpers/seededRandom.js';
 import {

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InjectedInvocationError, invocationEffect } from '../../src/chaos/invocationFaults.js';
-import type { Fault, FaultDecision } from '../../src/chaos/ruleTypes.js';
+import type { Fault } from '../../src/chaos/ruleTypes.js';
+import type { FaultDecision } from '../../src/seam.js';
 
 const decision = (fault: Fault): FaultDecision => ({ ruleId: 'slow', scope: 'orders', targetText: 'invocation', fault });
 

@@ -8,12 +8,12 @@ import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { readConfig } from '../../src/config.js';
-import { createLogger } from '../../src/telemetry/logger.js';
-import { createRedactor } from '../../src/telemetry/redact.js';
+import { createLogger } from '../../src/telemetry/logging/logger.js';
+import { createRedactor } from '../../src/telemetry/redaction/redact.js';
 import { currentInvocation, runAsInvocation, type InvocationState } from '../../src/invocationState.js';
 import { startChaos, type ChaosRuntime } from '../../src/chaos/index.js';
 import { credentialsFromEnv, resolveTableEndpoint, TableReadError } from '../../src/chaos/dynamoReader.js';
-import type { CallDescriptor } from '../../src/chaos/ruleTypes.js';
+import type { CallDescriptor } from '../../src/seam.js';
 import { MemorySink, TEST_ENV } from '../helpers/memorySink.js';
 import {
   createTable as createTableOn,

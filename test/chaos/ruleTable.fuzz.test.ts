@@ -18,9 +18,10 @@ import { SLICE_ITEMS } from '../../src/chaos/rules/ruleSet.js';
 import { createRuleStore } from '../../src/chaos/ruleStore.js';
 import { createChaosEngine } from '../../src/chaos/engine.js';
 import { readConfig } from '../../src/config.js';
-import { createLogger } from '../../src/telemetry/logger.js';
-import { createRedactor } from '../../src/telemetry/redact.js';
-import type { CallDescriptor, Rule } from '../../src/chaos/ruleTypes.js';
+import { createLogger } from '../../src/telemetry/logging/logger.js';
+import { createRedactor } from '../../src/telemetry/redaction/redact.js';
+import type { Rule } from '../../src/chaos/ruleTypes.js';
+import type { CallDescriptor } from '../../src/seam.js';
 import { MemorySink, TEST_ENV } from '../helpers/memorySink.js';
 
 const FUNCTION = 'orders';

@@ -17,7 +17,8 @@ import {
   type HitContext,
 } from '../../src/chaos/rules.js';
 import { guardVerdict } from '../../src/chaos/guard.js';
-import type { CallDescriptor, Rule, Target } from '../../src/chaos/ruleTypes.js';
+import type { Rule, Target } from '../../src/chaos/ruleTypes.js';
+import type { CallDescriptor } from '../../src/seam.js';
 import { seededRandom as seeded } from '../helpers/seededRandom.js';
 
 const BASE = { scope: 'orders-api', id: 'r1', target: 'aws:dynamodb:GetItem', fault: 'error', error: 'ThrottlingException' };

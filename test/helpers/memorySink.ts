@@ -1,4 +1,4 @@
-import type { LineSink } from '../../src/telemetry/logger.js';
+import type { LineSink } from '../../src/telemetry/logging/logger.js';
 
 /** Collects every line the agent writes, parsed. */
 export class MemorySink implements LineSink {

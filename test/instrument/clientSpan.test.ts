@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { fullUrl, recordResponse, startClientSpan, type UrlRedactor } from '../../src/instrument/clientSpan.js';
-import { createRedactor } from '../../src/telemetry/redact.js';
-import { AgentSpan } from '../../src/telemetry/span.js';
-import { AgentTracerProvider } from '../../src/telemetry/tracer.js';
+import { createRedactor } from '../../src/telemetry/redaction/redact.js';
+import { AgentSpan } from '../../src/telemetry/tracing/span.js';
+import { AgentTracerProvider } from '../../src/telemetry/tracing/tracer.js';
 import { spanLimitsFromEnv } from '../../src/config.js';
 
 const NO_PROCESSOR = { onStart() {}, onEnd() {}, forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve() };

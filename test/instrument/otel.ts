@@ -4,7 +4,8 @@ import { context, propagation, trace, type Span, type Tracer } from '@openteleme
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { CallDescriptor, Fault, FaultDecision } from '../../src/chaos/ruleTypes.js';
+import type { Fault } from '../../src/chaos/ruleTypes.js';
+import type { CallDescriptor, FaultDecision } from '../../src/seam.js';
 
 export interface TestOtel {
   readonly tracer: Tracer;

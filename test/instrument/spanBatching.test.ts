@@ -68,8 +68,8 @@ test('client spans are written with their invocation span, before the response',
 });
 
 test('a long invocation writes its client spans in bounded batches; a span that cannot be written is dropped alone', async () => {
-  const { SpanLogExporter } = await import('../../src/telemetry/spanLogExporter.js');
-  const { AgentTracerProvider } = await import('../../src/telemetry/tracer.js');
+  const { SpanLogExporter } = await import('../../src/telemetry/tracing/spanLogExporter.js');
+  const { AgentTracerProvider } = await import('../../src/telemetry/tracing/tracer.js');
   const { spanLimitsFromEnv } = await import('../../src/config.js');
   const { bindSpanToInvocation } = await import('../../src/invocationState.js');
   const { resourceFromAttributes } = await import('@opentelemetry/resources');

@@ -5,14 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanKind, SpanStatusCode, type Link } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { SpanLineFormatter, SpanLogExporter, spanToRecord } from '../../src/telemetry/spanLogExporter.js';
-import { createRedactor } from '../../src/telemetry/redact.js';
-import { AgentTracerProvider } from '../../src/telemetry/tracer.js';
+import { SpanLineFormatter, SpanLogExporter, spanToRecord } from '../../src/telemetry/tracing/spanLogExporter.js';
+import { createRedactor } from '../../src/telemetry/redaction/redact.js';
+import { AgentTracerProvider } from '../../src/telemetry/tracing/tracer.js';
 import { spanLimitsFromEnv } from '../../src/config.js';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Tracer } from '@opentelemetry/api';
 
-/** The same spans from the SDK's provider and from the agent's own (src/telemetry/tracer.ts). */
+/** The same spans from the SDK's provider and from the agent's own (src/telemetry/tracing/tracer.ts). */
 function finishedSpans(make: (tracer: Tracer) => void, provider: 'sdk' | 'agent' = 'sdk'): ReadableSpan[] {
   const memory = new InMemorySpanExporter();
   const processor = new SimpleSpanProcessor(memory);

@@ -8,7 +8,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { installOutgoingInstrumentation } from '../../src/instrument/index.js';
-import { createRedactor } from '../../src/telemetry/redact.js';
+import { createRedactor } from '../../src/telemetry/redaction/redact.js';
 import { OpenSpans, runAsInvocation, type InvocationState } from '../../src/invocationState.js';
 import { FakeEngine, setupOtel, type TestOtel } from './otel.js';
 import { createWireFaultHook } from '../../src/chaos/wire/index.js';

@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTraceState, propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { injectTraceHeaders } from '../../src/instrument/traceHeaders.js';
-import { traceparentOf } from '../../src/telemetry/traceparent.js';
+import { traceparentOf } from '../../src/telemetry/propagation/traceparent.js';
 import { setupOtel } from './otel.js';
 
 const otel = setupOtel();

@@ -1,5 +1,5 @@
-// Unit tests for the agent's own span and tracer (src/telemetry/span.ts,
-// src/telemetry/tracer.ts). They were written to behave like the
+// Unit tests for the agent's own span and tracer (src/telemetry/tracing/span.ts,
+// src/telemetry/tracing/tracer.ts). They were written to behave like the
 // OpenTelemetry SDK's SpanImpl/Tracer with an always-on sampler, so besides
 // checking expected values directly, several tests run the same calls on a
 // real SDK span (BasicTracerProvider + AlwaysOnSampler) and compare.
@@ -43,8 +43,8 @@ import {
   spanStartMs,
   timeInputToMs,
   type SpanLimits,
-} from '../../src/telemetry/span.js';
-import { AgentTracer, AgentTracerProvider, newSpanId, newTraceId } from '../../src/telemetry/tracer.js';
+} from '../../src/telemetry/tracing/span.js';
+import { AgentTracer, AgentTracerProvider, newSpanId, newTraceId } from '../../src/telemetry/tracing/tracer.js';
 import { spanLimitsFromEnv } from '../../src/config.js';
 
 // ---------------------------------------------------------------- helpers

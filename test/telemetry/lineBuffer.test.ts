@@ -1,7 +1,7 @@
-// LineBuffer writes the same bytes as JSON.stringify / Buffer.from would (src/telemetry/lineBuffer.ts).
+// LineBuffer writes the same bytes as JSON.stringify / Buffer.from would (src/telemetry/tracing/lineBuffer.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineBuffer } from '../../src/telemetry/lineBuffer.js';
+import { LineBuffer } from '../../src/telemetry/tracing/lineBuffer.js';
 import { seededRandom } from '../helpers/seededRandom.js';
 
 /** Strings that reach every branch: ASCII, escapes, control characters, 2/3/4-byte UTF-8, lone surrogates. */

@@ -1,11 +1,11 @@
-// The redactor (src/telemetry/redact.ts, scrubText.ts): one key list for log
+// The redactor (src/telemetry/redaction/redact.ts, scrubText.ts): one key list for log
 // fields, console arguments, span attributes and both directions' query
 // strings; free text scrubbed of credentials and otherwise left readable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createRedactor, REDACTED } from '../../src/telemetry/redact.js';
-import { captureConsole, createLogger } from '../../src/telemetry/logger.js';
+import { createRedactor, REDACTED } from '../../src/telemetry/redaction/redact.js';
+import { captureConsole, createLogger } from '../../src/telemetry/logging/logger.js';
 import { readConfig } from '../../src/config.js';
 import { fullUrl } from '../../src/instrument/clientSpan.js';
 import { httpAttributes } from '../../src/telemetry/triggers/index.js';

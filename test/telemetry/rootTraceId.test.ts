@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { AgentTracer, withRootTraceId } from '../../src/telemetry/tracer.js';
+import { AgentTracer, withRootTraceId } from '../../src/telemetry/tracing/tracer.js';
 import { spanLimitsFromEnv } from '../../src/config.js';
 
 const noop: SpanProcessor = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };

@@ -1,4 +1,4 @@
-// Conformance of the agent's own span (src/telemetry/span.ts) with the OpenTelemetry SDK's
+// Conformance of the agent's own span (src/telemetry/tracing/span.ts) with the OpenTelemetry SDK's
 // (@opentelemetry/sdk-trace-base): each case drives an AgentSpan and an SDK span through the
 // same calls, with the same span limits read from the environment as config.ts reads them,
 // and compares what an exporter sees. Fixed cases name each rule; fast-check drives random
@@ -32,9 +32,9 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { spanLimitsFromEnv } from '../../src/config.js';
-import { AgentSpan, type SpanLimits } from '../../src/telemetry/span.js';
-import { AgentTracerProvider } from '../../src/telemetry/tracer.js';
-import { createRedactor, REDACTED } from '../../src/telemetry/redact.js';
+import { AgentSpan, type SpanLimits } from '../../src/telemetry/tracing/span.js';
+import { AgentTracerProvider } from '../../src/telemetry/tracing/tracer.js';
+import { createRedactor, REDACTED } from '../../src/telemetry/redaction/redact.js';
 
 type Env = Record<string, string>;
 

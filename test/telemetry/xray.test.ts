@@ -6,7 +6,7 @@ import {
   toXRayHeader,
   toXRayTraceId,
   xrayToTraceparent,
-} from '../../src/telemetry/xray.js';
+} from '../../src/telemetry/propagation/xray.js';
 
 const ROOT = '1-5759e988-bd862e3fe1be46a994272793';
 const W3C = '5759e988bd862e3fe1be46a994272793';

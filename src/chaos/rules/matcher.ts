@@ -8,7 +8,8 @@
 // rule can make a call slow.
 import { compileGlob, globMatches as importedGlobMatches, isGlob, type Glob } from './glob.js';
 import { targetSpecificity } from './target.js';
-import { GLOBAL_SCOPE, type CallDescriptor, type Rule, type RuleSet } from '../ruleTypes.js';
+import { GLOBAL_SCOPE, type Rule, type RuleSet } from '../ruleTypes.js';
+import type { CallDescriptor } from '../../seam.js';
 
 // Taken once: under a CommonJS transform an imported binding is a getter, read on every call otherwise.
 const globMatches = importedGlobMatches;

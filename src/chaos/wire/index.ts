@@ -2,7 +2,7 @@
 // the wire functions here apply it, and every applied fault is reported back
 // to the engine (span event, WARN line, FaultsInjected).
 import type { Span } from '@opentelemetry/api';
-import type { CallDescriptor, FaultDecision } from '../ruleTypes.js';
+import type { CallDescriptor, FaultDecision } from '../../seam.js';
 import type { FaultHook } from '../../seam.js';
 import { planHttpFault } from './httpFaults.js';
 import { http2Fault } from './http2Faults.js';

@@ -17,7 +17,7 @@ import {
   type UndiciRequestLike,
 } from '../../undiciInternals.js';
 import { frames, runOutsideInvocations, type InvocationState } from '../../invocationState.js';
-import { traceparentOf } from '../../telemetry/traceparent.js';
+import { traceparentOf } from '../../telemetry/propagation/traceparent.js';
 import { awsCallOf } from '../awsCall.js';
 import { endClientSpan, recordError, recordResponse, startClientSpan, type ClientSpan } from '../clientSpan.js';
 import { injectTraceHeaders, writesDirectly } from '../traceHeaders.js';
@@ -69,8 +69,7 @@ export function subscribeChannels(state: UndiciState): () => void {
    * they are appended to it directly: addHeader would validate, on every call,
    * a name and a value the agent formatted itself. Written here rather than
    * through injectTraceHeaders with an array setter, which flattens the value
-   * and goes through the setter: 0.6-0.8 µs more per fetch (Node 24, 8
-   * processes each, two runs).
+   * and goes through the setter, measurably slower per fetch (docs/benchmarks.md).
    */
   const addPendingHeaders = (request: UndiciRequestLike, pending: PendingHeaders) => {
     if (typeof request.addHeader !== 'function') return;

@@ -59,7 +59,7 @@ function withRefusalSpan(state: UndiciState, input: unknown, init: RequestInit |
 
 /**
  * Node (20 to 24) creates its fetch's global dispatcher only when fetch is first used
- * (loading undici costs ~35 ms, too much to force at init): the first call
+ * (loading undici costs too much to force at init; docs/benchmarks.md): the first call
  * through our fetch wrapper loads it, wraps it, then fetches. A dispatcher of
  * the function's own, given in `init`, is put behind a wrapper of ours too.
  */

@@ -41,7 +41,7 @@ export interface Front {
    * undici's own Agent makes each request inside `dispatch` (Agent → Pool →
    * Client), so its trace headers can be added to the made request from the
    * `undici:request:create` channel, instead of copying the options and the
-   * headers of every call (about 1.5 µs a fetch on Node 20). Any other
+   * headers of every call (docs/benchmarks.md). Any other
    * dispatcher (a mock, a proxy, a composed one) gets them in a copy. A call
    * that a pool at its connection limit queues has its request made later:
    * its headers wait for it (UndiciState.later).

@@ -2,15 +2,15 @@
 //   http        the HTTP server attributes (http.ts httpAttributes)
 //   messaging   SQS, SNS, Kafka, Amazon MQ: `messaging.system`, `messaging.operation.type`
 //               and `.name` (`process`), `messaging.destination.name`, the batch size
-//               (semantic-conventions/docs/faas/aws-lambda.md "SQS", …/docs/messaging/messaging-spans.md)
+//               (semantic-conventions/docs/faas/aws-lambda.md "SQS", semantic-conventions/docs/messaging/messaging-spans.md)
 //   datasource  S3, DynamoDB streams, CodeCommit: `faas.document.collection`,
 //               `faas.document.operation` (both required), `.name`, `.time`
 //   timer       `faas.time`
 // Pure, never throws for any JSON value, reads only what the event holds.
-import { asObject, asString } from '../carriers.js';
+import { asObject, asString } from '../propagation/carriers.js';
 import { detectTrigger, type TriggerInfo } from './detect.js';
 import { httpAttributes } from './http.js';
-import { DEFAULT_REDACTOR, type QueryRedactor } from '../redact.js';
+import { DEFAULT_REDACTOR, type QueryRedactor } from '../redaction/redact.js';
 
 export type TriggerAttributes = Record<string, string | number>;
 

@@ -1,7 +1,7 @@
 // What invoked the function, from the event's shape alone: one frozen TriggerInfo per
 // source (the trigger type, `faas.trigger`, the span kind). Pure and cheap — called once
 // per invocation — and never throws for any JSON value: the agent must not hurt the function.
-import { asObject, asString } from '../carriers.js';
+import { asObject, asString } from '../propagation/carriers.js';
 
 export type TriggerSource =
   | 'apigateway-v1'

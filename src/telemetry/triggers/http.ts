@@ -1,8 +1,8 @@
 // The HTTP side of an HTTP-triggered invocation, read from its event: the OpenTelemetry
 // HTTP server attributes, the status the caller gets for a handler result, and the request
 // headers. Pure, never throws for any JSON value.
-import { asObject, asString, headerValue } from '../carriers.js';
-import { DEFAULT_REDACTOR, type QueryRedactor } from '../redact.js';
+import { asObject, asString, headerValue } from '../propagation/carriers.js';
+import { DEFAULT_REDACTOR, type QueryRedactor } from '../redaction/redact.js';
 import { detectTrigger, type TriggerInfo } from './detect.js';
 
 export type HttpAttributes = Record<string, string | number>;

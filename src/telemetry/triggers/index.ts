@@ -8,7 +8,7 @@
 //   records.ts      where a batch event's records sit
 // All pure and cheap (called once per invocation) and none throws for any JSON value
 // (what Lambda hands a handler): the agent must not hurt the function.
-export type { RecordCarrier, TraceCarrier } from '../carriers.js';
+export type { RecordCarrier, TraceCarrier } from '../propagation/carriers.js';
 export { TRIGGERS, detectTrigger, isTriggerBatch, type FaasTrigger, type TriggerInfo, type TriggerSource } from './detect.js';
 export { headersOf, httpAttributes, httpStatusFromResult, type HttpAttributes } from './http.js';
 export { invocationSpanName, triggerAttributes, type TriggerAttributes } from './attributes.js';

@@ -12,7 +12,7 @@ import {
   sqsRecordXRayTraceparent,
   type RecordCarrier,
   type TraceCarrier,
-} from '../carriers.js';
+} from '../propagation/carriers.js';
 import { detectTrigger, type TriggerInfo } from './detect.js';
 import { groupedRecords } from './records.js';
 

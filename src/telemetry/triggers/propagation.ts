@@ -14,8 +14,8 @@ import {
   sqsRecordCarrier,
   sqsRecordXRayHeader,
   type TraceCarrier,
-} from '../carriers.js';
-import { parseXRayHeader, xrayToTraceparent, type XRayHeader } from '../xray.js';
+} from '../propagation/carriers.js';
+import { parseXRayHeader, xrayToTraceparent, type XRayHeader } from '../propagation/xray.js';
 import { detectTrigger, type TriggerInfo } from './detect.js';
 import { firstGrouped, firstRecord } from './records.js';
 
@@ -31,7 +31,7 @@ export interface XRaySources {
  * `propagation.extract(ROOT_CONTEXT, carrier)`. In order, the first that holds
  * a valid `traceparent`:
  *  1. the event's W3C context: HTTP headers (any case); SQS / SNS / Kinesis /
- *     DynamoDB-stream / Kafka / Amazon MQ: the first record's (see carriers.ts for where each is
+ *     DynamoDB-stream / Kafka / Amazon MQ: the first record's (see ../propagation/carriers.ts for where each is
  *     read); EventBridge: `detail.traceparent`;
  *  2. X-Ray: the HTTP `X-Amzn-Trace-Id` header, an SQS first record's
  *     `AWSTraceHeader`, then `xrayHeader`, then `xrayEnv` — as a traceparent.

@@ -1,6 +1,6 @@
 // Where the records of a batch event sit: in `Records`, or grouped in lists by key
 // (Kafka by topic-partition, RabbitMQ by queue).
-import { asObject } from '../carriers.js';
+import { asObject } from '../propagation/carriers.js';
 
 /** The first record of an event that groups its records in lists (Kafka by topic-partition, RabbitMQ by queue). */
 export function firstGrouped(groups: unknown): unknown {

@@ -1,14 +1,14 @@
 // The tracer provider of an execution environment: resource, context manager,
 // propagators, and the exporter FAULTLINE_TRACES chose. The OTLP exporter is
 // loaded only when chosen, so the default path pays nothing for it; so is the
-// OpenTelemetry SDK itself (src/telemetry/tracer.ts makes the spans).
+// OpenTelemetry SDK itself (src/telemetry/tracing/tracer.ts makes the spans).
 import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { FaultlineConfig } from '../config.js';
-import type { LineSink } from './logger.js';
-import type { Redactor } from './redact.js';
+import type { FaultlineConfig } from '../../config.js';
+import type { LineSink } from '../logging/logger.js';
+import type { Redactor } from '../redaction/redact.js';
 import { FrameContextManager } from './contextManager.js';
 import { SpanLogExporter, SyncSpanProcessor } from './spanLogExporter.js';
 import { AgentTracerProvider } from './tracer.js';

@@ -1,7 +1,7 @@
 // CloudWatch Embedded Metric Format: one document per invocation. The
 // constant parts (namespace, dimensions, metric declarations, dimension
 // values) are serialised once per environment.
-import type { InitType } from '../config.js';
+import type { InitType } from '../../config.js';
 
 export const METRIC_NAMES = ['ColdStart', 'InitDuration', 'Duration', 'Error', 'FaultsInjected'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -24,7 +24,7 @@ export interface InvocationMetrics {
   readonly timestampMs: number;
   readonly requestId: string;
   readonly traceId: string;
-  /** The caller waited for this environment's init (README "What every invocation emits"'s ColdStart). */
+  /** The caller waited for this environment's init (docs/telemetry.md's ColdStart). */
   readonly coldStart: boolean;
   /** First invocation of the environment, whatever its init type: carries InitDuration. */
   readonly firstInvocation: boolean;

@@ -25,20 +25,15 @@ import {
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
-import { OPEN_SLOT, SPAN_OWNER } from '../invocationState.js';
-import { REDACTED } from './redact.js';
+import type { SpanLimits } from '../../config.js';
+import { OPEN_SLOT, SPAN_OWNER } from '../../invocationState.js';
+import { REDACTED } from '../redaction/redact.js';
 
-/** OTEL_SPAN_* / OTEL_ATTRIBUTE_* limits, as the SDK reads them. */
-export interface SpanLimits {
-  readonly attributeCountLimit: number;
-  readonly attributeValueLengthLimit: number;
-  readonly eventCountLimit: number;
-  readonly linkCountLimit: number;
-  readonly attributePerEventCountLimit: number;
-  readonly attributePerLinkCountLimit: number;
-}
+// The limits are settings (src/config.ts reads them); spans and tracers take them from here too.
+export type { SpanLimits };
 
-/** The agent's redactor, as spans use it on the values they are given (src/telemetry/redact.ts). */
+
+/** The agent's redactor, as spans use it on the values they are given (src/telemetry/redaction/redact.ts). */
 export interface SpanRedactor {
   isSensitive(key: string): boolean;
   scrubText(text: string): string;

@@ -1,5 +1,5 @@
 // FAULTLINE_TRACES=log: each finished span becomes one JSON line on stdout
-// (README "What every invocation emits"), so traces need no collector and no network on the
+// (docs/telemetry.md), so traces need no collector and no network on the
 // invocation path. A plain SpanExporter, plus a processor that exports
 // synchronously at span end without the promise machinery of
 // SimpleSpanProcessor.
@@ -14,9 +14,9 @@
 import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { currentInvocation, invocationOfSpan } from '../invocationState.js';
-import type { LineSink } from './logger.js';
-import { REDACTED, type Redactor } from './redact.js';
+import { currentInvocation, invocationOfSpan } from '../../invocationState.js';
+import type { LineSink } from '../logging/logger.js';
+import { REDACTED, type Redactor } from '../redaction/redact.js';
 import { hrTimeToMs, spanDurationMs, spanStartMs } from './span.js';
 import { LineBuffer } from './lineBuffer.js';
 
@@ -35,7 +35,7 @@ const STATUS_NAMES: Record<SpanStatusCode, string> = {
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
-/** Pure: the span-line object of README "What every invocation emits" (the reference form of `formatSpanLine`). */
+/** Pure: the span-line object of docs/telemetry.md (the reference form of `formatSpanLine`). */
 export function spanToRecord(span: ReadableSpan, redactor: Redactor | undefined, extra?: Record<string, unknown>): Record<string, unknown> {
   const ctx = span.spanContext();
   const attributes: Attributes = redactor ? redactor.redact(span.attributes) : span.attributes;
@@ -118,7 +118,7 @@ export class SpanLineFormatter {
     out.ascii('}');
   }
 
-  /** One line of README "What every invocation emits", without the trailing newline, appended to `out`. */
+  /** One line of docs/telemetry.md, without the trailing newline, appended to `out`. */
   formatInto(out: LineBuffer, span: ReadableSpan, requestId: string | undefined): void {
     const ctx = span.spanContext();
     const parent = span.parentSpanContext?.spanId;
@@ -182,7 +182,7 @@ export class SpanLineFormatter {
     out.utf8(this.tail);
   }
 
-  /** One line of README "What every invocation emits", without the trailing newline. */
+  /** One line of docs/telemetry.md, without the trailing newline. */
   format(span: ReadableSpan, requestId: string | undefined): string {
     const out = this.scratch;
     out.reset();

@@ -8,8 +8,8 @@ const FLAGS = Array.from({ length: 256 }, (_, f) => (f < 16 ? '0' : '') + f.toSt
  * Returned flat by default: a concatenation this long is a rope in V8, and a
  * header value set through an API goes on to a validation regex and the
  * header serialisation, which each pay more to read a rope than reading it
- * once here costs (about 1 µs a call inside fetch on Node 20, measured in
- * bench/agent-http). `flat: false` is for a value only ever concatenated into
+ * once here costs (figures: docs/benchmarks.md, "Measurements behind the code").
+ * `flat: false` is for a value only ever concatenated into
  * a request head, which is flattened once as a whole.
  */
 export function traceparentOf(traceId: string, spanId: string, traceFlags: number, flat = true): string {

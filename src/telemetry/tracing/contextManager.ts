@@ -8,7 +8,7 @@ import type { Context } from '@opentelemetry/api';
 // By its own path: the package index also loads AsyncHooksContextManager (CommonJS, so the bundler cannot drop it).
 // The base class binds functions and EventEmitters to a context, as context.bind() promises.
 import { AbstractAsyncHooksContextManager } from '@opentelemetry/context-async-hooks/build/src/AbstractAsyncHooksContextManager.js';
-import { frameContext, frames } from '../invocationState.js';
+import { frameContext, frames } from '../../invocationState.js';
 
 export class FrameContextManager extends AbstractAsyncHooksContextManager {
   active(): Context {

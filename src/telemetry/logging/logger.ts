@@ -2,10 +2,10 @@
 // (function, service) is serialised once per environment, pino-style; per line
 // we only join strings. console.* is captured into the same format.
 import { format } from 'node:util';
-import type { FaultlineConfig, LogLevel } from '../config.js';
-import { currentInvocation, runtimeInvokeStore } from '../invocationState.js';
-import type { Redactor } from './redact.js';
-import { parseXRayHeader } from './xray.js';
+import type { FaultlineConfig, LogLevel } from '../../config.js';
+import { currentInvocation, runtimeInvokeStore } from '../../invocationState.js';
+import type { Redactor } from '../redaction/redact.js';
+import { parseXRayHeader } from '../propagation/xray.js';
 
 /**
  * The runtime client's own idea of the invocation in progress (aws-lambda-ric's

@@ -4,7 +4,7 @@
 // init finished just before it. Provisioned concurrency and SnapStart
 // environments are initialised ahead of traffic, and Lambda also initialises
 // some on-demand environments proactively; their first invocation did not wait.
-import type { InitType } from '../config.js';
+import type { InitType } from '../../config.js';
 
 /** An init that finished this long before the first invocation was proactive, not waited for. */
 export const PROACTIVE_INIT_GAP_MS = 10_000;
