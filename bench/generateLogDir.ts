@@ -1,4 +1,4 @@
-// Generates a log directory (README "Two commands", the local mode) for the correlate benchmark:
+// Generates a log directory (docs/local-mode.md, the local mode) for the correlate benchmark:
 // `events` CloudWatch events across `functions` functions, as the agent and
 // Lambda write them. Each request is a chain of 3 invocations in 3
 // functions sharing one trace id; half the functions use Lambda's text log

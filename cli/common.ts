@@ -24,7 +24,7 @@ export interface CliRun extends CliIo {
   exitCode: number;
 }
 
-/** Exit status contract (README "The CLI"). */
+/** Exit status contract (docs/cli.md). */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;

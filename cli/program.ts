@@ -54,7 +54,7 @@ export function buildProgram(io: CliRun): Command {
   registerDashboards(program, io);
   registerLocal(program, io);
   registerReport(program, io);
-  // Usage errors exit 2 (README "The CLI"), help and version exit 0; each
+  // Usage errors exit 2 (docs/cli.md), help and version exit 0; each
   // command's env-backed options read the run's io.env, not process.env.
   const prepare = (cmd: Command): void => {
     cmd.exitOverride();

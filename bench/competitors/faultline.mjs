@@ -1,4 +1,4 @@
-// faultline attached in code (README "Attaching the layer", mode 3): wrap() from the
+// faultline attached in code (README "Attaching", mode 3): wrap() from the
 // built layer's package, whose URL the benchmark passes in FAULTLINE_BENCH_LAYER
 // (a copy of dist/layer/<flavor>/nodejs/node_modules/faultline/index.js).
 import { loadUserHandler } from './userHandler.mjs';

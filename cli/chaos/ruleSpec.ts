@@ -202,7 +202,7 @@ export function buildRuleItem(spec: RuleSpec, ctx: BuildContext): BuildResult {
 
   const target = spec.target;
   const fault = spec.fault;
-  // README "Chaos rules": `error` is a string even when it is an HTTP status (`503`).
+  // docs/rules.md: `error` is a string even when it is an HTTP status (`503`).
   const error = spec.error === undefined ? undefined : String(spec.error);
   const id =
     spec.id ?? (target !== undefined && fault !== undefined ? generateRuleId(target, fault, spec.error === undefined ? undefined : String(spec.error)) : undefined);

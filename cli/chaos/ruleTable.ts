@@ -1,4 +1,4 @@
-// Reads and writes the rule table (README "Chaos rules"): the chaos commands and
+// Reads and writes the rule table (docs/rules.md): the chaos commands and
 // the scenario runner go through these functions, never through raw SDK calls.
 import {
   CreateTableCommand,

@@ -1,4 +1,4 @@
-// `faultline local`: the local game day on embedded defaults (README "Two commands", the local mode).
+// `faultline local`: the local game day on embedded defaults (docs/local-mode.md, the local mode).
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions, type CliRun, examples } from '../common.js';

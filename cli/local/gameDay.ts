@@ -1,4 +1,4 @@
-// The local game day (README "Two commands", the local mode): steady traffic, a baseline, a
+// The local game day (docs/local-mode.md, the local mode): steady traffic, a baseline, a
 // DynamoDB throttling rule at 50% on one function set through the chaos
 // operations the CLI uses (same validation, same table writes), error rate and
 // latency shown live, the rule cleared, recovery measured for the error rate

@@ -58,7 +58,7 @@ export function recordMatches(rec: ParsedRecord, target: CorrelationTarget): boo
 
 export type LineType = 'log' | 'span' | 'platform';
 
-/** One line of the merged timeline; `toJsonLine` gives its NDJSON form (README "The CLI"). */
+/** One line of the merged timeline; `toJsonLine` gives its NDJSON form (docs/cli.md). */
 export interface TimelineLine {
   readonly timestamp: number;
   readonly function: string;
@@ -332,7 +332,7 @@ export function buildCorrelation(
   };
 }
 
-/** The NDJSON object of README "The CLI": the fixed keys first, then the line's original fields. */
+/** The NDJSON object of docs/cli.md: the fixed keys first, then the line's original fields. */
 export function toJsonLine(l: TimelineLine): Record<string, unknown> {
   const out: Record<string, unknown> = {
     timestamp: l.timestamp,

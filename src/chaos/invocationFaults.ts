@@ -1,4 +1,4 @@
-// Faults whose target is `invocation` (README "Chaos rules"): latency before the
+// Faults whose target is `invocation` (docs/rules.md): latency before the
 // handler runs, or an error instead of running it. Validation allows no other
 // fault on that target.
 import type { FaultDecision } from '../seam.js';

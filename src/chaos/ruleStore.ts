@@ -2,7 +2,7 @@
 // background. The invocation path only reads `current()` and calls
 // `refreshIfStale(now)`, a timestamp comparison: it never waits on DynamoDB.
 //
-// Failure policy (README "Chaos rules"): a rule table that cannot be read means no
+// Failure policy (docs/rules.md): a rule table that cannot be read means no
 // faults: a refresh that fails (missing table, throttling, timeout, network,
 // a response we cannot parse) replaces the rules with the empty set, so a
 // broken table can never leave stale faults running — including a kill switch

@@ -2,7 +2,7 @@
 // (cli/commands/chaos*). One module validates and matches them: rules.ts.
 // Types only: nothing here runs.
 
-/** Which calls a rule hits (README "Chaos rules" `target`). */
+/** Which calls a rule hits (docs/rules.md `target`). */
 export type Target =
   /** `aws:<service>[:<Operation>]`; service is the lower-case SDK service id (`dynamodb`, `s3`, `sqs`) or `*`. */
   | { readonly kind: 'aws'; readonly service: string; readonly operation: string | undefined }
@@ -27,7 +27,7 @@ export type Fault =
   | { readonly type: 'latency'; readonly latencyMs: number; readonly jitterMs: number }
   | { readonly type: 'timeout'; readonly timeoutMs: number | undefined }
   | { readonly type: 'corrupt'; readonly corruption: Corruption }
-  /** Recorded response ("placebo pill"): the call's response replaced by this one (README "Chaos rules"). */
+  /** Recorded response ("placebo pill"): the call's response replaced by this one (docs/rules.md). */
   | {
       readonly type: 'respond';
       readonly status: number;

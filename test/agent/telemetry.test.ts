@@ -1,4 +1,4 @@
-// What every invocation emits (README "What every invocation emits"), through wrap() in-process.
+// What every invocation emits (docs/telemetry.md), through wrap() in-process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAgent, installAgent } from '../../src/agent.js';

@@ -24,7 +24,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 before(() => unpackLayer(layer));
 
-/** Unusable values: each falls back to its default with a warning (README "Configuration"). */
+/** Unusable values: each falls back to its default with a warning (docs/configuration.md). */
 const BAD_SETTINGS = { FAULTLINE_CHAOS_REFRESH_MS: '5s', OTEL_SPAN_EVENT_COUNT_LIMIT: 'lots' };
 
 const REDIRECT = () => join(layer, 'nodejs', 'node_modules', 'faultline', 'handler.handler');

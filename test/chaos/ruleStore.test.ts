@@ -55,7 +55,7 @@ const createTable = (name: string): Promise<void> => createTableOn(ddb, name);
 const put = (table: string, item: Item): Promise<void> => putItem(ddb, table, item);
 const remove = (table: string, scope: string, id: string): Promise<void> => deleteRuleItem(ddb, table, scope, id);
 
-/** A rule item in the table's shape (README "Chaos rules"), with rate 1 written out. */
+/** A rule item in the table's shape (docs/rules.md), with rate 1 written out. */
 function ruleItem(scope: string, id: string, extra: Item = {}): Item {
   return baseRuleItem(scope, id, { rate: { N: '1' }, ...extra });
 }

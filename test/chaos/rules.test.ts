@@ -266,7 +266,7 @@ describe('ruleToItem', () => {
     });
   }
 
-  test('writes error as a string, as README "Chaos rules" has it', () => {
+  test('writes error as a string, as docs/rules.md has it', () => {
     assert.equal(ruleToItem(ruleOf({ ...BASE, target: '*', error: 503 })).error, '503');
   });
 });

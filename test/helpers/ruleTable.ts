@@ -85,7 +85,7 @@ export async function deleteRuleItem(ddb: DynamoDBClient, table: string, scope: 
 }
 
 /**
- * An enabled rule item in the table's shape (README "Chaos rules"): an error fault
+ * An enabled rule item in the table's shape (docs/rules.md): an error fault
  * (ProvisionedThroughputExceededException) on DynamoDB GetItem, no rate
  * attribute; `extra` adds or replaces attributes. The `error` attribute is left
  * out when `extra` makes it another kind of fault.

@@ -1,4 +1,4 @@
-// The hand-written span line is exactly what JSON.stringify of the README "What every invocation emits"
+// The hand-written span line is exactly what JSON.stringify of the docs/telemetry.md
 // record gives, redaction included, for the span shapes the agent
 // writes: client spans, error spans with exception events, links, odd values.
 import { test } from 'node:test';

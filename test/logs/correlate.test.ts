@@ -72,7 +72,7 @@ describe('logs correlate over a log directory', () => {
     assert.equal(c.waterfall[4]!.durationMs, 30);
   });
 
-  test('NDJSON lines follow README "The CLI"', async () => {
+  test('NDJSON lines follow docs/cli.md', async () => {
     const c = await correlate(TRACE);
     const json = c.lines.map(toJsonLine);
     for (const j of json) {

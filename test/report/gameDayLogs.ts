@@ -1,5 +1,5 @@
-// Writes a log directory shaped like a local game day's (README "Two
-// commands"): three functions in a chain sharing a trace, Lambda's text and
+// Writes a log directory shaped like a local game day's (docs/local-mode.md):
+// three functions in a chain sharing a trace, Lambda's text and
 // JSON platform lines, the agent's log lines, spans (chaos.fault events on the
 // span a fault hit) and EMF documents. Two rules: a DynamoDB throttle on
 // payments and added latency on shipping, each set and cleared at known times.

@@ -1,4 +1,4 @@
-// `faultline chaos …`: the rule table from the command line (README "The CLI").
+// `faultline chaos …`: the rule table from the command line (docs/cli.md).
 // Each subcommand lives in its own file here, parses flags, calls
 // cli/chaos/operations.ts, and prints; all the rule semantics live in src/chaos
 // so the CLI and the agent agree.

@@ -1,4 +1,4 @@
-// `faultline logs correlate` and `faultline logs tail` (README "The CLI").
+// `faultline logs correlate` and `faultline logs tail` (docs/cli.md).
 import type { Command } from 'commander';
 import { examples, type CliRun } from '../../common.js';
 import { registerCorrelate } from './correlate.js';

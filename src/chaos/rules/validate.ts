@@ -80,7 +80,7 @@ export function parseErrorSpec(value: unknown): { ok: true; spec: ErrorSpec } | 
   return fail();
 }
 
-/** ErrorSpec → the text stored in the `error` attribute (always a string, as README "Chaos rules" has it). */
+/** ErrorSpec → the text stored in the `error` attribute (always a string, as docs/rules.md has it). */
 export function formatErrorSpec(spec: ErrorSpec): string {
   switch (spec.kind) {
     case 'aws':
@@ -122,7 +122,7 @@ export function formatStickyKey(key: StickyKey): string {
 export type RuleVerdict = { ok: true; rule: Rule } | { ok: false; errors: string[] };
 
 /**
- * Validates a plain rule item: every attribute of README "Chaos rules", plus the
+ * Validates a plain rule item: every attribute of docs/rules.md, plus the
  * extensions (fault `respond` with `status`/`headers`/`body`, `sticky`,
  * `flapOnSeconds`/`flapOffSeconds`, `firstN`). Never throws. Each message
  * starts with the attribute's name and says what was expected.
