@@ -79,6 +79,7 @@ async function waterfall(dir: string): Promise<{ bytes: number; openMs: number[]
   const browser = await launch();
   const openMs: number[] = [];
   const pageMs: number[] = [];
+  const phases: Record<string, number>[] = [];
   try {
     for (let i = 0; i < OPENS; i++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -89,11 +90,20 @@ async function waterfall(dir: string): Promise<{ bytes: number; openMs: number[]
       openMs.push(performance.now() - t0);
       // The page's own script: parse the data and draw.
       pageMs.push(Number(await page.getAttribute('body', 'data-draw-ms')));
+      // Where the browser's time goes, from its own navigation and paint timings (ms after navigation start).
+      phases.push(
+        await page.evaluate(`(() => {
+          const n = performance.getEntriesByType('navigation')[0];
+          const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+          return { responseEnd: n.responseEnd, domInteractive: n.domInteractive, domContentLoaded: n.domContentLoadedEventEnd, load: n.loadEventEnd, firstContentfulPaint: fcp ? fcp.startTime : -1 };
+        })()`),
+      );
       await context.close();
     }
   } finally {
     await browser.close();
   }
+  process.stderr.write(`  browser timings per open (ms after navigation start): ${phases.map((p) => JSON.stringify(Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Math.round(v)])))).join(' ')}\n`);
   return { bytes: statSync(file).size, openMs, pageMs };
 }
 

@@ -1,6 +1,6 @@
 // `faultline local`: the local game day on embedded defaults (docs/local-mode.md, the local mode).
 import type { Command } from 'commander';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { action, addCommonOptions, painter, printJson, UsageError, useColor, type CommonOptions, type CliRun, examples } from '../common.js';
 import { parseDuration } from '../../src/chaos/duration.js';
 import { DEFAULT_RUNTIME, describeRuntimeNode, findRuntimeNode, LAMBDA_NODE_RUNTIMES, parseRuntime, runtimeNodeDiffers } from '../local/runtimeNode.js';
@@ -13,6 +13,8 @@ interface LocalOptions extends CommonOptions {
   victim: string;
   rate: string;
   runtime: string;
+  /** A file, false with --no-report, undefined: the default (report.html in the run's directory). */
+  report?: string | false;
 }
 
 function parseOptions(o: LocalOptions) {
@@ -46,6 +48,8 @@ export function registerLocal(program: Command, io: CliRun): void {
     .option('--rate <p>', 'share of DynamoDB calls the throttling rule hits', '0.5')
     .option('--log-dir <dir>', 'each run writes its logs to <dir>/<UTC time>-<id>/; <dir>/latest is the newest run', '.faultline/logs')
     .option('--runtime <name>', `the Lambda runtime to emulate (${LAMBDA_NODE_RUNTIMES.join(', ')})`, DEFAULT_RUNTIME)
+    .option('--report <file>', 'write the game-day report (one self-contained HTML page) here (default: report.html in the run\'s log directory)')
+    .option('--no-report', 'write no report')
     .option('--keep-running', 'leave the environments and DynamoDB up afterwards, for trying commands by hand');
   addCommonOptions(cmd, { aws: false });
   examples(
@@ -55,6 +59,7 @@ export function registerLocal(program: Command, io: CliRun): void {
       'faultline local --duration 30s --rps 20    # shorter and busier',
       'faultline local --keep-running             # then, in another shell, use every command against it',
       'faultline local --runtime nodejs22.x       # the same on the nodejs22.x runtime (its Node, its AWS_EXECUTION_ENV, its runtime client)',
+      'faultline local --report gameday.html      # the report page here instead of in the run\'s log directory',
     ],
     `Nothing to set up: DynamoDB is embedded (dynalite), functions run in separate Node.js
 processes with AWS's runtime client and the faultline layer attached through
@@ -125,8 +130,30 @@ into ~/.cache/faultline/local-mode/<version>/ (native code: needs cmake, make, g
         } else if (!json && !abort.signal.aborted) {
           io.stdout.write(paint.yellow('\nno request failed during the chaos phase: nothing to correlate (try a higher --rate)\n'));
         }
+        let reportPath: string | undefined;
+        if (o.report !== false && !abort.signal.aborted) {
+          const { writeGameDayReport } = await import('../report/write.js');
+          const { logDirSource } = await import('../logs/logDirSource.js');
+          try {
+            const written = await writeGameDayReport(o.report ?? join(logDir, 'report.html'), {
+              source: logDirSource(logDir),
+              functions: stack.functionNames,
+              // The run's directory holds this run only: from the priming request to a little after the last answer.
+              range: { startMs: result.startedAtMs - 1000, endMs: Date.now() + 1000 },
+              title: 'Local game day',
+              rules: result.rules,
+              recoveryWindowMs: result.recoveryWindowMs,
+              waterfalls: 3,
+            });
+            reportPath = written.path;
+          } catch (err) {
+            // The game day ran and measured: a report that cannot be written costs a warning, not the run.
+            io.stderr.write(`faultline local: warning: no report written (${err instanceof Error ? err.message : String(err)})\n`);
+          }
+        }
         if (!json) io.stdout.write(runPathsText(run, stack.functionNames, result.failedTraceId, paint, shown));
-        if (json) printJson(io, { type: 'gameday', ...result, logDir, latestLogDir: run.latest, runtime: runtime.runtime, node: { version: runtime.version, path: runtime.path } });
+        if (!json && reportPath) io.stdout.write(`${paint.bold('Report:')} ${shown(reportPath)}  ${paint.dim('(open it in a browser)')}\n`);
+        if (json) printJson(io, { type: 'gameday', ...result, ...(reportPath ? { reportPath } : {}), logDir, latestLogDir: run.latest, runtime: runtime.runtime, node: { version: runtime.version, path: runtime.path } });
 
         if (o.keepRunning && !abort.signal.aborted) {
           const env = Object.entries(stack.cliEnv).map(([k, v]) => `${k}=${v}`).join(' \\\n  ');

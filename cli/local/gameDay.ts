@@ -19,12 +19,13 @@ import type { LocalStack } from './localStack.js';
 import { LOCAL_REGION, LOCAL_RULE_TABLE } from './localStack.js';
 import { createStatusWriter } from './statusLine.js';
 import { startTraffic, type TrafficOutcome } from './traffic.js';
+import { ERROR_TOLERANCE } from '../report/recovery.js';
 import { DEFAULT_LATENCY_TOLERANCE, measureRecovery, summarize, type Recovery, type WindowSummary } from './windowStats.js';
 
 /** Recovery is judged over sliding windows this long. */
 export const RECOVERY_WINDOW_MS = 2000;
 /** The error rate counts as back when at most 2 points above the baseline's. */
-export const ERROR_RATE_TOLERANCE = 0.02;
+export const ERROR_RATE_TOLERANCE = ERROR_TOLERANCE;
 
 export interface GameDayOptions {
   readonly durationMs: number;
@@ -49,6 +50,13 @@ export interface GameDayResult {
   readonly recoveryMs: number | undefined;
   /** Recovery of the error rate and of latency (p50, p99); undefined when the rule was never cleared. */
   readonly recovery: Recovery | undefined;
+  /** The rule's window as set and cleared (epoch ms), with the recovery measured after the clear: what the report draws and shows. */
+  readonly rules: { ruleId: string; setAtMs: number; clearedAtMs: number | undefined; recovery?: Recovery }[];
+  /** The recovery windows' width (ms). */
+  readonly recoveryWindowMs: number;
+  /** When the traffic started and ended (epoch ms). */
+  readonly startedAtMs: number;
+  readonly endedAtMs: number;
   readonly failedTraceId: string | undefined;
   readonly coldStarts: number;
   readonly invocations: number;
@@ -250,6 +258,10 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
       requests: o.length,
       recoveryMs: recovery?.errors.ms ?? undefined,
       recovery,
+      rules: marks.chaosSet ? [{ ruleId, setAtMs: marks.chaosSet, clearedAtMs: marks.cleared, ...(recovery ? { recovery } : {}) }] : [],
+      recoveryWindowMs: RECOVERY_WINDOW_MS,
+      startedAtMs: primeStart,
+      endedAtMs: end,
       failedTraceId: failed?.traceId,
       coldStarts: stack.counters.coldStarts,
       invocations: stack.counters.invocations,

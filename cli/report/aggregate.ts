@@ -9,7 +9,7 @@ import type { ParsedRecord } from '../logs/records.js';
 import { percentile } from '../percentile.js';
 import { LatencyHistogram } from './histogram.js';
 import type { GameDayReport, Recovery, RequestRef, RuleBand, RuleWindow, Series } from './model.js';
-import { defaultRecovery, type Outcome, type RecoveryMeasure } from './recovery.js';
+import { recoveryFrom, type Outcome } from './recovery.js';
 
 export interface AggregatorOptions {
   readonly functions: readonly string[];
@@ -21,7 +21,6 @@ export interface AggregatorOptions {
   readonly maxBuckets?: number;
   /** How many slowest and failed requests to list. */
   readonly top?: number;
-  readonly recovery?: RecoveryMeasure;
   /** Recovery window; default max(2 s, one bucket). */
   readonly recoveryWindowMs?: number;
 }
@@ -342,7 +341,6 @@ export class ReportAggregator {
   }
 
   #recovery(bands: readonly RuleBand[], sorted: readonly Outcome[], bucketMs: number): Recovery[] {
-    const measure = this.#opts.recovery ?? defaultRecovery;
     const windowMs = this.#opts.recoveryWindowMs ?? Math.max(2000, bucketMs);
     const dataEnd = sorted.length ? sorted.at(-1)!.atMs + 1 : this.#opts.range.endMs;
     const out: Recovery[] = [];
@@ -358,22 +356,34 @@ export class ReportAggregator {
     };
     bands.forEach((b, i) => {
       const clearedAtMs = b.toMs;
+      // The caller measured this rule's recovery itself (the local game day, over its own requests): its figures are the page's.
+      const known = b.from === 'audit' ? this.#opts.rules?.find((r) => r.ruleId === b.ruleId && r.clearedAtMs === b.toMs)?.recovery : undefined;
+      if (known) {
+        out.push({
+          ruleId: b.ruleId,
+          clearedAtMs,
+          measuredBy: 'caller',
+          baselineErrorRate: known.errors.baselineErrorRate,
+          baselineP99Ms: known.latency.baselineP99Ms,
+          errorsMs: known.errors.ms,
+          latencyMs: known.latency.ms,
+        });
+        return;
+      }
       // Baseline: the requests before this rule was set that no rule was set over.
       const base = sorted.slice(0, lowerBound(b.fromMs)).filter((o) => !bands.some((x) => o.atMs >= x.fromMs && o.atMs <= x.toMs));
-      const baseLat = base.map((o) => o.latencyMs).sort((x, y) => x - y);
-      const baselineErrorRate = base.length ? base.filter((o) => !o.ok).length / base.length : 0;
-      const baselineP99Ms = percentile(baseLat, 99) ?? 0;
       const nextSet = bands.slice(i + 1).find((n) => n.fromMs > clearedAtMs)?.fromMs ?? Infinity;
       const endMs = Math.min(dataEnd, nextSet, clearedAtMs + Math.max(MAX_RECOVERY_OBSERVATION_MS, 40 * windowMs));
       const after = sorted.slice(lowerBound(clearedAtMs), lowerBound(endMs));
-      const w = { clearedAtMs, endMs, windowMs };
+      const r = recoveryFrom(base, after, { clearedAtMs, endMs, windowMs });
       out.push({
         ruleId: b.ruleId,
         clearedAtMs,
-        baselineErrorRate,
-        baselineP99Ms,
-        errorsMs: measure.errors(after, { ...w, baselineErrorRate }) ?? null,
-        latencyMs: measure.latency(after, { ...w, baselineP99Ms }) ?? null,
+        measuredBy: 'logs',
+        baselineErrorRate: r.errors.baselineErrorRate,
+        baselineP99Ms: r.latency.baselineP99Ms,
+        errorsMs: r.errors.ms,
+        latencyMs: r.latency.ms,
       });
     });
     return out;

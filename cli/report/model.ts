@@ -2,6 +2,7 @@
 // the HTML page embeds and draws. Times are epoch ms; series are columns, one
 // value per time bucket.
 import type { FunctionColdStarts } from '../logs/coldStarts.js';
+import type { Recovery as WindowRecovery } from '../local/windowStats.js';
 
 /** One function's (or, as `*`, all functions') values per bucket. */
 export interface Series {
@@ -32,15 +33,20 @@ export interface RuleWindow {
   readonly setAtMs: number;
   /** Undefined: still set at the end of the report. */
   readonly clearedAtMs: number | undefined;
+  /** The recovery the caller measured after this clear (the local game day, over its own requests): shown as is. */
+  readonly recovery?: WindowRecovery;
 }
 
 export interface Recovery {
   readonly ruleId: string;
   readonly clearedAtMs: number;
+  /** `caller`: the figures the game day measured over its own requests; `logs`: measured here over the invocations in the logs. */
+  readonly measuredBy: 'caller' | 'logs';
   readonly baselineErrorRate: number;
   readonly baselineP99Ms: number;
   /** Null: not back to the baseline before the end of the observation. */
   readonly errorsMs: number | null;
+  /** The later of p50 and p99 recovery (as the game day's recovery.latency.ms). */
   readonly latencyMs: number | null;
 }
 

@@ -1,7 +1,7 @@
 // The local game day end to end, as a user runs it (`faultline local`), short.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, realpathSync, rmSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -9,6 +9,8 @@ import { runtimeNode } from '../helpers/runtimeNodes.js';
 import { painter } from '../../cli/common.js';
 import { planRule } from '../../cli/chaos/operations.js';
 import { GAMEDAY_RULE_ID, gameDayRuleSpec, runPathsText } from '../../cli/local/gameDay.js';
+import type { GameDayReport } from '../../cli/report/model.js';
+import { chromiumPath, launch, NO_CHROMIUM, openFile } from '../report/browser.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -32,7 +34,7 @@ function run(args: string[], timeoutMs: number): Promise<{ code: number | null; 
   });
 }
 
-test('faultline local: baseline, throttling through the CLI, recovery, and a failed request correlated across functions', async () => {
+test('faultline local: baseline, throttling through the CLI, recovery, a failed request correlated across functions, and the report page', async (t) => {
   const node24 = runtimeNode('nodejs24.x');
   const logDir = mkdtempSync(join(tmpdir(), 'faultline-gameday-'));
   try {
@@ -88,6 +90,33 @@ test('faultline local: baseline, throttling through the CLI, recovery, and a fai
       assert.equal(r.code, 0, `faultline ${args.join(' ')}\n${r.stderr}`);
       assert.ok(r.stdout.includes(args[0] === 'logs' ? result.failedTraceId : '"payments"'), `faultline ${args.join(' ')}: ${r.stdout.slice(0, 500)}`);
     }
+    // The report, written by default into the run's directory, from the game day's own rule window and recovery.
+    assert.equal(realpathSync(result.reportPath), realpathSync(join(result.logDir, 'report.html')));
+    assert.ok(existsSync(result.reportPath));
+    assert.equal(result.rules.length, 1);
+    const window = result.rules[0];
+    assert.equal(window.ruleId, GAMEDAY_RULE_ID);
+    assert.ok(window.setAtMs < window.clearedAtMs);
+    await t.test('the report page in headless Chromium: the game day\'s band and recovery figures', { skip: chromiumPath() === undefined ? NO_CHROMIUM : false }, async () => {
+      const browser = await launch();
+      try {
+        const p = await openFile(browser, result.reportPath, 1280);
+        try {
+          const embedded = JSON.parse((await p.page.locator('#data').textContent()) ?? '{}') as GameDayReport;
+          const band = embedded.bands.find((b) => b.ruleId === GAMEDAY_RULE_ID);
+          assert.deepEqual(band && [band.fromMs, band.toMs], [window.setAtMs, window.clearedAtMs], 'the band is the rule as set and cleared');
+          const rows = await p.page.locator('#recovery tbody tr').evaluateAll((trs) => trs.map((tr) => ({ rule: tr.getAttribute('data-rule'), errors: tr.getAttribute('data-errors-ms'), latency: tr.getAttribute('data-latency-ms') })));
+          const fig = (x: number | null) => String(x ?? 'none');
+          assert.deepEqual(rows, [{ rule: GAMEDAY_RULE_ID, errors: fig(result.recovery.errors.ms), latency: fig(result.recovery.latency.ms) }], 'the page shows the game day\'s recovery');
+          assert.deepEqual(p.errors, []);
+          assert.deepEqual(p.requests, []);
+        } finally {
+          await p.close();
+        }
+      } finally {
+        await browser.close();
+      }
+    });
   } finally {
     rmSync(logDir, { recursive: true, force: true });
   }

@@ -3,13 +3,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { recoveryTime, type Outcome } from '../../cli/local/windowStats.js';
+import { DEFAULT_LATENCY_TOLERANCE, measureRecovery, summarize, type Outcome } from '../../cli/local/windowStats.js';
 import { parseLogLine } from '../../cli/logs/parseLogLine.js';
 import type { ParsedRecord } from '../../cli/logs/records.js';
 import { percentile } from '../../cli/percentile.js';
 import { ReportAggregator, sameRule } from '../../cli/report/aggregate.js';
 import { LatencyHistogram } from '../../cli/report/histogram.js';
-import { ERROR_TOLERANCE, latencyRecoveryTime } from '../../cli/report/recovery.js';
+import { ERROR_TOLERANCE, recoveryFrom } from '../../cli/report/recovery.js';
 import { inlineJson } from '../../cli/report/html.js';
 import { waterfallModel } from '../../cli/report/waterfall.js';
 import { buildCorrelation, correlationTarget } from '../../cli/logs/correlate.js';
@@ -133,7 +133,7 @@ describe('report aggregation', () => {
     for (const [a, b, same] of table) assert.equal(sameRule(a, b), same, `${a} vs ${b}`);
   });
 
-  test('recovery: the error figure is windowStats.recoveryTime over the requests after the clear', () => {
+  test('recovery: the figures are windowStats.measureRecovery (the game day\'s) over the requests after the clear', () => {
     // 2 req/s; errors while the rule stands (20–40 s) and 50% for 4 s after.
     const invs: Inv[] = [];
     for (let i = 0; i < 160; i++) {
@@ -146,13 +146,25 @@ describe('report aggregation', () => {
     const outcomes: Outcome[] = invs.map((x) => ({ atMs: x.atMs, ok: !x.error, latencyMs: x.ms }));
     const after = outcomes.filter((o) => o.atMs >= rule.clearedAtMs);
     const endMs = Math.max(...outcomes.map((o) => o.atMs)) + 1;
-    const expected = recoveryTime(after, { clearedAtMs: rule.clearedAtMs, endMs, baselineErrorRate: 0, windowMs: 2000, tolerance: ERROR_TOLERANCE });
-    assert.ok(expected !== undefined && expected > 0);
-    assert.equal(r.recovery[0]!.errorsMs, expected);
+    const baseline = summarize(outcomes, -Infinity, rule.setAtMs);
+    const expected = measureRecovery(after, { clearedAtMs: rule.clearedAtMs, endMs, windowMs: 2000, baseline, errorTolerance: ERROR_TOLERANCE, latencyTolerance: DEFAULT_LATENCY_TOLERANCE });
+    assert.ok(expected.errors.ms !== null && expected.errors.ms > 0);
+    assert.ok(expected.latency.ms !== null && expected.latency.ms > 0);
+    assert.equal(r.recovery[0]!.measuredBy, 'logs');
+    assert.equal(r.recovery[0]!.errorsMs, expected.errors.ms);
+    assert.equal(r.recovery[0]!.latencyMs, expected.latency.ms);
     assert.equal(r.recovery[0]!.baselineErrorRate, 0);
     assert.equal(r.recovery[0]!.baselineP99Ms, 20);
-    // Latency: the last slow request starts at 41.5 s; windows slide by 100 ms: the first clean one starts at 41.6 s.
+    // The latency figure is the later of p50 and p99: the last slow request starts at 41.5 s, windows slide by 100 ms.
     assert.equal(r.recovery[0]!.latencyMs, 1600);
+  });
+
+  test('recovery: a rule window carrying the caller\'s measured recovery is shown as is', () => {
+    const invs: Inv[] = Array.from({ length: 80 }, (_, i) => ({ fn: 'a', id: `k-${i}`, atMs: T0 + i * 500, ms: 20, error: i >= 40 && i < 50, shape: 'json' as const }));
+    const measured = measureRecovery([], { clearedAtMs: T0 + 25_000, endMs: T0 + 40_000, windowMs: 2000, baseline: { requests: 10, errors: 1, errorRate: 0.1, p50Ms: 11, p99Ms: 33 }, errorTolerance: ERROR_TOLERANCE, latencyTolerance: DEFAULT_LATENCY_TOLERANCE });
+    const withErrors = { ...measured, errors: { ...measured.errors, ms: 1234 }, latency: { ...measured.latency, ms: 4321 } };
+    const r = aggregate(records(invs), { rules: [{ ruleId: 'r', setAtMs: T0 + 20_000, clearedAtMs: T0 + 25_000, recovery: withErrors }], recoveryWindowMs: 2000 });
+    assert.deepEqual(r.recovery, [{ ruleId: 'r', clearedAtMs: T0 + 25_000, measuredBy: 'caller', baselineErrorRate: 0.1, baselineP99Ms: 33, errorsMs: 1234, latencyMs: 4321 }]);
   });
 
   test('recovery baseline: the requests before the rule that no rule was set over, also when rules overlap', () => {
@@ -175,15 +187,17 @@ describe('report aggregation', () => {
 
   test('latency recovery: table of shapes', () => {
     const mk = (fn: (t: number) => number) => Array.from({ length: 200 }, (_, i) => ({ atMs: i * 100, ok: true, latencyMs: fn(i * 100) }));
-    const w = { clearedAtMs: 0, endMs: 20_000, windowMs: 2000, baselineP99Ms: 50 };
+    const w = { clearedAtMs: 0, endMs: 20_000, windowMs: 2000 };
+    const baseline = mk(() => 50);
     const table: Array<[string, Outcome[], number | undefined]> = [
       ['healthy from the clear', mk(() => 40), 0],
       ['slow for 5 s', mk((t) => (t < 5000 ? 500 : 40)), 5000],
       ['never recovers', mk(() => 500), undefined],
       ['a relapse at the end', mk((t) => (t < 5000 || t > 18_500 ? 500 : 40)), undefined],
-      ['within the 20% tolerance', mk(() => 64), 0],
+      ['within the tolerance (20% or 25 ms)', mk(() => 74), 0],
+      ['just over it', mk(() => 76), undefined],
     ];
-    for (const [name, outcomes, want] of table) assert.equal(latencyRecoveryTime(outcomes, w), want, name);
+    for (const [name, outcomes, want] of table) assert.equal(recoveryFrom(baseline, outcomes, w).latency.ms ?? undefined, want, name);
   });
 
   test('slowest and failed lists are bounded and ordered', () => {

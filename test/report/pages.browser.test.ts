@@ -179,6 +179,35 @@ describe('report pages in headless Chromium', { skip }, () => {
     }
   });
 
+  test('`logs correlate ID --html FILE`: the page the CLI writes has one row per span of the correlation', async () => {
+    const file = join(tmp, 'correlate', 'shop-request.html');
+    const common = [SHOP_TRACE, '--source', SHOP_DIR, '--functions', SHOP_FUNCTIONS.join(','), '--since', new Date(SHOP_RANGE.startMs).toISOString(), '--until', new Date(SHOP_RANGE.endMs).toISOString(), '--html', file];
+    const cli = (extra: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'bin.ts'), 'logs', 'correlate', ...common, ...extra], { cwd: ROOT, maxBuffer: 1 << 26, env: { ...process.env, NO_COLOR: '1' } });
+    const text = await cli([]);
+    assert.ok(text.stdout.trimEnd().endsWith(`waterfall: ${file} (${/\((\d+) spans\)\s*$/.exec(text.stdout)?.[1]} spans)`), `the path printed last: ${text.stdout.slice(-300)}`);
+    const { stdout } = await cli(['--json']);
+    const records = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.ok(records.every((r) => typeof r.type === 'string'), 'every --json record has a type');
+    const pageRecord = records.find((r) => r.type === 'waterfall-page') as { path: string; spans: number } | undefined;
+    assert.equal(pageRecord?.path, file);
+    // The correlation as `logs correlate` builds it, in this process: its waterfall rows are the page's spans.
+    const { findCorrelation } = await import('../../cli/logs/findCorrelation.js');
+    const correlation = await findCorrelation({ source: logDirSource(SHOP_DIR), functions: SHOP_FUNCTIONS, id: SHOP_TRACE, range: SHOP_RANGE });
+    assert.ok(correlation.waterfall.length > 1);
+    assert.equal(pageRecord?.spans, correlation.waterfall.length);
+    const spanLines = records.filter((r) => r.type === 'span').length;
+    assert.ok(spanLines > 0 && spanLines <= correlation.waterfall.length);
+    const p = await openFile(browser, file, 1280);
+    try {
+      assert.equal(await p.page.locator('#span-count').textContent(), String(correlation.waterfall.length));
+      assert.equal(await p.page.locator('[data-span]').count(), correlation.waterfall.length);
+      assert.deepEqual(p.errors, []);
+      assert.deepEqual(p.requests, []);
+    } finally {
+      await p.close();
+    }
+  });
+
   test('1,500 spans: rows are virtualised, the last is reachable, a hostile message stays text', async () => {
     const records = [];
     const trace = 'ab'.repeat(16);

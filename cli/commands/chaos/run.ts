@@ -15,8 +15,9 @@ export function registerRun(chaos: Command, io: CliRun): void {
     .option('--source <cloudwatch|dir>', 'where to read the functions\' telemetry: cloudwatch (Logs Insights) or a log directory such as .faultline/logs', 'cloudwatch')
     .option('--ingestion-delay <duration>', 'with cloudwatch: query a window only once it is this old (log lines reach Insights late)', '10s')
     .option('--dry-run', 'check the scenario and print the plan; write nothing')
+    .option('--report <file>', 'afterwards, write the game-day report (one self-contained HTML page) of the run here, each rule drawn as set and cleared')
     .action(
-      action(io, async (file: string, opts: CommonOptions & { source?: string; ingestionDelay?: string; dryRun?: boolean }) => {
+      action(io, async (file: string, opts: CommonOptions & { source?: string; ingestionDelay?: string; dryRun?: boolean; report?: string }) => {
         const { SkippedLineReport } = await import('../../logs/skippedLines.js');
         const { resolveCreatedBy } = await import('../../chaos/callerIdentity.js');
         const { LogDirTelemetrySource } = await import('../../chaos/logDirTelemetry.js');
@@ -53,6 +54,10 @@ export function registerRun(chaos: Command, io: CliRun): void {
         process.once('SIGINT', onSigint);
         let aborted: string | undefined;
         let recovery: RecoveryReport | undefined;
+        // Each rule's window as the run set and cleared it: the report's bands.
+        const windows: { ruleId: string; setAtMs: number; clearedAtMs: number | undefined }[] = [];
+        let startedAtMs = Date.now() - scenario.baselineMs;
+        let endedAtMs = Date.now();
         try {
           await onTable(opts, async (ctx) => {
             const createdBy = await resolveCreatedBy({ region: ctx.region, profile: ctx.profile });
@@ -60,6 +65,15 @@ export function registerRun(chaos: Command, io: CliRun): void {
             for await (const event of run) {
               if (opts.json) printJson(io, event);
               else printEvent(io, event, scenario.name, p);
+              if (event.type === 'baseline') startedAtMs = event.atMs - scenario.baselineMs;
+              if (event.type === 'step-start') for (const k of event.rules) windows.push({ ruleId: `${k.scope}/${k.id}`, setAtMs: event.atMs, clearedAtMs: undefined });
+              if (event.type === 'cleared') {
+                for (const k of event.rules) {
+                  const w = windows.find((x) => x.ruleId === `${k.scope}/${k.id}` && x.clearedAtMs === undefined);
+                  if (w) w.clearedAtMs = event.atMs;
+                }
+              }
+              endedAtMs = event.atMs;
               if (event.type === 'done') {
                 aborted = event.result.aborted?.reason;
                 recovery = event.result.recovery;
@@ -69,6 +83,27 @@ export function registerRun(chaos: Command, io: CliRun): void {
         } finally {
           process.removeListener('SIGINT', onSigint);
           await source.close?.();
+        }
+        if (opts.report) {
+          const { openLogs } = await import('../../logs/openSource.js');
+          const { writeGameDayReport } = await import('../../report/write.js');
+          const fns = measuredFunctions(scenario);
+          try {
+          const opened = await openLogs({ ...opts, source: opts.source ?? 'cloudwatch', ...(fns ? { functions: fns.join(',') } : {}) }, { allowStack: false });
+          const written = await writeGameDayReport(opts.report, {
+            source: opened.source,
+            functions: opened.functions,
+            range: { startMs: startedAtMs, endMs: Math.max(endedAtMs, Date.now()) + 1000 },
+            title: scenario.name,
+            rules: windows,
+            waterfalls: 3,
+          });
+          if (opts.json) printJson(io, { type: 'report-written', path: written.path, waterfallPaths: written.waterfalls });
+          else say(io, `report: ${written.path}`);
+          } catch (err) {
+            // The run's verdict stands: a report that cannot be written costs a warning.
+            io.stderr.write(`faultline chaos run: warning: no report written (${err instanceof Error ? err.message : String(err)})\n`);
+          }
         }
         if (aborted) throw new OperationError(`scenario "${scenario.name}" aborted: ${aborted}`);
         if (recovery && !recovery.recovered) throw new OperationError(`scenario "${scenario.name}": ${notRecoveredReason(recovery.sample)}`);
@@ -80,6 +115,7 @@ export function registerRun(chaos: Command, io: CliRun): void {
     [
       'faultline chaos run gameday/ddb-throttle.yaml --region eu-west-1      # CloudWatch Logs Insights',
       'faultline chaos run gameday/ddb-throttle.yaml --source .faultline/logs',
+      'faultline chaos run gameday/ddb-throttle.yaml --source .faultline/logs --report gameday.html',
     ],
     [
       'Scenario file:',

@@ -9,6 +9,7 @@ import { selectionOptions } from './selection.js';
 interface CorrelateFlags extends SourceFlags {
   since: string;
   until?: string;
+  html?: string;
 }
 
 async function runCorrelate(io: CliRun, id: string, flags: CorrelateFlags): Promise<void> {
@@ -29,8 +30,19 @@ async function runCorrelate(io: CliRun, id: string, flags: CorrelateFlags): Prom
       notice: (m) => io.stderr.write(`faultline: note: ${m}\n`),
     });
     if (opened.kind === 'cloudwatch') clearProgress();
-    if (flags.json) for (const line of correlation.lines) printJson(io, toJsonLine(line));
-    else io.stdout.write(renderCorrelation(correlation, painter(useColor(flags, io))));
+    let page: { path: string; spans: number } | undefined;
+    if (flags.html) {
+      const { writeCorrelationWaterfall } = await import('../../report/write.js');
+      const written = await writeCorrelationWaterfall(flags.html, correlation);
+      page = { path: written.path, spans: written.model.spans.length };
+    }
+    if (flags.json) {
+      for (const line of correlation.lines) printJson(io, toJsonLine(line));
+      if (page) printJson(io, { type: 'waterfall-page', ...page });
+    } else {
+      io.stdout.write(renderCorrelation(correlation, painter(useColor(flags, io))));
+      if (page) io.stdout.write(`waterfall: ${page.path} (${page.spans} spans)\n`);
+    }
     skipped.summarize();
   } catch (err) {
     throw explainAwsError(err);
@@ -50,11 +62,13 @@ export function registerCorrelate(logs: Command, io: CliRun): Command {
     );
   selectionOptions(correlate, { withStack: true })
     .option('--since <when>', 'search from this long ago (90s, 15m, 2h, 7d) or this ISO time', '1h')
-    .option('--until <when>', 'search up to this long ago or this ISO time (default: now)');
+    .option('--until <when>', 'search up to this long ago or this ISO time (default: now)')
+    .option('--html <file>', 'also write the request\'s waterfall as one self-contained HTML page and print its path');
   addCommonOptions(correlate)
   examples(correlate, [
     'faultline logs correlate 1-5f84c7a1-0123456789abcdef01234567 --prefix shop- --since 2h',
     'faultline logs correlate ord-1234 --functions checkout,payments,shipping --source .faultline/logs --json',
+    'faultline logs correlate ord-1234 --source .faultline/logs/latest --html ord-1234.html   # the waterfall page',
   ]).action(action(io, (id: string, flags: CorrelateFlags) => runCorrelate(io, id, flags)));
 
   return correlate;
