@@ -4,9 +4,9 @@
 // rejection (the same error object), same callback behaviour.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAgent, installAgent } from '../../src/agent.js';
 import { wrap } from '../../src/wrap.js';
-import { MemorySink, lambdaContext, TEST_ENV } from '../helpers/memorySink.js';
+import { lambdaContext } from '../helpers/memorySink.js';
+import { installTestAgent } from '../helpers/agent.js';
 import { seededRandom } from '../helpers/seededRandom.js';
 
 
@@ -115,9 +115,8 @@ async function settle(p: Promise<unknown>) {
   }
 }
 
-test('wrap() is indistinguishable from the bare handler over 10,000 random invocations', async () => {
-  const sink = new MemorySink();
-  installAgent(createAgent({ env: TEST_ENV, sink, captureConsole: false }));
+test('wrap() is indistinguishable from the bare handler over 10,000 random invocations', async (t) => {
+  const { sink } = installTestAgent(t);
   const seed = Number(process.env.FAULTLINE_EQUIV_SEED ?? 20261123);
   const r = seededRandom(seed);
   const counts = new Map<string, number>();
@@ -146,9 +145,8 @@ test('wrap() is indistinguishable from the bare handler over 10,000 random invoc
   for (const [kind, n] of counts) assert.ok(n > 300, `${kind} ran only ${n} times`);
 });
 
-test('the wrapped handler returns and throws the very same objects', async () => {
-  const sink = new MemorySink();
-  installAgent(createAgent({ env: TEST_ENV, sink, captureConsole: false }));
+test('the wrapped handler returns and throws the very same objects', async (t) => {
+  const { sink } = installTestAgent(t);
   const result = { statusCode: 200, body: 'x' };
   const error = new Error('identity');
   assert.equal(await wrap(async () => result)({}, lambdaContext('a') as any), result);

@@ -13,9 +13,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createAgent, installAgent } from '../../src/agent.js';
 import { wrap } from '../../src/wrap.js';
-import { MemorySink, lambdaContext, TEST_ENV } from '../helpers/memorySink.js';
+import { lambdaContext } from '../helpers/memorySink.js';
+import { installTestAgent } from '../helpers/agent.js';
 
 const isAsync = (fn: Function) => fn.constructor.name === 'AsyncFunction';
 
@@ -37,8 +37,8 @@ const SHAPES: ReadonlyArray<readonly [string, Function]> = [
   ['rest parameters (length 0)', (..._args: unknown[]) => undefined],
 ];
 
-test('wrap() keeps the handler’s parameter count and async-ness, which the runtime clients read at init', () => {
-  installAgent(createAgent({ env: TEST_ENV, sink: new MemorySink(), captureConsole: false }));
+test('wrap() keeps the handler’s parameter count and async-ness, which the runtime clients read at init', (t) => {
+  installTestAgent(t);
   for (const [name, fn] of SHAPES) {
     const wrapped = wrap(fn as any);
     assert.equal(wrapped.length, fn.length, `${name}: length`);
@@ -46,9 +46,8 @@ test('wrap() keeps the handler’s parameter count and async-ness, which the run
   }
 });
 
-test('a response-streaming handler goes to the runtime untouched, marked as the runtime client reads it, with a warning', () => {
-  const sink = new MemorySink();
-  installAgent(createAgent({ env: TEST_ENV, sink, captureConsole: false }));
+test('a response-streaming handler goes to the runtime untouched, marked as the runtime client reads it, with a warning', (t) => {
+  const { sink } = installTestAgent(t);
   const streaming = Object.assign(async (_event: unknown, _responseStream: unknown, _context: unknown) => undefined, {
     [Symbol.for('aws.lambda.runtime.handler.streaming')]: 'response',
   });
@@ -142,9 +141,8 @@ const errors = fc.oneof(
   fc.string({ maxLength: 12 }),
 );
 
-test('called as nodejs22.x’s runtime client calls it, the wrapped handler posts what the handler posts, the same way', async () => {
-  const sink = new MemorySink();
-  installAgent(createAgent({ env: TEST_ENV, sink, captureConsole: false }));
+test('called as nodejs22.x’s runtime client calls it, the wrapped handler posts what the handler posts, the same way', async (t) => {
+  const { sink } = installTestAgent(t);
   const seen = new Set<string>();
   let n = 0;
   await fc.assert(

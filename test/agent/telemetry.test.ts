@@ -1,18 +1,15 @@
 // What every invocation emits (docs/telemetry.md), through wrap() in-process.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAgent, installAgent } from '../../src/agent.js';
 import { wrap } from '../../src/wrap.js';
 import { captureConsole } from '../../src/telemetry/logging/logger.js';
-import { MemorySink, lambdaContext, TEST_ENV } from '../helpers/memorySink.js';
+import { lambdaContext } from '../helpers/memorySink.js';
+import { installTestAgent } from '../helpers/agent.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { SyncSpanProcessor } from '../../src/telemetry/tracing/spanLogExporter.js';
 
-function freshAgent(env: Record<string, string> = {}) {
-  const sink = new MemorySink();
-  const agent = createAgent({ env: { ...TEST_ENV, ...env }, sink, captureConsole: false });
-  installAgent(agent);
-  return { sink, agent };
+function freshAgent(t: TestContext, env: Record<string, string> = {}) {
+  return installTestAgent(t, { env });
 }
 
 const apiGatewayV2 = {
@@ -41,8 +38,8 @@ const apiGatewayV2 = {
   isBase64Encoded: false,
 };
 
-test('an HTTP-triggered invocation: SERVER span continuing the caller trace, logs, EMF, cold start once', async () => {
-  const { sink } = freshAgent();
+test('an HTTP-triggered invocation: SERVER span continuing the caller trace, logs, EMF, cold start once', async (t) => {
+  const { sink } = freshAgent(t);
   const handler = wrap(async (_event: unknown) => {
     const { logger } = await import('../../src/index.js');
     logger.info('creating order', { orderId: 'o-1', password: 'hunter2' });
@@ -103,8 +100,8 @@ test('an HTTP-triggered invocation: SERVER span continuing the caller trace, log
   for (const name of declared) assert.equal(typeof m2[name], 'number', `${name} declared and present`);
 });
 
-test('a thrown error: status ERROR, exception recorded, Error=1, rethrown unchanged', async () => {
-  const { sink } = freshAgent();
+test('a thrown error: status ERROR, exception recorded, Error=1, rethrown unchanged', async (t) => {
+  const { sink } = freshAgent(t);
   const boom = new RangeError('out of stock');
   await assert.rejects(wrap(async () => { throw boom; })({}, lambdaContext('req-e') as any), (e) => e === boom);
   const [span] = sink.spans() as [Record<string, any>];
@@ -115,10 +112,8 @@ test('a thrown error: status ERROR, exception recorded, Error=1, rethrown unchan
   assert.equal(sink.metrics()[0]!.Error, 1);
 });
 
-test('console.* becomes structured lines with levels and the invocation fields; the level threshold applies', async () => {
-  const sink = new MemorySink();
-  const agent = createAgent({ env: { ...TEST_ENV, FAULTLINE_LOG_LEVEL: 'WARN' }, sink, captureConsole: false });
-  installAgent(agent);
+test('console.* becomes structured lines with levels and the invocation fields; the level threshold applies', async (t) => {
+  const { sink, agent } = installTestAgent(t, { env: { FAULTLINE_LOG_LEVEL: 'WARN' } });
   const fakeConsole = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} } as unknown as Console;
   const restore = captureConsole(agent.logger, fakeConsole);
   try {
@@ -140,8 +135,8 @@ test('console.* becomes structured lines with levels and the invocation fields; 
   assert.equal(logs[0]!.requestId, 'req-c');
 });
 
-test('no value from one invocation appears in the next, also when invocations run concurrently', async () => {
-  const { sink } = freshAgent();
+test('no value from one invocation appears in the next, also when invocations run concurrently', async (t) => {
+  const { sink } = freshAgent(t);
   const { logger } = await import('../../src/index.js');
   const handler = wrap(async (event: { user: string; wait: number }) => {
     logger.appendKeys({ user: event.user });
@@ -170,8 +165,8 @@ test('no value from one invocation appears in the next, also when invocations ru
   assert.equal(new Set(spans.map((s) => s.traceId)).size, 3, 'a fresh trace per untraced invocation');
 });
 
-test('a handler that makes a context of its own active (one per record) still logs and traces as its invocation', async () => {
-  const { sink } = freshAgent();
+test('a handler that makes a context of its own active (one per record) still logs and traces as its invocation', async (t) => {
+  const { sink } = freshAgent(t);
   const { context, propagation, ROOT_CONTEXT, trace } = await import('@opentelemetry/api');
   const { logger } = await import('../../src/index.js');
   const recordTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -197,8 +192,8 @@ test('a handler that makes a context of its own active (one per record) still lo
   assert.equal(userSpanTrace, recordTrace, "the user's span continues the context the user made active");
 });
 
-test('an invocation about to time out: open spans ended and marked, metrics written, result still the handler\'s', async () => {
-  const { sink, agent } = freshAgent();
+test('an invocation about to time out: open spans ended and marked, metrics written, result still the handler\'s', async (t) => {
+  const { sink, agent } = freshAgent(t);
   const handler = wrap(async () => {
     const open = agent.tracer.startSpan('slow call');
     const { currentInvocation } = await import('../../src/invocationState.js');
@@ -221,21 +216,20 @@ test('an invocation about to time out: open spans ended and marked, metrics writ
   assert.ok(sink.logs().some((l) => l.level === 'WARN' && /about to time out/.test(l.message)));
 });
 
-test('an exporter that throws does not reach the function', async () => {
-  const sink = new MemorySink();
+test('an exporter that throws does not reach the function', async (t) => {
   const throwing: SpanExporter = {
     export() {
       throw new Error('exporter exploded');
     },
     shutdown: async () => {},
   };
-  installAgent(createAgent({ env: TEST_ENV, sink, captureConsole: false, spanProcessor: new SyncSpanProcessor(throwing) }));
+  const { sink } = installTestAgent(t, { spanProcessor: new SyncSpanProcessor(throwing) });
   assert.equal(await wrap(async () => 'fine')({}, lambdaContext('req-x') as any), 'fine');
   assert.equal(sink.metrics().length, 1);
 });
 
-test('SQS batch: CONSUMER span with a link per record carrying trace context', async () => {
-  const { sink } = freshAgent();
+test('SQS batch: CONSUMER span with a link per record carrying trace context', async (t) => {
+  const { sink } = freshAgent(t);
   const record = (i: number) => ({
     messageId: `m${i}`,
     receiptHandle: 'h',
@@ -257,8 +251,8 @@ test('SQS batch: CONSUMER span with a link per record carrying trace context', a
   assert.deepEqual(span.links.map((l: any) => l.traceId), [1, 2, 3].map((i) => String(i).padStart(32, 'a')));
 });
 
-test('X-Ray header only: the invocation keeps the X-Ray trace id', async () => {
-  const { sink } = freshAgent();
+test('X-Ray header only: the invocation keeps the X-Ray trace id', async (t) => {
+  const { sink } = freshAgent(t);
   const prev = process.env._X_AMZN_TRACE_ID;
   process.env._X_AMZN_TRACE_ID = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
   try {
@@ -272,13 +266,13 @@ test('X-Ray header only: the invocation keeps the X-Ray trace id', async () => {
   assert.equal(span.parentSpanId, '53995c3f42cd8ad8');
 });
 
-test('client spans of calls on a reused keep-alive connection belong to the invocation that made them', async () => {
+test('client spans of calls on a reused keep-alive connection belong to the invocation that made them', async (t) => {
   const { createServer } = await import('node:http');
   const server = createServer((_req, res) => res.end('ok'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as import('node:net').AddressInfo).port;
   try {
-    const { sink } = freshAgent();
+    const { sink } = freshAgent(t);
     const handler = wrap(async () => {
       const res = await fetch(`http://127.0.0.1:${port}/x`);
       return res.text();

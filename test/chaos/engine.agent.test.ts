@@ -4,6 +4,7 @@
 // handler calls. Rules are changed in the table while the "environment" runs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
@@ -11,12 +12,15 @@ import { Agent, request } from 'undici';
 import { createAgent, installAgent } from '../../src/agent.js';
 import { wrap } from '../../src/wrap.js';
 import { MemorySink, lambdaContext, TEST_ENV } from '../helpers/memorySink.js';
+import { eventually } from '../helpers/eventually.js';
 import { startTargetServer } from '../helpers/targetServer.js';
 import { createTable as createTableOn, LOCAL_CREDENTIALS as CREDENTIALS, putItem, startDynalite, type Item, type LocalDynamo } from '../helpers/ruleTable.js';
 
 let dynamo: LocalDynamo;
 let endpoint: string;
 let admin: DynamoDBClient;
+/** The rule reads (Queries) dynalite has answered. */
+let queriesAnswered = 0;
 
 /** The test's own table writes go around the agent, as an operator's CLI in another process would. */
 function asOperator<T>(fn: () => Promise<T>): Promise<T> {
@@ -50,6 +54,9 @@ const put = (table: string, item: Item): Promise<void> => asOperator(() => putIt
 before(async () => {
   dynamo = await startDynalite();
   endpoint = dynamo.endpoint;
+  dynamo.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers['x-amz-target'] === 'DynamoDB_20120810.Query') res.on('finish', () => queriesAnswered++);
+  });
   admin = dynamo.client();
   await createTable('rules', ['scope', 'id']);
   await createTable('orders', ['orderId']);
@@ -117,11 +124,7 @@ test('a running environment injects wire faults from the table, never into its o
 
   // Cold start: the first load normally ends within the bounded wait; on a
   // loaded machine the wait may give up and the rules arrive a moment later.
-  let result: Record<string, unknown> = await invoke();
-  for (let i = 0; i < 200 && result.ok !== false; i++) {
-    await new Promise((r) => setTimeout(r, 2));
-    result = await invoke();
-  }
+  let result = await eventually('the throttling rule to be loaded', invoke, (r) => r.ok === false);
   assert.deepEqual(result, { ok: false, name: 'ProvisionedThroughputExceededException', status: 400, attempts: 2 });
   const injected = sink.logs().filter((l) => l.message === 'chaos fault injected');
   assert.equal(injected.length, 2, 'one per attempt: the SDK retried the throttling error');
@@ -135,10 +138,13 @@ test('a running environment injects wire faults from the table, never into its o
   assert.equal(faultedSpans[0]!.attributes['rpc.method'], 'DynamoDB/GetItem');
 
   // Many refreshes later the rules are still read fine: the agent's own Queries are never faulted.
+  const queriesBefore = queriesAnswered;
   for (let i = 0; i < 10; i++) {
     assert.equal((await invoke()).ok, false);
-    await new Promise((r) => setTimeout(r, 2));
+    const answered = queriesAnswered;
+    await eventually('the refresh this invocation started', () => queriesAnswered, (n) => n > answered);
   }
+  assert.ok(queriesAnswered - queriesBefore >= 10, 'each invocation refreshed the rules');
   assert.deepEqual(
     sink.logs().filter((l) => l.level === 'WARN' && String(l.message).startsWith('chaos rules')),
     [],
@@ -147,24 +153,15 @@ test('a running environment injects wire faults from the table, never into its o
 
   // The operator disables the rule: picked up without a restart.
   await put('rules', { ...THROTTLE_ALL_DYNAMODB, enabled: { BOOL: false } });
-  for (let i = 0; i < 200 && result.ok !== true; i++) {
-    result = await invoke();
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  result = await eventually('the disabled rule to be loaded', invoke, (r) => r.ok === true);
   assert.deepEqual(result, { ok: true, total: '42' } as Record<string, unknown>);
 
   // Re-enabled, then the kill switch.
   await put('rules', THROTTLE_ALL_DYNAMODB);
-  for (let i = 0; i < 200 && result.ok !== false; i++) {
-    result = await invoke();
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  result = await eventually('the re-enabled rule to be loaded', invoke, (r) => r.ok === false);
   assert.equal(result.name, 'ProvisionedThroughputExceededException');
   await put('rules', { scope: { S: '*' }, id: { S: '#switch' }, enabled: { BOOL: false } });
-  for (let i = 0; i < 200 && result.ok !== true; i++) {
-    result = await invoke();
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  result = await eventually('the kill switch to be loaded', invoke, (r) => r.ok === true);
   assert.deepEqual(result, { ok: true, total: '42' } as Record<string, unknown>);
 });
 

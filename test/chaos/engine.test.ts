@@ -1,9 +1,8 @@
 // The chaos engine with rules read from a real rule table (dynalite):
 // kill switch, expiry, guardrails enforced by the agent, schedules, sticky
 // targeting and the visibility of every injected fault.
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { readConfig } from '../../src/config.js';
 import { createLogger } from '../../src/telemetry/logging/logger.js';
@@ -21,9 +20,8 @@ import {
   LOCAL_CREDENTIALS as CREDENTIALS,
   putItem,
   ruleItem,
-  startDynalite,
+  useDynalite,
   type Item,
-  type LocalDynamo,
 } from '../helpers/ruleTable.js';
 
 const REFRESH_MS = 5000;
@@ -31,25 +29,15 @@ const GET_ITEM: CallDescriptor = { kind: 'aws', service: 'dynamodb', operation: 
 const HTTP_CALL: CallDescriptor = { kind: 'http', host: 'api.example.com', path: '/v1/orders' };
 const T0 = Date.parse('2026-11-23T20:00:00Z');
 
-let dynamo: LocalDynamo;
-let endpoint: string;
-let ddb: DynamoDBClient;
+const db = useDynalite();
 const running: ChaosRuntime[] = [];
 
-before(async () => {
-  dynamo = await startDynalite();
-  endpoint = dynamo.endpoint;
-  ddb = dynamo.client();
-});
-
-after(async () => {
+after(() => {
   for (const rt of running) rt.close();
-  ddb.destroy();
-  await dynamo.close();
 });
 
-const newTable = (items: Item[]): Promise<string> => createRuleTable(ddb, items, 'faultline-engine');
-const put = (table: string, item: Item): Promise<void> => putItem(ddb, table, item);
+const newTable = (items: Item[]): Promise<string> => createRuleTable(db.ddb, items, 'faultline-engine');
+const put = (table: string, item: Item): Promise<void> => putItem(db.ddb, table, item);
 
 async function start(table: string, env: Record<string, string> = {}) {
   const sink = new MemorySink();
@@ -59,7 +47,7 @@ async function start(table: string, env: Record<string, string> = {}) {
   const rt = startChaos({
     config,
     logger,
-    env: { AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey },
+    env: { AWS_ENDPOINT_URL_DYNAMODB: db.endpoint, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey },
     now: () => clock.ms,
     random: seeded(42),
   });
@@ -115,7 +103,7 @@ describe('switching faults off', () => {
     assert.equal(h.engine.decide(HTTP_CALL), undefined);
     assert.equal(h.engine.stoppedBy(), 'kill switch');
 
-    await deleteRuleItem(ddb, table, '*', '#switch');
+    await deleteRuleItem(db.ddb, table, '*', '#switch');
     await h.nextRefresh();
     assert.equal(h.engine.decide(GET_ITEM)?.ruleId, 'r1');
     assert.equal(h.engine.stoppedBy(), undefined);

@@ -1,9 +1,8 @@
 // The rule store against a real DynamoDB-compatible server (dynalite) and
 // real misbehaving endpoints (throttling, slow, unreachable) in front of it.
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { isTracingSuppressed } from '@opentelemetry/core';
@@ -22,9 +21,8 @@ import {
   LOCAL_CREDENTIALS as CREDENTIALS,
   putItem,
   ruleItem as baseRuleItem,
-  startDynalite,
+  useDynalite,
   type Item,
-  type LocalDynamo,
 } from '../helpers/ruleTable.js';
 import { closedPort, closeServer, listen } from '../helpers/targetServer.js';
 
@@ -32,28 +30,15 @@ const REFRESH_MS = 5000;
 const GET_ITEM: CallDescriptor = { kind: 'aws', service: 'dynamodb', operation: 'GetItem', host: 'dynamodb.eu-west-1.amazonaws.com', path: '/' };
 const S3_PUT: CallDescriptor = { kind: 'aws', service: 's3', operation: 'PutObject', host: 'bucket.s3.eu-west-1.amazonaws.com', path: '/k' };
 
-let dynamo: LocalDynamo;
-let endpoint: string;
-let ddb: DynamoDBClient;
-
-before(async () => {
-  dynamo = await startDynalite();
-  endpoint = dynamo.endpoint;
-  ddb = dynamo.client();
-});
-
-after(async () => {
-  ddb.destroy();
-  await dynamo.close();
-});
+const db = useDynalite();
 
 function tableName(): string {
   return freshTableName('faultline-chaos');
 }
 
-const createTable = (name: string): Promise<void> => createTableOn(ddb, name);
-const put = (table: string, item: Item): Promise<void> => putItem(ddb, table, item);
-const remove = (table: string, scope: string, id: string): Promise<void> => deleteRuleItem(ddb, table, scope, id);
+const createTable = (name: string): Promise<void> => createTableOn(db.ddb, name);
+const put = (table: string, item: Item): Promise<void> => putItem(db.ddb, table, item);
+const remove = (table: string, scope: string, id: string): Promise<void> => deleteRuleItem(db.ddb, table, scope, id);
 
 /** A rule item in the table's shape (docs/rules.md), with rate 1 written out. */
 function ruleItem(scope: string, id: string, extra: Item = {}): Item {
@@ -85,7 +70,7 @@ function start(table: string, opts: { endpoint?: string; readTimeoutMs?: number;
     config,
     logger,
     env: {
-      AWS_ENDPOINT_URL_DYNAMODB: opts.endpoint ?? endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: opts.endpoint ?? db.endpoint,
       AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
     },
@@ -147,7 +132,7 @@ class FrontEndpoint {
           );
           return;
         }
-        const target = new URL(endpoint);
+        const target = new URL(db.endpoint);
         const rewrite = this.rewrite;
         const up = http.request(
           { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
@@ -347,7 +332,7 @@ describe('a table that cannot be read means no faults, one warning per refresh, 
   test('missing credentials are reported like an unreadable table', async () => {
     const sink = new MemorySink();
     const config = readConfig({ ...TEST_ENV, FAULTLINE_CHAOS_TABLE: 't' });
-    const rt = startChaos({ config, logger: createLogger(config, createRedactor([]), sink), env: { AWS_ENDPOINT_URL_DYNAMODB: endpoint } });
+    const rt = startChaos({ config, logger: createLogger(config, createRedactor([]), sink), env: { AWS_ENDPOINT_URL_DYNAMODB: db.endpoint } });
     running.push(rt);
     await rt.store.ready(60_000);
     assert.equal(rt.engine.decide(GET_ITEM), undefined);
@@ -563,7 +548,7 @@ describe('the agent\'s own reads', () => {
     // Control: an ordinary request in the same setting is not suppressed.
     await runAsInvocation(state, () =>
       context.with(trace.setSpan(ROOT_CONTEXT, span), () => {
-        const req = http.request(endpoint, { method: 'GET' });
+        const req = http.request(db.endpoint, { method: 'GET' });
         req.on('error', () => {});
         req.destroy();
       }),

@@ -332,6 +332,8 @@ describe('chaos list', () => {
     assert.equal((await t('chaos', 'off')).code, 0);
     const off = JSON.parse((await t('chaos', 'list', '--json')).stdout);
     assert.equal(off.killSwitch, true);
+    // The list still holds the rules (an empty list would pass `every`); none of them is live.
+    assert.ok(off.rules.some((x: { id: string }) => x.id === 'live-one'), JSON.stringify(off.rules));
     assert.ok(off.rules.every((x: { live: boolean; state: string }) => !x.live && x.state !== 'live'));
     assert.equal(off.rules.find((x: { id: string }) => x.id === 'live-one').state, 'switched-off');
 

@@ -108,6 +108,7 @@ describe('dashboards import', () => {
     try {
       const run = await faultline(importArgs(g, '--json').map((a) => (a === g.url ? `${g.url}/grafana` : a)));
       assert.equal(run.code, 0, run.stderr);
+      assert.ok(g.requests.some((r) => r.path === '/grafana/api/dashboards/import'), 'the imports went under the sub-path');
       assert.ok(g.requests.every((r) => r.path.startsWith('/grafana/api/')));
       for (const d of JSON.parse(run.stdout).dashboards) assert.ok(d.url.startsWith(`${g.url}/grafana/d/${d.uid}/`), d.url);
     } finally {
@@ -150,6 +151,7 @@ describe('dashboards import: datasource, folder and ownership', () => {
       assert.ok(g.requests.some((r) => r.method === 'GET' && r.path === '/api/datasources/uid/cw-staging'));
       assert.ok(!g.requests.some((r) => r.path === '/api/datasources'), 'no listing when --datasource names one');
       const posts = g.requests.filter((r) => r.path === '/api/dashboards/import');
+      assert.ok(posts.length > 0, 'dashboards were imported');
       assert.ok(posts.every((r) => r.body!.folderUid === 'folder-1' && r.body!.inputs[0].value === 'cw-staging'));
 
       const second = await faultline(args);

@@ -38,10 +38,18 @@ function start(args: string[], env: NodeJS.ProcessEnv = { ...process.env, AWS_RE
 
 const run = (args: string[], env?: NodeJS.ProcessEnv) => start(args, env).done;
 
-async function until(what: string, check: () => boolean): Promise<void> {
-  // Polls a condition the child reaches on its own; the test's own timeout bounds it.
-  while (!check()) await new Promise((r) => setTimeout(r, 25));
-  void what;
+/** Resolves when the child's stderr has said `text`; rejects if the child ends first (with what it said). */
+function stderrSays(t: ReturnType<typeof start>, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!t.stderrSoFar().includes(text)) return;
+      t.child.stderr!.off('data', check);
+      resolve();
+    };
+    t.child.stderr!.on('data', check);
+    void t.done.then((r) => reject(new Error(`exited (${r.code}) before saying ${JSON.stringify(text)}; stderr:\n${r.stderr}`)));
+    check();
+  });
 }
 
 describe('faultline logs correlate', () => {
@@ -178,7 +186,7 @@ describe('faultline logs tail', () => {
   test('follows appended lines and new streams of several functions, then stops at --max-events', async () => {
     // --until bounds the wait: events that never come fail the test with what the tail printed, instead of hanging it.
     const t = start(['logs', 'tail', '--functions', 'a,b', '--source', dir, '--max-events', '2', '--until', '30s']);
-    await until('tail started', () => t.stderrSoFar().includes('following a, b'));
+    await stderrSays(t, 'following a, b');
     await appendFile(join(dir, 'a', 's1.log'), event('new line in a'));
     await writeFile(join(dir, 'b', 'fresh-stream.log'), event(`2026-11-23T10:00:00.000Z\t${CHECKOUT_REQ}\tERROR\tboom in b`));
     const r = await t.done;
@@ -202,7 +210,7 @@ describe('faultline logs tail', () => {
 
   test('stops cleanly on SIGINT', async () => {
     const t = start(['logs', 'tail', '--prefix', 'a', '--source', dir]);
-    await until('tail started', () => t.stderrSoFar().includes('following a'));
+    await stderrSays(t, 'following a');
     t.child.kill('SIGINT');
     const r = await t.done;
     assert.equal(r.code, 0, r.stderr);

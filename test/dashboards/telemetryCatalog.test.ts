@@ -6,12 +6,11 @@
 //     writes those metrics (EMF declarations, units, dimension sets) and
 //     those log, span and fault-line fields.
 // A metric or field renamed on either side fails here.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as catalog from '../../dashboards/src/telemetryCatalog.js';
-import { createAgent, installAgent } from '../../src/agent.js';
 import { wrap } from '../../src/wrap.js';
 import { readConfig } from '../../src/config.js';
 import { createLogger } from '../../src/telemetry/logging/logger.js';
@@ -19,6 +18,7 @@ import { createRedactor } from '../../src/telemetry/redaction/redact.js';
 import { createChaosEngine } from '../../src/chaos/engine.js';
 import { createRuleStore } from '../../src/chaos/ruleStore.js';
 import { MemorySink, lambdaContext, TEST_ENV } from '../helpers/memorySink.js';
+import { installTestAgent } from '../helpers/agent.js';
 
 type AnyRecord = Record<string, any>;
 
@@ -161,9 +161,8 @@ function flatten(o: AnyRecord, prefix = '', out = new Set<string>()): Set<string
   return out;
 }
 
-async function runAgent() {
-  const sink = new MemorySink();
-  installAgent(createAgent({ env: TEST_ENV, sink, captureConsole: false }));
+async function runAgent(t: TestContext) {
+  const { sink } = installTestAgent(t);
   const handler = wrap(async (event: { fail?: boolean }) => {
     const { logger } = await import('../../src/index.js');
     logger.info('working');
@@ -175,8 +174,8 @@ async function runAgent() {
   return sink;
 }
 
-test('the agent emits every catalog metric with its unit, under the catalog dimension sets', async () => {
-  const sink = await runAgent();
+test('the agent emits every catalog metric with its unit, under the catalog dimension sets', async (t) => {
+  const sink = await runAgent(t);
   const docs = sink.metrics();
   assert.ok(docs.length >= 2);
   const declared = new Map<string, string>();
@@ -197,8 +196,8 @@ test('the agent emits every catalog metric with its unit, under the catalog dime
   assert.equal(readConfig({}).metricsNamespace, catalog.DEFAULT_NAMESPACE);
 });
 
-test('the agent writes every catalog log and span field', async () => {
-  const sink = await runAgent();
+test('the agent writes every catalog log and span field', async (t) => {
+  const sink = await runAgent(t);
   const logFields = new Set<string>();
   for (const l of sink.logs()) flatten(l, '', logFields);
   for (const f of catalog.LOG_FIELDS) assert.ok(logFields.has(f), `log lines carry ${f}`);

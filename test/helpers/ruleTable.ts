@@ -3,6 +3,7 @@
 // sort key `id`), and the items written to them.
 // The file that starts a server stops it (`close()` in its own `after`).
 import type { Server } from 'node:http';
+import { after, before } from 'node:test';
 import dynalite from 'dynalite';
 import {
   CreateTableCommand,
@@ -106,4 +107,43 @@ export function ruleItem(scope: string, id: string, extra: Item = {}): Item {
 /** The guardrails item (`*`, `#guard`) with these attributes. */
 export function guardItem(attrs: Item): Item {
   return { scope: { S: '*' }, id: { S: '#guard' }, ...attrs };
+}
+
+export interface DynaliteSuite {
+  readonly dynamo: LocalDynamo;
+  readonly endpoint: string;
+  /** A client of the server with the defaults of `LocalDynamo.client()`, destroyed with it. */
+  readonly ddb: DynamoDBClient;
+}
+
+/**
+ * Registers, in the suite that calls it, a dynalite server started before its
+ * tests and a client of it; both are stopped after them. Read the fields inside hooks and tests.
+ */
+export function useDynalite(): DynaliteSuite {
+  let dynamo: LocalDynamo | undefined;
+  let ddb: DynamoDBClient | undefined;
+  const started = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('useDynalite: read before the suite started');
+    return v;
+  };
+  before(async () => {
+    dynamo = await startDynalite();
+    ddb = dynamo.client();
+  });
+  after(async () => {
+    ddb?.destroy();
+    await dynamo?.close();
+  });
+  return {
+    get dynamo() {
+      return started(dynamo);
+    },
+    get endpoint() {
+      return started(dynamo).endpoint;
+    },
+    get ddb() {
+      return started(ddb);
+    },
+  };
 }

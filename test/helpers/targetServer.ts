@@ -34,6 +34,8 @@ export interface TargetServer {
   readonly port: number;
   readonly seen: Seen[];
   connections: number;
+  /** Forgets what was seen and counted. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,10 @@ export async function startTargetServer(): Promise<TargetServer> {
     },
     set connections(v: number) {
       state.connections = v;
+    },
+    reset() {
+      seen.length = 0;
+      state.connections = 0;
     },
     close: () => closeServer(server),
   };

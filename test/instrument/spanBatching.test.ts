@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http, { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAgent, installAgent } from '../../src/agent.js';
 import { wrap } from '../../src/wrap.js';
-import { MemorySink, lambdaContext, TEST_ENV } from '../helpers/memorySink.js';
+import { lambdaContext } from '../helpers/memorySink.js';
+import { installTestAgent } from '../helpers/agent.js';
 
 function get(port: number, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -21,7 +21,7 @@ function get(port: number, path: string): Promise<number> {
   });
 }
 
-test('client spans are written with their invocation span, before the response', async () => {
+test('client spans are written with their invocation span, before the response', async (t) => {
   const held: ServerResponse[] = [];
   const server = createServer((req, res) => {
     if (req.url === '/hold') held.push(res);
@@ -30,8 +30,7 @@ test('client spans are written with their invocation span, before the response',
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   try {
-    const sink = new MemorySink();
-    installAgent(createAgent({ env: TEST_ENV, sink, captureConsole: false }));
+    const { sink } = installTestAgent(t);
     let linesDuringInvocation = -1;
     let background: Promise<Response> | undefined;
     const handler = wrap(async () => {
@@ -61,7 +60,6 @@ test('client spans are written with their invocation span, before the response',
     assert.equal(late.attributes['url.full'], `http://127.0.0.1:${port}/hold`);
     assert.equal(late.requestId, 'req-batch');
   } finally {
-    installAgent(null);
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   }

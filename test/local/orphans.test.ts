@@ -74,6 +74,7 @@ test('SIGKILL on the parent: every environment process is gone within a few seco
     everything = processesOf(child.pid!, pids);
     // The forking wrapper's group holds the wrapper and the runtime it forked.
     assert.ok(everything.length >= 4, `processes: ${everything.join(', ')}`);
+    assert.ok(pids.length >= 2, `the environments said who they are: ${pids.join(', ')}`);
     for (const pid of pids) assert.ok(everything.includes(pid));
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');

@@ -8,11 +8,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createAgent, installAgent } from '../../src/agent.js';
 import { wrap } from '../../src/wrap.js';
 import { detectTrigger, extractParentCarrier, type TriggerSource } from '../../src/telemetry/triggers/index.js';
 import { triggerAttributes } from '../../src/telemetry/triggers/index.js';
-import { MemorySink, lambdaContext, TEST_ENV } from '../helpers/memorySink.js';
+import { lambdaContext, TEST_ENV } from '../helpers/memorySink.js';
+import { installTestAgent } from '../helpers/agent.js';
 
 const DIR = new URL('../fixtures/events/', import.meta.url);
 const load = (name: string): any => JSON.parse(readFileSync(new URL(`${name}.json`, DIR), 'utf8'));
@@ -184,9 +184,8 @@ describe('the invocation span of each fixture, through wrap()', () => {
   for (const name of files) {
     const expected = TABLE[name];
     if (expected === undefined) continue;
-    test(name, async () => {
-      const sink = new MemorySink();
-      installAgent(createAgent({ env: TEST_ENV, sink, captureConsole: false }));
+    test(name, async (t) => {
+      const { sink } = installTestAgent(t);
       await wrap(async () => ({ statusCode: 200 }))(load(name), lambdaContext(`req-${name}`) as any);
       const [span, ...rest] = sink.spans() as Array<Record<string, any>>;
       assert.equal(rest.length, 0);

@@ -1,6 +1,6 @@
 // The wire errors of query, REST-XML, REST-JSON, JSON and RPC v2 CBOR services, parsed by
 // the real SDK clients pointed at a local server the fault never reaches.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -10,10 +10,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeStacksCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, LimitExceededFault, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { AwsSmithyRpcV2CborProtocol } from '@aws-sdk/core/protocols';
-import { installOutgoingInstrumentation } from '../../../src/instrument/index.js';
-import { createWireFaultHook } from '../../../src/chaos/wire/index.js';
-import { FakeEngine, setupOtel, type TestOtel } from '../../instrument/otel.js';
-import { startTargetServer, type TargetServer } from '../../helpers/targetServer.js';
+import { startTargetServer } from '../../helpers/targetServer.js';
+import { useWireFaults } from '../../helpers/wireFaults.js';
 
 interface SdkError {
   name: string;
@@ -23,29 +21,12 @@ interface SdkError {
 }
 
 describe('AWS protocol errors at the wire', () => {
-  let target: TargetServer;
-  let otel: TestOtel;
-  let uninstall: () => void;
-  const engine = new FakeEngine();
+  const harness = useWireFaults(startTargetServer, { reset: (t) => t.reset() });
+  const { engine } = harness;
   const common = () => ({
-    endpoint: target.origin,
+    endpoint: harness.server.origin,
     region: 'us-east-1',
     credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
-  });
-
-  before(async () => {
-    target = await startTargetServer();
-    otel = setupOtel();
-    uninstall = installOutgoingInstrumentation({ tracer: otel.tracer, faultHook: createWireFaultHook(engine) });
-  });
-  after(async () => {
-    uninstall();
-    await otel.shutdown();
-    await target.close();
-  });
-  beforeEach(() => {
-    engine.reset();
-    target.seen.length = 0;
   });
 
   const awsError = (code: string) => () => ({ type: 'error' as const, error: { kind: 'aws' as const, code } });
@@ -74,7 +55,7 @@ describe('AWS protocol errors at the wire', () => {
       assert.equal(internal.name, 'InternalServiceFault');
       assert.equal(internal.$metadata.httpStatusCode, 500);
       assert.equal(internal.$metadata.attempts, 2, 'retried as a server error');
-      assert.equal(target.seen.length, 0);
+      assert.equal(harness.server.seen.length, 0);
     });
   }
 
@@ -87,7 +68,7 @@ describe('AWS protocol errors at the wire', () => {
     assert.equal(err.message, 'Please reduce your request rate.');
     assert.equal(err.$metadata.httpStatusCode, 503);
     assert.equal(err.$metadata.attempts, 2);
-    assert.equal(target.seen.length, 0);
+    assert.equal(harness.server.seen.length, 0);
     assert.deepEqual(engine.calls[0], { kind: 'aws', service: 's3', operation: 'GetObject', host: '127.0.0.1', path: '/bkt/k' });
   });
 
@@ -118,26 +99,26 @@ describe('AWS protocol errors at the wire', () => {
     assert.equal(err.$fault, 'client');
     assert.equal(err.$metadata.httpStatusCode, 400);
     assert.match(err.$metadata.requestId ?? '', /^[0-9a-f-]{36}$/);
-    assert.equal(target.seen.length, 0);
+    assert.equal(harness.server.seen.length, 0);
   });
 
   test('SNS (query): a rule on the operation matches, though the operation is only in the body', async () => {
     const sns = new SNSClient({ ...common(), maxAttempts: 1 });
     engine.reset((c) => (c.service === 'sns' && c.operation === 'Publish' ? awsError('InternalError')() : undefined));
-    otel.exporter.reset();
+    harness.otel.exporter.reset();
     const err = (await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'm' })).catch((e: unknown) => e)) as SdkError;
     // SNS sends the code InternalError; the SDK maps it to its modeled class.
     assert.equal(err.name, 'InternalErrorException');
     assert.equal(err.$metadata.httpStatusCode, 500);
     assert.deepEqual(engine.calls, [{ kind: 'aws', service: 'sns', operation: 'Publish', host: '127.0.0.1', path: '/' }]);
-    assert.equal(otel.spans()[0]?.name, 'SNS.Publish');
-    assert.equal(target.seen.length, 0);
+    assert.equal(harness.otel.spans()[0]?.name, 'SNS.Publish');
+    assert.equal(harness.server.seen.length, 0);
     // No matching rule: the held request goes out to the server through the client's own agent.
     engine.reset();
     await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'm' })).catch(() => undefined);
     sns.destroy();
-    assert.equal(target.seen.length, 1);
-    assert.equal(target.seen[0]?.method, 'POST');
+    assert.equal(harness.server.seen.length, 1);
+    assert.equal(harness.server.seen[0]?.method, 'POST');
   });
 
   test('SNS (query): latency on the operation, then the real call', async () => {
@@ -147,7 +128,7 @@ describe('AWS protocol errors at the wire', () => {
     await sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'm' })).catch(() => undefined);
     sns.destroy();
     assert.ok(Date.now() - t0 >= 90);
-    assert.equal(target.seen.length, 1);
+    assert.equal(harness.server.seen.length, 1);
   });
 
   test('STS (query): ExpiredToken', async () => {
@@ -179,7 +160,7 @@ describe('AWS protocol errors at the wire', () => {
     assert.equal(err.$metadata.httpStatusCode, 429);
     assert.equal(err.$metadata.attempts, 2);
     assert.equal(engine.calls[0]?.operation, 'Invoke');
-    assert.equal(target.seen.length, 0);
+    assert.equal(harness.server.seen.length, 0);
   });
 
   test('Lambda ResourceNotFoundException is a 404', async () => {
@@ -194,11 +175,11 @@ describe('AWS protocol errors at the wire', () => {
   test('SQS (JSON 1.0): QueueDoesNotExist', async () => {
     const sqs = new SQSClient({ ...common(), maxAttempts: 1 });
     engine.reset(awsError('QueueDoesNotExist'));
-    const err = (await sqs.send(new SendMessageCommand({ QueueUrl: `${target.origin}/123/q`, MessageBody: 'm' })).catch((e: unknown) => e)) as SdkError;
+    const err = (await sqs.send(new SendMessageCommand({ QueueUrl: `${harness.server.origin}/123/q`, MessageBody: 'm' })).catch((e: unknown) => e)) as SdkError;
     sqs.destroy();
     assert.equal(err.name, 'QueueDoesNotExist');
     assert.equal(err.$metadata.httpStatusCode, 400);
     assert.equal(engine.calls[0]?.operation, 'SendMessage');
-    assert.equal(target.seen.length, 0);
+    assert.equal(harness.server.seen.length, 0);
   });
 });

@@ -1,50 +1,32 @@
 // Faults on a real DynamoDBClient talking to dynalite on 127.0.0.1: the SDK
 // must see the service's own wire errors and apply its own retry policy.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DynamoDBClient, GetItemCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { installOutgoingInstrumentation } from '../../../src/instrument/index.js';
-import { createWireFaultHook } from '../../../src/chaos/wire/index.js';
-import { FakeEngine, setupOtel, type TestOtel } from '../../instrument/otel.js';
-import { createTable, putItem, startDynalite, type LocalDynamo } from '../../helpers/ruleTable.js';
+import { createTable, putItem, startDynalite } from '../../helpers/ruleTable.js';
+import { useWireFaults } from '../../helpers/wireFaults.js';
 
 describe('DynamoDB faults at the wire (dynalite)', () => {
-  let dynamo: LocalDynamo;
-  let otel: TestOtel;
-  let uninstall: () => void;
-  const engine = new FakeEngine();
   let seen = 0;
+  let ddb: DynamoDBClient;
+  const wire = useWireFaults(startDynalite, {
+    reset: () => (seen = 0),
+    async setUp(dynamo) {
+      dynamo.server.on('request', () => seen++);
+      ddb = client();
+      await createTable(ddb, 'tbl', ['pk']);
+      await putItem(ddb, 'tbl', { pk: { S: 'a' }, n: { N: '1' } });
+    },
+    tearDown: () => ddb.destroy(),
+  });
+  const { engine } = wire;
   const client = (extra: Record<string, unknown> = {}) =>
-    dynamo.client({
+    wire.server.client({
       region: 'us-east-1',
       credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
       ...extra,
     });
-  let ddb: DynamoDBClient;
-
-  before(async () => {
-    dynamo = await startDynalite();
-    dynamo.server.on('request', () => seen++);
-    otel = setupOtel();
-    uninstall = installOutgoingInstrumentation({ tracer: otel.tracer, faultHook: createWireFaultHook(engine) });
-    ddb = client();
-    await createTable(ddb, 'tbl', ['pk']);
-    await putItem(ddb, 'tbl', { pk: { S: 'a' }, n: { N: '1' } });
-  });
-
-  after(async () => {
-    ddb.destroy();
-    uninstall();
-    await otel.shutdown();
-    await dynamo.close();
-  });
-
-  beforeEach(() => {
-    engine.reset();
-    otel.exporter.reset();
-    seen = 0;
-  });
 
   test('the call is described to the rule engine as an AWS call', async () => {
     await ddb.send(new GetItemCommand({ TableName: 'tbl', Key: { pk: { S: 'a' } } }));
@@ -65,7 +47,7 @@ describe('DynamoDB faults at the wire (dynalite)', () => {
     assert.match(err.$metadata.requestId ?? '', /^[0-9a-f-]{36}$/);
     assert.equal(seen, 0, 'dynalite saw no request');
     assert.equal(engine.injectedFaults.length, maxAttempts);
-    const spans = otel.spans().filter((s) => s.name === 'DynamoDB.GetItem');
+    const spans = wire.otel.spans().filter((s) => s.name === 'DynamoDB.GetItem');
     assert.equal(spans.length, maxAttempts, 'one client span per attempt');
     for (const s of spans) {
       assert.equal(s.attributes['http.response.status_code'], 400);

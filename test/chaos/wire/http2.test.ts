@@ -2,17 +2,15 @@
 // server on 127.0.0.1: the Kinesis client with its default handler
 // (NodeHttp2Handler) as a function uses it, and plain http2.connect callers.
 // Faults that answer the request never open a stream on the server.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { KinesisClient, PutRecordCommand, ProvisionedThroughputExceededException, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { installOutgoingInstrumentation } from '../../../src/instrument/index.js';
-import { createWireFaultHook } from '../../../src/chaos/wire/index.js';
 import type { Fault } from '../../../src/chaos/ruleTypes.js';
-import { FakeEngine, setupOtel, type TestOtel } from '../../instrument/otel.js';
-import { PLAIN_BODY, PUT_RECORD_OUTPUT, startHttp2Target, type Http2Target } from '../../helpers/http2Server.js';
+import { PLAIN_BODY, PUT_RECORD_OUTPUT, startHttp2Target } from '../../helpers/http2Server.js';
+import { useWireFaults } from '../../helpers/wireFaults.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
 
@@ -35,13 +33,11 @@ function read(stream: ClientHttp2Stream): Promise<Answer> {
 }
 
 describe('node:http2 requests traced and faulted at the wire', () => {
-  let target: Http2Target;
-  let otel: TestOtel;
-  let uninstall: () => void;
-  const engine = new FakeEngine();
+  const wire = useWireFaults(startHttp2Target, { reset: (t) => t.reset(), tearDown: () => clients.forEach((c) => c.destroy()) });
+  const { engine } = wire;
   const clients: KinesisClient[] = [];
   const kinesis = (config: KinesisClientConfig = {}) => {
-    const c = new KinesisClient({ endpoint: target.origin, region: 'eu-west-1', credentials: CREDENTIALS, ...config });
+    const c = new KinesisClient({ endpoint: wire.server.origin, region: 'eu-west-1', credentials: CREDENTIALS, ...config });
     clients.push(c);
     return c;
   };
@@ -52,24 +48,8 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       () => assert.fail('expected the call to fail'),
       (e: unknown) => e as Error & { code?: string; $metadata?: { httpStatusCode?: number; attempts?: number; requestId?: string } },
     );
-  const kinesisSpans = (): ReadableSpan[] => otel.spans().filter((s) => s.name === 'Kinesis.PutRecord');
+  const kinesisSpans = (): ReadableSpan[] => wire.otel.spans().filter((s) => s.name === 'Kinesis.PutRecord');
 
-  before(async () => {
-    target = await startHttp2Target();
-    otel = setupOtel();
-    uninstall = installOutgoingInstrumentation({ tracer: otel.tracer, faultHook: createWireFaultHook(engine) });
-  });
-  after(async () => {
-    for (const c of clients) c.destroy();
-    uninstall();
-    await otel.shutdown();
-    await target.close();
-  });
-  beforeEach(() => {
-    engine.reset();
-    otel.exporter.reset();
-    target.reset();
-  });
 
   describe('Kinesis, default client (NodeHttp2Handler)', () => {
     test('an unfaulted PutRecord: one CLIENT span with the HTTP and rpc attributes, traceparent received by the server', async () => {
@@ -77,14 +57,14 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       assert.equal(out.SequenceNumber, PUT_RECORD_OUTPUT.SequenceNumber);
       assert.deepEqual(engine.calls, [{ kind: 'aws', service: 'kinesis', operation: 'PutRecord', host: '127.0.0.1', path: '/' }]);
       const spans = kinesisSpans();
-      assert.equal(spans.length, 1, JSON.stringify(otel.spans().map((s) => s.name)));
+      assert.equal(spans.length, 1, JSON.stringify(wire.otel.spans().map((s) => s.name)));
       const s = spans[0]!;
       assert.equal(s.kind, 2 /* CLIENT */);
       assert.deepEqual(s.attributes, {
         'http.request.method': 'POST',
-        'url.full': `${target.origin}/`,
+        'url.full': `${wire.server.origin}/`,
         'server.address': '127.0.0.1',
-        'server.port': target.port,
+        'server.port': wire.server.port,
         'rpc.system.name': 'aws-api',
         'rpc.method': 'Kinesis/PutRecord',
         'network.protocol.version': '2',
@@ -92,9 +72,9 @@ describe('node:http2 requests traced and faulted at the wire', () => {
         'aws.request_id': 'req-PutRecord',
       });
       assert.equal(s.status.code, SpanStatusCode.UNSET);
-      assert.equal(target.streams, 1);
-      assert.equal(target.seen[0]?.headers.traceparent, `00-${s.spanContext().traceId}-${s.spanContext().spanId}-01`);
-      assert.deepEqual(JSON.parse(target.seen[0]?.body ?? ''), { StreamName: 'orders', PartitionKey: 'p', Data: 'eyJpZCI6MX0=' });
+      assert.equal(wire.server.streams, 1);
+      assert.equal(wire.server.seen[0]?.headers.traceparent, `00-${s.spanContext().traceId}-${s.spanContext().spanId}-01`);
+      assert.deepEqual(JSON.parse(wire.server.seen[0]?.body ?? ''), { StreamName: 'orders', PartitionKey: 'p', Data: 'eyJpZCI6MX0=' });
     });
 
     test('ProvisionedThroughputExceededException: the named exception, retried per the SDK, then raised; no stream reaches the server', async () => {
@@ -109,7 +89,7 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       assert.equal(err.$metadata?.httpStatusCode, 400);
       assert.equal(err.$metadata?.attempts, maxAttempts, 'every attempt the retry strategy allows');
       assert.match(err.$metadata?.requestId ?? '', /^[0-9a-f-]{36}$/);
-      assert.equal(target.streams, 0, 'no request reached the server');
+      assert.equal(wire.server.streams, 0, 'no request reached the server');
       assert.equal(engine.injectedFaults.length, maxAttempts);
       const spans = kinesisSpans();
       assert.equal(spans.length, maxAttempts, 'one span per attempt');
@@ -127,7 +107,7 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       const out = await putRecord(kinesis());
       assert.equal(out.ShardId, PUT_RECORD_OUTPUT.ShardId);
       assert.equal(out.$metadata.attempts, 2);
-      assert.equal(target.streams, 1);
+      assert.equal(wire.server.streams, 1);
     });
 
     for (const code of ['ECONNRESET', 'ECONNREFUSED'] as const) {
@@ -138,7 +118,7 @@ describe('node:http2 requests traced and faulted at the wire', () => {
         const maxAttempts = await c.config.maxAttempts();
         assert.equal(err.$metadata?.attempts, maxAttempts);
         assert.equal(engine.injectedFaults.length, maxAttempts);
-        assert.equal(target.streams, 0);
+        assert.equal(wire.server.streams, 0);
       });
     }
 
@@ -230,7 +210,7 @@ describe('node:http2 requests traced and faulted at the wire', () => {
         const outcome = await putRecord(client, c.abortMs === undefined ? undefined : { abortSignal: AbortSignal.timeout(c.abortMs) }).catch((e: unknown) => e);
         c.check(outcome);
         if (c.fault.type === 'latency') assert.ok(Date.now() - t0 >= 140, 'held back'); // a lower bound only
-        assert.equal(target.streams, c.reaches ? 1 : 0, c.reaches ? 'the real request went out once' : 'no stream reached the server');
+        assert.equal(wire.server.streams, c.reaches ? 1 : 0, c.reaches ? 'the real request went out once' : 'no stream reached the server');
         assert.equal(engine.injectedFaults.length, 1);
         const spans = kinesisSpans();
         assert.equal(spans.length, 1);
@@ -244,7 +224,7 @@ describe('node:http2 requests traced and faulted at the wire', () => {
   describe('plain http2.connect callers', () => {
     let session: ClientHttp2Session;
     before(() => {
-      session = http2.connect(target.origin);
+      session = http2.connect(wire.server.origin);
     });
     after(() => session.close());
 
@@ -252,12 +232,12 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       const got = await read(session.request({ ':path': '/items?id=1' }));
       assert.equal(got.headers[':status'], 200);
       assert.deepEqual(JSON.parse(got.body), PLAIN_BODY);
-      const spans = otel.spans();
+      const spans = wire.otel.spans();
       assert.equal(spans.length, 1);
       assert.equal(spans[0]!.name, 'GET');
-      assert.equal(spans[0]!.attributes['url.full'], `${target.origin}/items?id=1`);
+      assert.equal(spans[0]!.attributes['url.full'], `${wire.server.origin}/items?id=1`);
       assert.equal(spans[0]!.attributes['http.response.status_code'], 200);
-      assert.equal(target.seen[0]?.headers.traceparent, `00-${spans[0]!.spanContext().traceId}-${spans[0]!.spanContext().spanId}-01`);
+      assert.equal(wire.server.seen[0]?.headers.traceparent, `00-${spans[0]!.spanContext().traceId}-${spans[0]!.spanContext().spanId}-01`);
     });
 
     test("the caller's headers object is not changed, and a caller's own traceparent is replaced, not doubled", async () => {
@@ -274,11 +254,11 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       stream.end('hello');
       await read(stream);
       assert.deepEqual(headers, copy);
-      const sent = target.seen[0]!.headers;
+      const sent = wire.server.seen[0]!.headers;
       assert.equal(sent['content-type'], 'text/plain');
       assert.deepEqual((sent as Record<symbol, unknown>)[http2.sensitiveHeaders], ['x-secret'], 'the caller\'s never-indexed headers stay never-indexed');
-      assert.equal(sent.traceparent, `00-${otel.spans()[0]!.spanContext().traceId}-${otel.spans()[0]!.spanContext().spanId}-01`);
-      assert.equal(target.seen[0]!.body, 'hello');
+      assert.equal(sent.traceparent, `00-${wire.otel.spans()[0]!.spanContext().traceId}-${wire.otel.spans()[0]!.spanContext().spanId}-01`);
+      assert.equal(wire.server.seen[0]!.body, 'hello');
     });
 
     test('a faulted request on an open session never opens a stream; the session serves the next request', async () => {
@@ -288,13 +268,13 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       assert.equal(got.headers['x-placebo'], '1');
       assert.equal(got.headers['content-length'], '6');
       assert.equal(got.body, 'teapot');
-      assert.equal(target.streams, 0);
+      assert.equal(wire.server.streams, 0);
       engine.reset();
       assert.equal((await read(session.request({ ':path': '/after' }))).headers[':status'], 200);
-      assert.equal(target.streams, 1);
-      assert.equal(otel.spans().length, 2);
-      assert.equal(otel.spans()[0]!.attributes['http.response.status_code'], 418);
-      assert.equal(otel.spans()[0]!.status.code, SpanStatusCode.ERROR);
+      assert.equal(wire.server.streams, 1);
+      assert.equal(wire.otel.spans().length, 2);
+      assert.equal(wire.otel.spans()[0]!.attributes['http.response.status_code'], 418);
+      assert.equal(wire.otel.spans()[0]!.status.code, SpanStatusCode.ERROR);
     });
 
     test("a canned answer to a request still sending: once its end is read the stream closes, as after a server's early answer and reset", async () => {
@@ -307,7 +287,7 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       await closed;
       assert.equal(stream.rstCode, http2.constants.NGHTTP2_NO_ERROR);
       assert.equal(stream.writableEnded, false, 'the caller never ended its side');
-      assert.equal(target.streams, 0);
+      assert.equal(wire.server.streams, 0);
     });
 
     test('latency holds a POST whose body the caller writes in pieces, then sends all of it', async () => {
@@ -318,8 +298,8 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       stream.end('three');
       const got = await read(stream);
       assert.deepEqual(JSON.parse(got.body), PLAIN_BODY);
-      assert.equal(target.seen[0]?.body, 'one,two,three');
-      assert.equal(target.streams, 1);
+      assert.equal(wire.server.seen[0]?.body, 'one,two,three');
+      assert.equal(wire.server.streams, 1);
     });
 
     test("latency and a caller that sends trailers (waitForTrailers): the request completes with the caller's trailers", async () => {
@@ -328,9 +308,9 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       stream.on('wantTrailers', () => stream.sendTrailers({ 'x-checksum': 'abc' }));
       stream.end('payload');
       assert.deepEqual(JSON.parse((await read(stream)).body), PLAIN_BODY);
-      assert.equal(target.seen[0]?.body, 'payload');
-      assert.equal(target.seen[0]?.trailers?.['x-checksum'], 'abc');
-      assert.equal(target.streams, 1);
+      assert.equal(wire.server.seen[0]?.body, 'payload');
+      assert.equal(wire.server.seen[0]?.trailers?.['x-checksum'], 'abc');
+      assert.equal(wire.server.streams, 1);
     });
 
     test('corrupt truncate: half the real body, content-length fixed up', async () => {
@@ -339,7 +319,7 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       const got = await read(session.request({ ':path': '/c' }));
       assert.equal(got.headers['content-length'], String(Math.floor(full.length / 2)));
       assert.equal(got.body, full.slice(0, Math.floor(full.length / 2)));
-      assert.equal(target.streams, 1);
+      assert.equal(wire.server.streams, 1);
     });
 
     test('a hung request closed by its caller: the stream closes, the span ends as an error, the server saw nothing', async () => {
@@ -349,8 +329,8 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       stream.setTimeout(50, () => stream.close(http2.constants.NGHTTP2_CANCEL));
       await closed;
       assert.equal(stream.rstCode, http2.constants.NGHTTP2_CANCEL);
-      assert.equal(target.streams, 0);
-      const spans = otel.spans();
+      assert.equal(wire.server.streams, 0);
+      const spans = wire.otel.spans();
       assert.equal(spans.length, 1);
       assert.equal(spans[0]!.status.code, SpanStatusCode.ERROR);
       assert.equal(spans[0]!.attributes['error.type'], 'ERR_HTTP2_STREAM_CANCEL');
@@ -366,7 +346,7 @@ describe('node:http2 requests traced and faulted at the wire', () => {
       );
       ac.abort();
       assert.equal((await failed).name, 'AbortError');
-      assert.equal(target.streams, 0);
+      assert.equal(wire.server.streams, 0);
     });
   });
 });
