@@ -98,6 +98,9 @@ function safeStringify(value: unknown): string {
   }
 }
 
+/** The fields the agent writes on every line; a user field of the same name is left out. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['timestamp', 'level', 'message', 'requestId', 'traceId', 'spanId', 'function', 'service', 'coldStart']);
+
 /** The fields every line of a function carries, serialised once per set of names. */
 export function fixedLogFields(functionName: string, service: string): string {
   return `,"function":${JSON.stringify(functionName)},"service":${JSON.stringify(service)}`;
@@ -109,11 +112,14 @@ export function createLogger(config: FaultlineConfig, redactor: Redactor, sink: 
   const levelPrefix = {} as Record<LogLevel, string>;
   for (const l of Object.keys(LEVEL_VALUE) as LogLevel[]) levelPrefix[l] = `","level":"${l}","message":`;
 
-  function appendFields(out: string, fields: LogFields | undefined): string {
+  // Each key appears once per line: the agent's own fields first, then the
+  // invocation's appended keys unless the call names the same key, then the call's.
+  function appendFields(out: string, fields: LogFields | undefined, overriddenBy?: LogFields): string {
     if (fields === undefined) return out;
     const clean = redactor.redact(fields);
     for (const key in clean) {
-      if (!Object.prototype.hasOwnProperty.call(clean, key)) continue;
+      if (!Object.prototype.hasOwnProperty.call(clean, key) || RESERVED_KEYS.has(key)) continue;
+      if (overriddenBy !== undefined && Object.prototype.hasOwnProperty.call(overriddenBy, key)) continue;
       const v = clean[key];
       if (v === undefined) continue;
       out += `,${JSON.stringify(key)}:${safeStringify(v)}`;
@@ -136,7 +142,7 @@ export function createLogger(config: FaultlineConfig, redactor: Redactor, sink: 
     if (inv !== undefined) {
       line += `,"requestId":"${inv.requestId}","traceId":"${inv.traceId}","spanId":"${inv.spanId}"${inv.logFields ?? fixed}`;
       if (inv.coldStart) line += ',"coldStart":true';
-      line = appendFields(line, inv.logKeys);
+      line = appendFields(line, inv.logKeys, fields);
     } else {
       const rt = runtimeInvocation();
       if (rt !== undefined) {
