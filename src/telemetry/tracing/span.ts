@@ -171,7 +171,8 @@ export interface OwnAttributes {
 export class AgentSpan implements Span, ReadableSpan {
   name: string;
   readonly kind: SpanKind;
-  readonly parentSpanContext: SpanContext | undefined;
+  // Optional, as ReadableSpan declares it: a published `SpanContext | undefined` fails consumers under exactOptionalPropertyTypes.
+  readonly parentSpanContext?: SpanContext;
   readonly attributes: Attributes;
   links: Link[] = NO_LINKS;
   events: TimedEvent[] = NO_EVENTS;
