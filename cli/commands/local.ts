@@ -151,7 +151,7 @@ into ~/.cache/faultline/local-mode/<version>/ (native code: needs cmake, make, g
             io.stderr.write(`faultline local: warning: no report written (${err instanceof Error ? err.message : String(err)})\n`);
           }
         }
-        if (!json) io.stdout.write(runPathsText(run, stack.functionNames, result.failedTraceId, paint, shown));
+        if (!json) io.stdout.write(runPathsText(run, result.failedTraceId, paint, shown));
         if (!json && reportPath) io.stdout.write(`${paint.bold('Report:')} ${shown(reportPath)}  ${paint.dim('(open it in a browser)')}\n`);
         if (json) printJson(io, { type: 'gameday', ...result, ...(reportPath ? { reportPath } : {}), logDir, latestLogDir: run.latest, runtime: runtime.runtime, node: { version: runtime.version, path: runtime.path } });
 

@@ -279,7 +279,7 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
 
 /** Prints one failed request's timeline across functions, as `faultline logs correlate` does; 0 when found. */
 export async function printFailedTimeline(stack: LocalStack, traceId: string, json: boolean, out: OutStream, paint: Painter): Promise<number> {
-  if (!json) out.write(`\nOne failed request, followed across functions: faultline logs correlate ${traceId} --source ${stack.logDir} --functions ${stack.functionNames.join(',')}\n\n`);
+  if (!json) out.write(`\nOne failed request, followed across functions: faultline logs correlate ${traceId} --source ${stack.logDir}\n\n`);
   const now = Date.now();
   try {
     const correlation = await findCorrelation({
@@ -301,17 +301,16 @@ export async function printFailedTimeline(stack: LocalStack, traceId: string, js
 /**
  * Where this run's logs are and the commands that read them, printed last
  * (pure). Every command works as printed: it names the run's directory (or
- * `latest`) and its functions.
+ * `latest`), whose every function the log commands read.
  */
-export function runPathsText(run: RunLogDir, functions: readonly string[], traceId: string | undefined, p: Painter, shown: (path: string) => string = (x) => x): string {
+export function runPathsText(run: RunLogDir, traceId: string | undefined, p: Painter, shown: (path: string) => string = (x) => x): string {
   const source = shown(run.latest ?? run.dir);
-  const fns = functions.join(',');
   return [
     '',
     p.bold('Logs of this run: ') + shown(run.dir) + (run.latest ? p.dim(` (also ${shown(run.latest)}, the newest run)`) : ''),
     `  one file per execution environment: ${shown(run.dir)}/<function>/<date>-LATEST-<id>.log`,
-    `  faultline logs correlate ${traceId ?? '<trace id>'} --source ${source} --functions ${fns}`,
-    `  faultline coldstarts --source ${source} --functions ${fns}`,
+    `  faultline logs correlate ${traceId ?? '<trace id>'} --source ${source}`,
+    `  faultline coldstarts --source ${source}`,
     '',
   ].join('\n');
 }
