@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { Correlation } from '../logs/correlate.js';
-import { findCorrelation } from '../logs/findCorrelation.js';
+import { findCorrelation, type FindCorrelationOptions } from '../logs/findCorrelation.js';
 import type { LogSource, TimeRange } from '../logs/source.js';
 import { buildReport, type BuildReportOptions } from './buildReport.js';
 import type { GameDayReport, RequestRef } from './model.js';
@@ -59,15 +59,8 @@ export async function writeGameDayReport(file: string, opts: GameDayReportOption
   return { path: await writeHtml(file, renderReportHtml(report)), report, waterfalls: written };
 }
 
-export interface RequestWaterfallOptions {
-  readonly source: LogSource;
-  readonly functions: readonly string[];
-  /** A trace id, request id or correlation id, as `logs correlate` takes. */
-  readonly id: string;
-  readonly range: TimeRange;
-  readonly progress?: (message: string) => void;
-  readonly notice?: (message: string) => void;
-}
+/** The request to find, as `logs correlate` takes it. */
+export type RequestWaterfallOptions = FindCorrelationOptions;
 
 /** Finds one request across functions (as `logs correlate`) and writes its waterfall page. */
 export async function writeRequestWaterfall(file: string, opts: RequestWaterfallOptions): Promise<{ path: string; model: WaterfallModel; correlation: Correlation }> {
