@@ -5,7 +5,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { Correlation } from '../logs/correlate.js';
 import { findCorrelation, type FindCorrelationOptions } from '../logs/findCorrelation.js';
-import type { LogSource, TimeRange } from '../logs/source.js';
 import { buildReport, type BuildReportOptions } from './buildReport.js';
 import type { GameDayReport, RequestRef } from './model.js';
 import { renderReportHtml } from './reportPage.js';
