@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // The one place the CLI meets the process: its argv, streams, environment and exit code.
 // Only node builtins load before the compile cache is on and the fast paths had their say.
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import module from 'node:module';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fastAnswer, helpWidth } from './fastPath.js';
 import { packageRoot } from './local/packageRoot.js';
 
@@ -17,7 +17,17 @@ function enableCompileCache(): void {
   const enable = (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
   if (!enable || process.env.NODE_COMPILE_CACHE !== undefined) return;
   try {
-    enable(join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'faultline', 'compile-cache'));
+    const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'faultline', 'compile-cache');
+    // Made level by level: a recursive mkdir (ours or Node's) can spin under an unwritable root such as /proc.
+    for (const level of [dirname(dirname(dir)), dirname(dir), dir]) {
+      try {
+        mkdirSync(level);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+    accessSync(dir, constants.W_OK);
+    enable(dir);
   } catch {
     /* no cache: slower, never broken */
   }

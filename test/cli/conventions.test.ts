@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -231,6 +231,25 @@ for (const args of [['--version'], ['-v'], ['--help'], ['help', 'chaos'], ['chao
     assert.deepEqual(loaded.filter((u) => /\/commander\/|\/cli\/program\./.test(u)), []);
   });
 }
+
+test('a compile cache that cannot be made or written costs nothing but speed', async () => {
+  const readOnly = mkdtempSync(join(tmpdir(), 'faultline-ro-cache-'));
+  chmodSync(readOnly, 0o555);
+  try {
+    for (const root of ['/proc/faultline-no-such-dir', readOnly, join(readOnly, 'missing')]) {
+      const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = execFile(process.execPath, [DIST_BIN, 'chaos', '--no-color', '--help'], { cwd: ROOT, env: { ...process.env, XDG_CACHE_HOME: root }, timeout: 60_000 }, (_err, stdout) =>
+          resolve({ code: child.exitCode, stdout }),
+        );
+      });
+      assert.equal(r.code, 0, root);
+      assert.match(r.stdout, /^Usage: faultline chaos /, root);
+    }
+  } finally {
+    chmodSync(readOnly, 0o755);
+    rmSync(readOnly, { recursive: true, force: true });
+  }
+});
 
 test('built faultline falls back to commander for what the fast path does not serve', async () => {
   const r = await runBin(['chaos', 'list', '--no-color', '--help']);
