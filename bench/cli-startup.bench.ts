@@ -1,12 +1,15 @@
 // Benchmark: how fast the built CLI (dist/cli/bin.js) starts. `--version` and
 // `--help` (target ≤ 150 ms), `chaos list` until its first request reaches a
 // local HTTP server standing in for DynamoDB (target ≤ 300 ms), and a whole
-// `logs correlate` over a small log directory; `node -e 0` beside them.
+// `logs correlate` over a small log directory; `node -e 0` beside them (the
+// machine may be shared: the load average and each figure's ratio to it are
+// printed). Runs with Node's compile cache warm, as after a first use; cold
+// (NODE_DISABLE_COMPILE_CACHE) figures are given for --version and chaos list.
 // Needs `npm run build`. Run: node --import tsx bench/cli-startup.bench.ts
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedLogDir } from './generateLogDir.js';
@@ -52,13 +55,16 @@ async function firstRequestServer() {
   };
 }
 
+let baseline: number | undefined;
+
 async function series(label: string, target: number | undefined, once: () => Promise<number>) {
   await once(); // warm the file cache
   const xs: number[] = [];
   for (let i = 0; i < RUNS; i++) xs.push(await once());
   const med = median(xs);
   const verdict = target === undefined ? '' : `  target ≤ ${target} ms: ${med <= target ? 'met' : 'MISSED'}`;
-  console.log(`${label.padEnd(44)} median ${med.toFixed(0).padStart(5)} ms  p90 ${percentile(xs, 90).toFixed(0).padStart(5)} ms${verdict}`);
+  const ratio = baseline === undefined ? '' : `  ${(med / baseline).toFixed(2)}× node -e 0`;
+  console.log(`${label.padEnd(44)} median ${med.toFixed(0).padStart(5)} ms  p90 ${percentile(xs, 90).toFixed(0).padStart(5)} ms${ratio}${verdict}`);
   return Math.round(med);
 }
 
@@ -66,19 +72,28 @@ async function main(): Promise<void> {
   const server = await firstRequestServer();
   const data = cachedLogDir(join(tmpdir(), 'faultline-bench-cli-startup-v1'), 20_000);
   const awsEnv = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_ENDPOINT_URL_DYNAMODB: server.url };
-  console.log(`CLI startup, ${RUNS} runs each (spawn to exit, or to the first request)`);
+  const cold = { NODE_DISABLE_COMPILE_CACHE: '1' };
+  console.log(`CLI startup, ${RUNS} runs each (spawn to exit, or to the first request); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const nodeAlone = await series('node -e 0', undefined, () => timed(['-e', '0']));
+  baseline = nodeAlone;
   const summary = {
-    nodeAlone: await series('node -e 0', undefined, () => timed(['-e', '0'])),
+    nodeAlone,
     version: await series('faultline --version', 150, () => timed([BIN, '--version'])),
+    versionColdCache: await series('faultline --version (compile cache off)', undefined, () => timed([BIN, '--version'], cold)),
     help: await series('faultline --help', 150, () => timed([BIN, '--help'])),
+    helpCommander: await series('faultline chaos list --no-color --help', undefined, () => timed([BIN, 'chaos', 'list', '--no-color', '--help'])),
     chaosListFirstRequest: await series('faultline chaos list: first request', 300, () =>
       timed([BIN, 'chaos', 'list', '--table', 'T', '--region', 'us-east-1'], awsEnv, server.next()),
+    ),
+    chaosListFirstRequestColdCache: await series('chaos list: first request (cache off)', undefined, () =>
+      timed([BIN, 'chaos', 'list', '--table', 'T', '--region', 'us-east-1'], { ...awsEnv, ...cold }, server.next()),
     ),
     logsCorrelate20k: await series(`faultline logs correlate (${data.events} events)`, undefined, () =>
       timed([BIN, 'logs', 'correlate', data.target.traceId, '--prefix', 'fn-', '--source', data.dir, '--since', new Date(data.startMs - 60_000).toISOString(), '--until', new Date(data.endMs + 60_000).toISOString(), '--json']),
     ),
   };
   await server.close();
+  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(JSON.stringify(summary));
 }
 

@@ -1,6 +1,59 @@
 #!/usr/bin/env node
 // The one place the CLI meets the process: its argv, streams, environment and exit code.
-import { runCli } from './program.js';
+// Only node builtins load before the compile cache is on and the fast paths had their say.
+import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
+import module from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fastAnswer, helpWidth } from './fastPath.js';
+import { packageRoot } from './local/packageRoot.js';
+
+/**
+ * V8's compiled code for faultline and its dependencies, kept between runs
+ * (Node >= 22.1); NODE_COMPILE_CACHE, when set, is Node's own to honour.
+ * A cache that cannot be written only costs the speed-up.
+ */
+function enableCompileCache(): void {
+  const enable = (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
+  if (!enable || process.env.NODE_COMPILE_CACHE !== undefined) return;
+  try {
+    const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'faultline', 'compile-cache');
+    // Made level by level: a recursive mkdir (ours or Node's) can spin under an unwritable root such as /proc.
+    for (const level of [dirname(dirname(dir)), dirname(dir), dir]) {
+      try {
+        mkdirSync(level);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+    accessSync(dir, constants.W_OK);
+    enable(dir);
+  } catch {
+    /* no cache: slower, never broken */
+  }
+}
+
+function packageVersion(): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown }).version as string;
+  } catch {
+    return undefined;
+  }
+}
+
+function fastPath(argv: readonly string[]): string | undefined {
+  const version = packageVersion();
+  if (typeof version !== 'string') return undefined;
+  return fastAnswer(argv, version, helpWidth(process.stdout), () => {
+    try {
+      return JSON.parse(readFileSync(new URL('./help.json', import.meta.url), 'utf8')) as unknown;
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+enableCompileCache();
 
 // The AWS SDK's notice about future Node.js support is noise in a CLI's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -11,12 +64,19 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`faultline: ${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+const argv = process.argv.slice(2);
+const answer = fastPath(argv);
+if (answer !== undefined) {
+  process.stdout.write(answer);
+} else {
+  const { runCli } = await import('./program.js');
+  runCli(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`faultline: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyEnvOptions, EXIT_USAGE, examples, type CliIo, type CliRun } from './common.js';
+import { helpWidth } from './fastPath.js';
 import { packageRoot } from './local/packageRoot.js';
 import { registerChaos } from './commands/chaos/index.js';
 import { registerLogs } from './commands/logs/index.js';
@@ -32,8 +33,9 @@ export function buildProgram(io: CliRun): Command {
       writeOut: (str) => io.stdout.write(str),
       writeErr: (str) => io.stderr.write(str),
       outputError: (str, write) => write(`faultline: ${str.replace(/^error: /, '')}`),
-      getOutHelpWidth: () => (io.stdout.isTTY && io.stdout.columns) || 80,
-      getErrHelpWidth: () => (io.stderr.isTTY && io.stderr.columns) || 80,
+      // At most 80 columns, so the help precomputed at build time is the same text (cli/fastPath.ts).
+      getOutHelpWidth: () => helpWidth(io.stdout),
+      getErrHelpWidth: () => helpWidth(io.stderr),
       getOutHasColors: () => false,
       getErrHasColors: () => false,
     });

@@ -6,11 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { fastAnswer, HELP_WIDTH, type HelpFile } from '../../cli/fastPath.js';
 import { buildProgram } from '../../cli/program.js';
 import { runCliCaptured } from '../helpers/cli.js';
 
@@ -125,13 +126,13 @@ test('required options say so in help', async () => {
   }
 });
 
-function loadedModules(args: string[]): Promise<string[]> {
+function loadedModules(args: string[], bin = 'cli/bin.ts'): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-loads-'));
   const log = join(dir, 'loads.txt');
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', '--import', './test/helpers/loadRecorder.mjs', 'cli/bin.ts', ...args],
+      ['--import', 'tsx', '--import', './test/helpers/loadRecorder.mjs', bin, ...args],
       { cwd: ROOT, env: { ...process.env, FAULTLINE_LOAD_LOG: log } },
       (err) => {
         try {
@@ -150,11 +151,112 @@ const HEAVY = [/@aws-sdk\//, /\/undici\//, /\/dynalite\//, /\/cli\/local\/(local
 for (const args of [['--version'], ['--help'], ['chaos', 'set', '--help']]) {
   test(`faultline ${args.join(' ')} loads no AWS SDK, Grafana client or local mode`, async () => {
     const loaded = await loadedModules(args);
-    assert.ok(loaded.some((u) => u.includes('/cli/program.')), 'the recorder saw the CLI load');
+    assert.ok(loaded.some((u) => u.includes('/cli/bin.')), 'the recorder saw the CLI load');
     const heavy = loaded.filter((u) => HEAVY.some((re) => re.test(u)));
     assert.deepEqual(heavy, []);
   });
 }
+
+// The fast paths (cli/fastPath.ts): `-v`/`--version` and the help precomputed
+// into dist/cli/help.json by the build. Needs `npm run build`.
+const DIST_BIN = join(ROOT, 'dist', 'cli', 'bin.js');
+const HELP_JSON = join(ROOT, 'dist', 'cli', 'help.json');
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+function builtHelp(): HelpFile {
+  assert.ok(existsSync(HELP_JSON), `${HELP_JSON} missing: run npm run build`);
+  return JSON.parse(readFileSync(HELP_JSON, 'utf8')) as HelpFile;
+}
+
+/** Every help request form the fast path serves, for every command. */
+const HELP_FORMS = [
+  ['--help'], ['-h'], ['help'],
+  ...ALL.filter((p) => p.length > 0).flatMap((p) => [[...p, '--help'], [...p, '-h'], ...(p.length === 1 ? [['help', ...p]] : [])]),
+];
+
+test('the precomputed help is, for every command, what commander prints', async () => {
+  const file = builtHelp();
+  assert.equal(file.version, VERSION);
+  assert.equal(file.width, HELP_WIDTH);
+  assert.deepEqual(Object.keys(file.texts).sort(), ALL.map((p) => p.join(' ')).sort());
+  for (const argv of HELP_FORMS) {
+    const live = await runCliCaptured(argv, { env: {} });
+    assert.equal(live.code, 0, argv.join(' '));
+    assert.equal(fastAnswer(argv, VERSION, HELP_WIDTH, () => file), live.stdout, `faultline ${argv.join(' ')}`);
+  }
+});
+
+test('the fast path answers only exact help and version requests, from a help file of this version and width', async () => {
+  const file = builtHelp();
+  const cases: Array<[string, string[], unknown, boolean]> = [
+    ['version', ['--version'], undefined, true],
+    ['-v', ['-v'], undefined, true],
+    ['version with more', ['--version', 'chaos'], file, false],
+    ['help', ['--help'], file, true],
+    ['missing help file', ['--help'], undefined, false],
+    ['malformed help file', ['--help'], { version: VERSION }, false],
+    ['help file of another version', ['--help'], { ...file, version: `${VERSION}-other` }, false],
+    ['help file of another width', ['--help'], { ...file, width: 120 }, false],
+    ['unknown command', ['nosuch', '--help'], file, false],
+    ['inherited property name', ['constructor', '--help'], file, false],
+    ['help with options', ['chaos', 'list', '--table', 'T', '--help'], file, false],
+    ['help of a subcommand via help', ['help', 'chaos', 'list'], file, false],
+    ['a command', ['chaos', 'list'], file, false],
+    ['nothing', [], file, false],
+  ];
+  for (const [name, argv, helpFile, served] of cases) {
+    const answer = fastAnswer(argv, VERSION, HELP_WIDTH, () => helpFile);
+    assert.equal(answer !== undefined, served, name);
+    if (served) assert.equal(answer, (await runCliCaptured(argv, { env: {} })).stdout, name);
+  }
+});
+
+function runBin(args: string[]): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [DIST_BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout) => {
+      if (err && typeof err.code !== 'number') return reject(err);
+      resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout });
+    });
+  });
+}
+
+for (const args of [['--version'], ['-v'], ['--help'], ['help', 'chaos'], ['chaos', 'list', '--help'], ['local', '-h']]) {
+  test(`built faultline ${args.join(' ')}: commander's answer, without loading commander`, async () => {
+    builtHelp();
+    const [bin, live] = await Promise.all([runBin(args), runCliCaptured(args, { env: {} })]);
+    assert.equal(bin.code, 0);
+    assert.equal(bin.stdout, live.stdout);
+    const loaded = await loadedModules(args, DIST_BIN);
+    assert.ok(loaded.some((u) => u.includes('/dist/cli/bin.')), 'the recorder saw the built CLI load');
+    assert.deepEqual(loaded.filter((u) => /\/commander\/|\/cli\/program\./.test(u)), []);
+  });
+}
+
+test('a compile cache that cannot be made or written costs nothing but speed', async () => {
+  const readOnly = mkdtempSync(join(tmpdir(), 'faultline-ro-cache-'));
+  chmodSync(readOnly, 0o555);
+  try {
+    for (const root of ['/proc/faultline-no-such-dir', readOnly, join(readOnly, 'missing')]) {
+      const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = execFile(process.execPath, [DIST_BIN, 'chaos', '--no-color', '--help'], { cwd: ROOT, env: { ...process.env, XDG_CACHE_HOME: root }, timeout: 60_000 }, (_err, stdout) =>
+          resolve({ code: child.exitCode, stdout }),
+        );
+      });
+      assert.equal(r.code, 0, root);
+      assert.match(r.stdout, /^Usage: faultline chaos /, root);
+    }
+  } finally {
+    chmodSync(readOnly, 0o755);
+    rmSync(readOnly, { recursive: true, force: true });
+  }
+});
+
+test('built faultline falls back to commander for what the fast path does not serve', async () => {
+  const r = await runBin(['chaos', 'list', '--no-color', '--help']);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, (await runCliCaptured(['chaos', 'list', '--help'], { env: {} })).stdout);
+  assert.ok((await loadedModules(['chaos', 'list', '--no-color', '--help'], DIST_BIN)).some((u) => u.includes('/commander/')));
+});
 
 test('--json records of commands that need no AWS carry a type', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-json-'));
