@@ -60,6 +60,8 @@ export interface LogDirSourceOptions {
   readonly maxLineBytes?: number;
   /** Told of each line skipped for its length, once per line. */
   readonly onSkippedLine?: (line: SkippedLine) => void;
+  /** Told when `follow` has finished each look over the streams (1, 2, …): lets a caller wait for a poll, not a time. */
+  readonly onPoll?: (count: number) => void;
 }
 
 export function logDirSource(dir: string, opts: LogDirSourceOptions = {}): LogSource {
@@ -114,7 +116,7 @@ export function logDirSource(dir: string, opts: LogDirSourceOptions = {}): LogSo
     },
 
     follow(follow: FollowOptions) {
-      return followDir(dir, follow, pollMs, maxLineBytes, skipped);
+      return followDir(dir, follow, pollMs, maxLineBytes, skipped, opts.onPoll);
     },
   };
 }
@@ -126,7 +128,9 @@ async function* followDir(
   pollMs: number,
   maxLineBytes: number,
   skipped: (fn: string, stream: string, file: string) => (offset: number) => void,
+  onPoll?: (count: number) => void,
 ): AsyncGenerator<SourceEvent> {
+  let polls = 0;
   const offsets = new Map<string, number>();
   // Streams whose last read ended inside a line too long to keep.
   const insideSkipped = new Set<string>();
@@ -172,6 +176,7 @@ async function* followDir(
       }
     }
     first = false;
+    onPoll?.(++polls);
     batch.sort((a, b) => a.timestamp - b.timestamp);
     for (const ev of batch) {
       if (opts.signal.aborted) return;

@@ -166,8 +166,10 @@ describe('logs tail on a log directory', () => {
     const sinceMs = Date.now();
     // A line stamped after --since in a file last written long before: only the skip can keep it out.
     await writeStream(line('never read', sinceMs + 1), sinceMs - MTIME_SLACK_MS - 60_000);
-    const taking = take(logDirSource(dir, { pollMs: 5 }), ['a'], 1, sinceMs, 5_000);
-    await new Promise((r) => setTimeout(r, 50)); // a few polls past the first
+    let pastFirst!: () => void;
+    const polledTwice = new Promise<void>((resolve) => (pastFirst = resolve));
+    const taking = take(logDirSource(dir, { pollMs: 5, onPoll: (n) => n === 2 && pastFirst() }), ['a'], 1, sinceMs, 5_000);
+    await polledTwice; // the first look (which skips the old stream to its end) is over
     await writeFile(file, line('written while following', Date.now()), { flag: 'a' });
     assert.deepEqual((await taking).map((e) => e.message), ['written while following']);
   });
