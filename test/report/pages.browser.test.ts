@@ -2,7 +2,8 @@
 // disk with no network request and no console error, draw the expected
 // series, bands and spans, show the same recovery figures as
 // `faultline report --json`, and are not blank at laptop and phone widths
-// (the screenshots are the README's, docs/img/).
+// (with FAULTLINE_UPDATE_SCREENSHOTS=1 the screenshots are written to docs/img/,
+// the README's; otherwise to a temporary directory, so a test run leaves the tree clean).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -22,7 +23,10 @@ import { GAME_DAY_FUNCTIONS, writeGameDayLogs, type GameDayLogs } from './gameDa
 import { FUNCTIONS as SHOP_FUNCTIONS, RANGE as SHOP_RANGE, SHOP_DIR, TRACE as SHOP_TRACE } from '../logs/fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const IMG = join(ROOT, 'docs', 'img');
+const IMG = process.env.FAULTLINE_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'img') : mkdtempSync(join(tmpdir(), 'faultline-img-'));
+after(() => {
+  if (!IMG.startsWith(ROOT)) rmSync(IMG, { recursive: true, force: true });
+});
 const skip = chromiumPath() === undefined ? NO_CHROMIUM : false;
 
 let browser: Browser;
