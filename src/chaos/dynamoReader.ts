@@ -10,6 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { DYNAMODB, EndpointError, resolveAwsEndpoint } from '../awsEndpoint.js';
 import { signRequest, type AwsCredentials } from './sigv4.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -43,29 +44,19 @@ export interface TableEndpoint {
 }
 
 /**
- * The endpoint the AWS SDKs would use: `AWS_ENDPOINT_URL_DYNAMODB`, then
- * `AWS_ENDPOINT_URL`, then the regional public endpoint. Throws TableReadError
- * naming what is missing or malformed.
+ * The endpoint the AWS SDKs would use (src/awsEndpoint.ts): the configured
+ * `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL`, else the regional one of
+ * the region's partition. Throws TableReadError naming what is missing or malformed.
  */
 export function resolveTableEndpoint(env: Env, region: string | undefined): TableEndpoint {
-  const configured = nonEmpty(env['AWS_ENDPOINT_URL_DYNAMODB']) ?? nonEmpty(env['AWS_ENDPOINT_URL']);
-  if (configured !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(configured);
-    } catch {
-      throw new TableReadError('BadEndpoint', `endpoint ${configured}: expected a URL such as http://127.0.0.1:8000`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new TableReadError('BadEndpoint', `endpoint ${configured}: expected an http:// or https:// URL`);
-    }
-    // Local endpoints (dynalite, DynamoDB Local) accept any region in the signature.
-    return { url, region: region ?? 'us-east-1' };
+  try {
+    const { url, region: signingRegion } = resolveAwsEndpoint(DYNAMODB, region, env);
+    return { url, region: signingRegion };
+  } catch (err) {
+    if (!(err instanceof EndpointError)) throw err;
+    const message = err.code === 'NoRegion' ? 'no AWS region: set AWS_REGION (Lambda sets it) or AWS_ENDPOINT_URL_DYNAMODB' : err.message;
+    throw new TableReadError(err.code, message);
   }
-  if (region === undefined) {
-    throw new TableReadError('NoRegion', 'no AWS region: set AWS_REGION (Lambda sets it) or AWS_ENDPOINT_URL_DYNAMODB');
-  }
-  return { url: new URL(`https://dynamodb.${region}.amazonaws.com`), region };
 }
 
 /** The credentials Lambda hands a function in its environment. */

@@ -577,9 +577,10 @@ describe('where the reader goes and with which credentials', () => {
   });
 
   test('a bad endpoint or a missing region is named in the error', () => {
-    assert.throws(() => resolveTableEndpoint({ AWS_ENDPOINT_URL_DYNAMODB: 'not a url' }, 'eu-west-1'), /endpoint not a url: expected a URL/);
-    assert.throws(() => resolveTableEndpoint({ AWS_ENDPOINT_URL: 'ftp://x' }, 'eu-west-1'), /ftp:\/\/x: expected an http:\/\/ or https:\/\/ URL/);
+    assert.throws(() => resolveTableEndpoint({ AWS_ENDPOINT_URL_DYNAMODB: 'not a url' }, 'eu-west-1'), /AWS_ENDPOINT_URL_DYNAMODB=not a url: expected a URL/);
+    assert.throws(() => resolveTableEndpoint({ AWS_ENDPOINT_URL: 'ftp://x' }, 'eu-west-1'), /AWS_ENDPOINT_URL=ftp:\/\/x: expected an http:\/\/ or https:\/\/ URL/);
     assert.throws(() => resolveTableEndpoint({}, undefined), /AWS_REGION/);
+    assert.throws(() => resolveTableEndpoint({}, 'evil.example/x?'), (e: unknown) => (e as TableReadError).code === 'BadRegion');
   });
 
   test('credentials come from the variables Lambda sets, session token included', () => {
