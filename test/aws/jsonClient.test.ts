@@ -363,3 +363,25 @@ test('connections are kept alive between calls, and destroy() closes them (the s
   await closed;
   assert.equal(socket.destroyed, true);
 });
+
+test('an IPv6 endpoint (http://[::1]:port) is reached, and the host header keeps its brackets', async (t) => {
+  const hosts: string[] = [];
+  const server = createServer((req, res) => {
+    hosts.push(String(req.headers.host));
+    req.resume();
+    req.on('end', () => res.end('{}'));
+  });
+  const port = await new Promise<number | undefined>((resolve) => {
+    server.once('error', () => resolve(undefined));
+    server.listen(0, '::1', () => resolve((server.address() as { port: number }).port));
+  });
+  if (port === undefined) return t.skip('no IPv6 loopback here');
+  const c = await client(`http://[::1]:${port}`, { maxAttempts: 1 });
+  try {
+    assert.deepEqual(await c.call('ListTables', {}), {});
+  } finally {
+    c.destroy();
+    await closeServer(server);
+  }
+  assert.deepEqual(hosts, [`[::1]:${port}`]);
+});
