@@ -39,20 +39,35 @@ export interface ResolvedEndpoint {
 }
 
 // AWS region names: lower-case letters, digits and dashes (`us-east-1`,
-// `us-isob-east-1`). Anything else would be pasted into a host name.
-const REGION = /^[a-z]{2}(-[a-z0-9]+){1,4}$/;
+// `us-isob-east-1`, `eusc-de-east-1`). Anything else would be pasted into a host name.
+const REGION = /^[a-z]{2,4}(-[a-z0-9]+){1,4}$/;
+
+/** A partition's DNS suffixes, as the SDKs' partitions.json gives them. */
+interface Partition {
+  readonly regionPrefix: string;
+  readonly dnsSuffix: string;
+  readonly dualStackDnsSuffix: string;
+}
+
+// The partitions other than `aws`, matched by the region's prefix.
+const PARTITIONS: readonly Partition[] = [
+  { regionPrefix: 'cn-', dnsSuffix: 'amazonaws.com.cn', dualStackDnsSuffix: 'api.amazonwebservices.com.cn' },
+  { regionPrefix: 'eusc-', dnsSuffix: 'amazonaws.eu', dualStackDnsSuffix: 'api.amazonwebservices.eu' },
+  { regionPrefix: 'us-isob-', dnsSuffix: 'sc2s.sgov.gov', dualStackDnsSuffix: 'api.aws.scloud' },
+  { regionPrefix: 'us-isof-', dnsSuffix: 'csp.hci.ic.gov', dualStackDnsSuffix: 'api.aws.hci.ic.gov' },
+  { regionPrefix: 'us-iso-', dnsSuffix: 'c2s.ic.gov', dualStackDnsSuffix: 'api.aws.ic.gov' },
+  { regionPrefix: 'eu-isoe-', dnsSuffix: 'cloud.adc-e.uk', dualStackDnsSuffix: 'api.cloud-aws.adc-e.uk' },
+];
+const AWS: Partition = { regionPrefix: '', dnsSuffix: 'amazonaws.com', dualStackDnsSuffix: 'api.aws' };
 
 /**
- * DNS suffix of the partition a region belongs to. Regions of the isolated
- * partitions start with their own prefix; every other region is `aws`.
+ * DNS suffix of the partition a region belongs to. Regions of the other
+ * partitions start with their own prefix; every other region (us-gov
+ * included) is `aws`'s.
  */
 export function partitionDnsSuffix(region: string, dualStack = false): string {
-  if (region.startsWith('cn-')) return dualStack ? 'api.amazonwebservices.com.cn' : 'amazonaws.com.cn';
-  if (region.startsWith('us-isob-')) return 'sc2s.sgov.gov';
-  if (region.startsWith('us-isof-')) return 'csp.hci.ic.gov';
-  if (region.startsWith('us-iso-')) return 'c2s.ic.gov';
-  if (region.startsWith('eu-isoe-')) return 'cloud.adc-e.uk';
-  return dualStack ? 'api.aws' : 'amazonaws.com';
+  const p = PARTITIONS.find((x) => region.startsWith(x.regionPrefix)) ?? AWS;
+  return dualStack ? p.dualStackDnsSuffix : p.dnsSuffix;
 }
 
 const isTrue = (v: string | undefined) => v !== undefined && v.trim().toLowerCase() === 'true';
@@ -91,7 +106,8 @@ export function resolveAwsEndpoint(service: AwsService, region: string | undefin
     throw new EndpointError('BadRegion', `region ${JSON.stringify(region)} is not an AWS region name (such as eu-west-1)`);
   }
   const dualStack = isTrue(env['AWS_USE_DUALSTACK_ENDPOINT']);
-  const fips = isTrue(env['AWS_USE_FIPS_ENDPOINT']) ? '-fips' : '';
+  // In GovCloud the plain endpoints of these services are the FIPS ones: the SDKs keep the name.
+  const fips = isTrue(env['AWS_USE_FIPS_ENDPOINT']) && !(region.startsWith('us-gov-') && !dualStack) ? '-fips' : '';
   const host = `${service.endpointPrefix}${fips}.${region}.${partitionDnsSuffix(region, dualStack)}`;
   return { url: new URL(`https://${host}`), region, from: 'regional' };
 }

@@ -30,15 +30,23 @@ export class AwsNetworkError extends Error {
 }
 
 /**
- * The code of an AWS JSON error answer: the `x-amzn-errortype` header, else
- * `__type` or `code` in the body; a namespace (`com.amazonaws…#`) and a
- * trailing `:http://…` are dropped.
+ * The code of an AWS JSON error answer, found where the SDK's JSON-RPC
+ * protocols look (loadJsonRpcErrorCode): `__type`, then `code` (any case) in
+ * the body, then the `x-amzn-errortype` header; cleaned as the SDK cleans it
+ * (`a,b` → `a`, a trailing `:http://…` and a namespace `com.amazonaws…#` dropped).
  */
 export function errorCodeOf(headerType: string | undefined, body: unknown, status: number): string {
-  const b = (body !== null && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  const raw = headerType ?? (typeof b['__type'] === 'string' ? b['__type'] : typeof b['code'] === 'string' ? b['code'] : '');
-  const code = raw.split(':')[0]!.slice(raw.lastIndexOf('#') + 1).trim();
-  return code === '' ? `HTTP${status}` : code;
+  const b = (body !== null && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  const codeKey = Object.keys(b).find((k) => k.toLowerCase() === 'code');
+  const candidates = [b['__type'], codeKey === undefined ? undefined : b[codeKey], headerType];
+  const raw = candidates.find((c): c is string | number => typeof c === 'string' || typeof c === 'number');
+  return (raw === undefined ? '' : sanitizeErrorCode(String(raw))) || `HTTP${status}`;
+}
+
+function sanitizeErrorCode(raw: string): string {
+  const first = raw.split(',')[0]!.split(':')[0]!;
+  const hash = first.indexOf('#');
+  return (hash >= 0 ? first.slice(hash + 1).split('#')[0]! : first).trim();
 }
 
 /** The message of an AWS JSON error answer (`message`, `Message` or `errorMessage`). */

@@ -65,15 +65,25 @@ export function credentialProvider(choice: CredentialChoice, sdkChain = fromSdkC
   const fixed = environmentCredentials(choice);
   if (fixed !== undefined) return () => Promise.resolve(fixed);
   const profile = profileOf(choice);
+  // One request to the chain at a time, shared by every caller waiting for it.
   let current: Promise<Expiring> | undefined;
+  const fresh = (e: Expiring) => e.expiresAtMs === undefined || e.expiresAtMs - Date.now() > REFRESH_BEFORE_MS;
   return async () => {
-    if (current !== undefined) {
-      const held = await current.catch(() => undefined);
-      if (held !== undefined && (held.expiresAtMs === undefined || held.expiresAtMs - Date.now() > REFRESH_BEFORE_MS)) {
-        return held.credentials;
+    for (;;) {
+      const mine = current === undefined;
+      current ??= sdkChain(profile);
+      const asked = current;
+      let held: Expiring;
+      try {
+        held = await asked;
+      } catch (err) {
+        // Not kept: the next call asks again.
+        if (current === asked) current = undefined;
+        throw err;
       }
+      // What the chain has just returned for this call is used even if short-lived.
+      if (mine || fresh(held)) return held.credentials;
+      if (current === asked) current = undefined;
     }
-    current = sdkChain(profile);
-    return (await current).credentials;
   };
 }

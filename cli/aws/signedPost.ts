@@ -43,8 +43,9 @@ const abortError = () => Object.assign(new Error('the request was aborted'), { n
 function defaultSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError());
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(abortError())), { once: true });
+    const onAbort = () => (clearTimeout(timer), reject(abortError()));
+    const timer = setTimeout(() => (signal?.removeEventListener('abort', onAbort), resolve()), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -53,6 +54,9 @@ export async function createSignedPost(opts: TransportOptions): Promise<SignedPo
   const transport = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   const agent: Agent = new transport.Agent({ keepAlive: true, maxSockets: 8 });
   const path = `${url.pathname === '' ? '/' : url.pathname}${url.search}`;
+  // node:http wants an IPv6 address without the URL's brackets.
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const query = url.search === '' ? undefined : Object.fromEntries(url.searchParams);
   const maxAttempts = Math.max(1, opts.maxAttempts ?? 3);
   const connectTimeoutMs = opts.connectTimeoutMs ?? 3000;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
@@ -61,13 +65,13 @@ export async function createSignedPost(opts: TransportOptions): Promise<SignedPo
   async function attempt(extraHeaders: Readonly<Record<string, string>>, body: string, signal: AbortSignal | undefined): Promise<HttpAnswer> {
     const credentials = await opts.credentials();
     const headers = signRequest(
-      { method: 'POST', host: url.host, path: url.pathname === '' ? '/' : url.pathname, headers: extraHeaders, body },
+      { method: 'POST', host: url.host, path: url.pathname === '' ? '/' : url.pathname, ...(query && { query }), headers: extraHeaders, body },
       { region, service: opts.signingName, credentials, now: new Date() },
     );
     headers['content-length'] = String(Buffer.byteLength(body));
     const request: RequestOptions = {
       protocol: url.protocol,
-      hostname: url.hostname,
+      hostname,
       port: url.port === '' ? undefined : Number(url.port),
       path,
       method: 'POST',

@@ -23,6 +23,9 @@ import type { TableContext } from './tableContext.js';
 
 export { validateRuleSpec };
 
+/** Asks STS with the table's own region and credentials. */
+const identityOf = (ctx: TableContext) => ({ region: ctx.region, profile: ctx.profile, credentials: ctx.credentials });
+
 export interface SetRuleOptions {
   /** Overwrite an existing rule with the same scope and id. */
   readonly replace?: boolean;
@@ -58,7 +61,7 @@ export async function setRule(ctx: TableContext, spec: RuleSpec, opts: SetRuleOp
   const plan = planRule(spec, { ...opts, createdBy: opts.createdBy ?? 'pending' });
   if (opts.dryRun) return { ...plan, item: withoutAudit(plan.item) };
 
-  const createdBy = opts.createdBy ?? (await resolveCreatedBy({ region: ctx.region, profile: ctx.profile }));
+  const createdBy = opts.createdBy ?? (await resolveCreatedBy(identityOf(ctx)));
   const item = { ...plan.item, createdBy };
   try {
     await putItem(ctx, item, { replace: Boolean(opts.replace) });
@@ -165,7 +168,7 @@ export async function setKillSwitch(
   const key = { scope: GLOBAL_SCOPE, id: SWITCH_ID };
   if (faultsAllowed) return { changed: await deleteItem(ctx, key) };
   const before = (await readControlItems(ctx)).find((i) => i.id === SWITCH_ID);
-  const createdBy = opts.createdBy ?? (await resolveCreatedBy({ region: ctx.region, profile: ctx.profile }));
+  const createdBy = opts.createdBy ?? (await resolveCreatedBy(identityOf(ctx)));
   await putItem(
     ctx,
     {
@@ -261,7 +264,7 @@ export async function setGuard(
 ): Promise<{ item: PlainItem; guard: Guardrails }> {
   const { item: current } = await readGuard(ctx);
   const body = applyGuardChanges(current, changes);
-  const createdBy = opts.createdBy ?? (await resolveCreatedBy({ region: ctx.region, profile: ctx.profile }));
+  const createdBy = opts.createdBy ?? (await resolveCreatedBy(identityOf(ctx)));
   const item = { ...body, scope: GLOBAL_SCOPE, id: GUARD_ID, createdBy, createdAt: Math.floor((opts.nowMs ?? Date.now()) / 1000) };
   await putItem(ctx, item, { replace: true });
   const parsed = parseGuardItem(item);

@@ -1,16 +1,28 @@
 // The one place the chaos commands turn their common options into a DynamoDB
 // client and a table name, and turn AWS failures into one-line errors a user
-// can act on. Endpoints (AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL) are
-// honoured by the SDK itself; we only read them to name them in messages.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+// can act on. Region, credentials and endpoint are resolved as every CLI
+// command resolves them (cli/aws/openClient.ts, docs/cli.md "AWS access").
+import { DYNAMODB, EndpointError, resolveAwsEndpoint, type ResolvedEndpoint } from '../../src/awsEndpoint.js';
+import type { AwsCredentials } from '../../src/chaos/sigv4.js';
+import { AwsNetworkError } from '../aws/awsError.js';
+import type { CredentialProvider } from '../aws/credentials.js';
+import { createJsonClient, DYNAMODB_JSON, type AwsJsonClient } from '../aws/jsonClient.js';
+import { resolveAccess, type Tuning } from '../aws/openClient.js';
 import { OperationError, UsageError, type CommonOptions } from '../common.js';
 
 export interface TableContext {
-  readonly client: DynamoDBClient;
+  readonly client: AwsJsonClient;
   readonly table: string;
+  /** The region in force (--region, AWS_REGION, AWS_DEFAULT_REGION, the profile's); undefined only with a configured endpoint and no region named. */
   readonly region: string | undefined;
+  /** --profile, else AWS_PROFILE. */
   readonly profile: string | undefined;
+  /** What the client signs with; the STS call for `createdBy` signs with the same. */
+  readonly credentials: CredentialProvider;
 }
+
+/** A game-day command should fail in seconds, not after the SDK's long retries. */
+export const CHAOS_TUNING: Tuning = { maxAttempts: 2, connectTimeoutMs: 3000, requestTimeoutMs: 10_000 };
 
 /** `--table`, else FAULTLINE_CHAOS_TABLE (commander fills it from the env). */
 export function requireTable(opts: Pick<CommonOptions, 'table'>): string {
@@ -21,37 +33,76 @@ export function requireTable(opts: Pick<CommonOptions, 'table'>): string {
 
 /**
  * The SDK warns on every Node 20 process that later SDK releases need Node 22;
- * on a CLI that multi-line warning buries the one line that matters.
+ * on a CLI that multi-line warning buries the one line that matters. (The
+ * SDK's credential chain is still loaded for profiles.)
  */
 export function quietSdkWarnings(): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
 
-export function createTableContext(opts: CommonOptions): TableContext {
+/**
+ * The table context of a chaos command. A missing table is a UsageError; no
+ * region, a bad region or a bad endpoint is an OperationError saying which
+ * setting to fix, before any request.
+ */
+export async function createTableContext(
+  opts: CommonOptions,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  tuning: Tuning = CHAOS_TUNING,
+): Promise<TableContext> {
   const table = requireTable(opts);
   quietSdkWarnings();
-  const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  const client = new DynamoDBClient({
-    ...(region ? { region } : {}),
-    ...(opts.profile ? { profile: opts.profile } : {}),
-    // A game-day command should fail in seconds, not after the SDK's long retries.
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 3000, requestTimeout: 10000 },
-  });
-  return { client, table, region, profile: opts.profile };
+  const access = await resolveAccess({ region: opts.region, profile: opts.profile, env });
+  let endpoint: ResolvedEndpoint;
+  try {
+    endpoint = resolveAwsEndpoint(DYNAMODB, access.region, env);
+  } catch (err) {
+    throw explainAwsError(err, { table, region: access.region, profile: access.profile });
+  }
+  const client = await createJsonClient({ protocol: DYNAMODB_JSON, endpoint, credentials: access.credentials, ...tuning });
+  return { client, table, region: access.region, profile: access.profile, credentials: access.credentials };
 }
 
-function endpointOf(region: string | undefined): string {
-  return (
-    process.env.AWS_ENDPOINT_URL_DYNAMODB ??
-    process.env.AWS_ENDPOINT_URL ??
-    `https://dynamodb.${region ?? '<region>'}.amazonaws.com`
-  );
+/** A context on a known endpoint with fixed credentials: the local mode's embedded DynamoDB. */
+export async function fixedTableContext(at: {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: AwsCredentials;
+  readonly table: string;
+  readonly tuning?: Tuning;
+}): Promise<TableContext> {
+  const credentials: CredentialProvider = () => Promise.resolve(at.credentials);
+  const endpoint: ResolvedEndpoint = { url: new URL(at.endpoint), region: at.region, from: 'local' };
+  const client = await createJsonClient({ protocol: DYNAMODB_JSON, endpoint, credentials, ...(at.tuning ?? CHAOS_TUNING) });
+  return { client, table: at.table, region: at.region, profile: undefined, credentials };
+}
+
+/** What a message about a failure names. */
+export interface FailureContext {
+  readonly table: string;
+  readonly region: string | undefined;
+  readonly profile: string | undefined;
+  /** Where the requests went; derived from the region and the environment when absent. */
+  readonly endpoint?: URL;
+}
+
+function shownUrl(url: URL): string {
+  return url.pathname === '/' && url.search === '' ? url.origin : url.href;
+}
+
+function endpointOf(ctx: FailureContext): string {
+  if (ctx.endpoint !== undefined) return shownUrl(ctx.endpoint);
+  try {
+    return shownUrl(resolveAwsEndpoint(DYNAMODB, ctx.region, process.env).url);
+  } catch {
+    return `https://dynamodb.${ctx.region ?? '<region>'}.amazonaws.com`;
+  }
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 function networkCode(err: unknown): string | undefined {
+  if (err instanceof AwsNetworkError) return err.code === 'TimeoutError' ? 'timeout' : err.code;
   let e: unknown = err;
   for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
     const code = (e as { code?: unknown }).code;
@@ -69,14 +120,19 @@ function networkCode(err: unknown): string | undefined {
 }
 
 /**
- * Maps an AWS SDK failure to an OperationError with one clear line; usage and
+ * Maps an AWS failure to an OperationError with one clear line; usage and
  * operation errors pass through unchanged.
  */
-export function explainAwsError(err: unknown, ctx: Pick<TableContext, 'table' | 'region' | 'profile'>): Error {
+export function explainAwsError(err: unknown, ctx: FailureContext): Error {
   if (err instanceof UsageError || err instanceof OperationError) return err;
   const name = (err as { name?: unknown } | undefined)?.name;
   const message = err instanceof Error ? err.message : String(err);
   const region = ctx.region ?? '<default region>';
+  if (err instanceof EndpointError) {
+    if (err.code === 'NoRegion') return new OperationError('no AWS region: pass --region REGION or set AWS_REGION');
+    if (err.code === 'BadRegion') return new OperationError(`${message}: pass --region REGION or set AWS_REGION`);
+    return new OperationError(message);
+  }
   if (name === 'ResourceNotFoundException') {
     return new OperationError(
       `table ${ctx.table} not found in ${region}: run faultline chaos init --table ${ctx.table}`,
@@ -98,7 +154,7 @@ export function explainAwsError(err: unknown, ctx: Pick<TableContext, 'table' | 
     return new OperationError(`access denied to table ${ctx.table} in ${region}: ${message}`);
   }
   const net = networkCode(err);
-  if (net) return new OperationError(`cannot reach DynamoDB at ${endpointOf(ctx.region)} (${net})`);
+  if (net) return new OperationError(`cannot reach DynamoDB at ${endpointOf(ctx)} (${net})`);
   return new OperationError(`DynamoDB request on table ${ctx.table} failed: ${name ? `${String(name)}: ` : ''}${message}`);
 }
 
@@ -107,15 +163,6 @@ export async function withTable<T>(ctx: TableContext, fn: (ctx: TableContext) =>
   try {
     return await fn(ctx);
   } catch (err) {
-    // Name the region the SDK actually used (from the profile when not given).
-    let region = ctx.region;
-    if (region === undefined) {
-      try {
-        region = await ctx.client.config.region();
-      } catch {
-        /* no region anywhere: the message says so */
-      }
-    }
-    throw explainAwsError(err, { ...ctx, region });
+    throw explainAwsError(err, { ...ctx, endpoint: ctx.client.endpoint.url });
   }
 }

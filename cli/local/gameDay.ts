@@ -3,20 +3,17 @@
 // operations the CLI uses (same validation, same table writes), error rate and
 // latency shown live, the rule cleared, recovery measured for the error rate
 // and for latency, then one failed request's timeline across functions.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { OutStream, Painter } from '../common.js';
 import { localUser } from '../chaos/callerIdentity.js';
 import { clearRules, setRule, type SetRuleResult } from '../chaos/operations.js';
 import type { RuleSpec } from '../chaos/ruleSpec.js';
-import type { TableContext } from '../chaos/tableContext.js';
 import { toJsonLine } from '../logs/correlate.js';
 import { findCorrelation } from '../logs/findCorrelation.js';
 import { logDirSource } from '../logs/logDirSource.js';
 import { renderCorrelation } from '../logs/renderCorrelation.js';
-import { LOCAL_CREDENTIALS } from './lambdaEnv.js';
 import type { RunLogDir } from './runLogDir.js';
 import type { LocalStack } from './localStack.js';
-import { LOCAL_REGION, LOCAL_RULE_TABLE } from './localStack.js';
+import { localTableContext } from './localStack.js';
 import { createStatusWriter } from './statusLine.js';
 import { startTraffic, type TrafficOutcome } from './traffic.js';
 import { ERROR_TOLERANCE } from '../report/recovery.js';
@@ -97,12 +94,6 @@ export function gameDayRuleSpec(victim: string, rate: number): RuleSpec {
   };
 }
 
-/** The rule table of the local stack, as the chaos commands would open it. */
-function localRuleTable(stack: LocalStack): TableContext {
-  const client = new DynamoDBClient({ region: LOCAL_REGION, endpoint: stack.dynamo.endpoint, credentials: { ...LOCAL_CREDENTIALS }, maxAttempts: 2 });
-  return { client, table: LOCAL_RULE_TABLE, region: LOCAL_REGION, profile: undefined };
-}
-
 /** The two recovery lines of the summary (pure). */
 export function recoveryText(r: Recovery, p: Painter): string[] {
   const tol = r.latency.tolerance;
@@ -134,6 +125,8 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
   const ruleId = GAMEDAY_RULE_ID;
   const rule = { scope: opts.victim, id: ruleId, target: 'aws:dynamodb', error: 'ProvisionedThroughputExceededException', rate: opts.rate };
   let storedItem: SetRuleResult['item'] | undefined;
+  // The rule table as the chaos commands would open it; closed in the finally below.
+  const table = await localTableContext(stack.dynamo.endpoint);
 
   // Share of the duration: warm-up (environments scale out: cold starts) 15%, baseline 25%, chaos 25%, recovery 35%.
   const d = opts.durationMs;
@@ -184,7 +177,6 @@ export async function runGameDay(stack: LocalStack, opts: GameDayOptions): Promi
     say(paint.cyan(`── ${p}: ${note}`));
   };
 
-  const table = localRuleTable(stack);
   const clear = async () => {
     const cleared = await clearRules(table, { kind: 'ids', ids: [`${rule.scope}/${ruleId}`] });
     json({ type: 'chaos-clear', ...cleared });

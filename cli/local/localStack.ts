@@ -5,7 +5,6 @@
 // AWS_LAMBDA_EXEC_WRAPPER, and the HTTP front door plus Lambda Invoke API.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './embeddedDynamo.js';
 import { startPaymentProvider, type PaymentProvider } from './paymentProvider.js';
 import { createFunctionPool, type FunctionPool, type InvocationReport } from './functionPool.js';
@@ -13,6 +12,7 @@ import { startGateway, type Gateway } from './gateway.js';
 import { LOCAL_CREDENTIALS } from './lambdaEnv.js';
 import { packageRoot } from './packageRoot.js';
 import { initTable } from '../chaos/ruleTable.js';
+import { fixedTableContext, type TableContext } from '../chaos/tableContext.js';
 import type { EnvironmentEvent } from './functionPool.js';
 import type { RuntimeNode } from './runtimeNode.js';
 
@@ -70,6 +70,11 @@ export interface LocalStack {
   killAll(): void;
 }
 
+/** The embedded DynamoDB's rule table, opened as the chaos commands open a table (same client, local endpoint and credentials). */
+export function localTableContext(endpoint: string): Promise<TableContext> {
+  return fixedTableContext({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, table: LOCAL_RULE_TABLE });
+}
+
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const root = packageRoot();
   const appDir = resolve(opts.appDir ?? join(root, 'examples', 'shop'));
@@ -89,20 +94,21 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   try {
     const dynamo = await startEmbeddedDynamo();
     stopping.push(() => dynamo.close());
-    const db = new DynamoDBClient({ region: LOCAL_REGION, endpoint: dynamo.endpoint, credentials: { ...LOCAL_CREDENTIALS } });
-    for (const t of app.tables) {
-      await db.send(
-        new CreateTableCommand({
+    const rules = await localTableContext(dynamo.endpoint);
+    try {
+      for (const t of app.tables) {
+        await rules.client.call('CreateTable', {
           TableName: t.name,
           BillingMode: 'PAY_PER_REQUEST',
           AttributeDefinitions: [{ AttributeName: t.hashKey, AttributeType: 'S' }],
           KeySchema: [{ AttributeName: t.hashKey, KeyType: 'HASH' }],
-        }),
-      );
+        });
+      }
+      // The rule table, as `faultline chaos init` makes it.
+      await initTable(rules);
+    } finally {
+      rules.client.destroy();
     }
-    // The rule table, as `faultline chaos init` makes it.
-    await initTable({ client: db, table: LOCAL_RULE_TABLE, region: LOCAL_REGION, profile: undefined });
-    db.destroy();
 
     const provider = await startPaymentProvider();
     stopping.push(() => provider.close());

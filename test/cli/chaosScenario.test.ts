@@ -62,7 +62,7 @@ before(async () => {
   });
   delete process.env.FAULTLINE_CHAOS_TABLE;
   client = dynamo.client({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test' } });
-  ctx = createTableContext({ table: TABLE });
+  ctx = await createTableContext({ table: TABLE });
   const init = await cli('chaos', 'init', '--table', TABLE);
   assert.equal(init.code, 0, init.stderr);
 });

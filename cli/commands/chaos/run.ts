@@ -60,7 +60,7 @@ export function registerRun(chaos: Command, io: CliRun): void {
         let endedAtMs = Date.now();
         try {
           await onTable(opts, async (ctx) => {
-            const createdBy = await resolveCreatedBy({ region: ctx.region, profile: ctx.profile });
+            const createdBy = await resolveCreatedBy({ region: ctx.region, profile: ctx.profile, credentials: ctx.credentials });
             const run = runScenario(scenario, { source, rules: (await tableAccess()).tableRuleStore(ctx, { createdBy }), signal: stop.signal });
             for await (const event of run) {
               if (opts.json) printJson(io, event);

@@ -2,8 +2,8 @@
 import type { CommonOptions } from '../../common.js';
 import type { TableContext } from '../../chaos/tableContext.js';
 
-// The AWS SDK costs ~100 ms to load: only the chaos actions that talk to the
-// table pay for it, not every other faultline command.
+// Loaded on first use: only the chaos actions that talk to the table pay for
+// the table client and the rule modules, not every other faultline command.
 export const tableAccess = async () => ({
   ...(await import('../../chaos/tableContext.js')),
   ...(await import('../../chaos/ruleTable.js')),
@@ -12,10 +12,10 @@ export const tableAccess = async () => ({
 });
 
 
-/** Opens the table context, runs `fn` with AWS errors made readable, and releases the client. */
+/** Opens the table context, runs `fn` with AWS errors made readable, and releases the client's connections. */
 export async function onTable<T>(opts: CommonOptions, fn: (ctx: TableContext) => Promise<T>): Promise<T> {
   const { createTableContext, withTable } = await tableAccess();
-  const ctx = createTableContext(opts);
+  const ctx = await createTableContext(opts);
   try {
     return await withTable(ctx, fn);
   } finally {
