@@ -23,6 +23,9 @@ const THROTTLING = new Set([
 
 const TRANSIENT_CODES = new Set(['RequestTimeout', 'RequestTimeoutException', 'InternalServerError', 'InternalFailure', 'ServiceUnavailable']);
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+// The SDK's transient network codes (NODEJS_TIMEOUT_ERROR_CODES, NODEJS_NETWORK_ERROR_CODES):
+// a refused certificate or a bad host header will fail the same way again.
+const TRANSIENT_NETWORK = new Set(['TimeoutError', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 export function isThrottling(err: unknown): boolean {
   return err instanceof AwsServiceError && (THROTTLING.has(err.name) || err.statusCode === 429);
@@ -30,7 +33,7 @@ export function isThrottling(err: unknown): boolean {
 
 /** Whether the SDK's standard mode would try `err` again. */
 export function isRetryable(err: unknown): boolean {
-  if (err instanceof AwsNetworkError) return true;
+  if (err instanceof AwsNetworkError) return TRANSIENT_NETWORK.has(err.code);
   if (!(err instanceof AwsServiceError)) return false;
   return isThrottling(err) || TRANSIENT_CODES.has(err.name) || TRANSIENT_STATUS.has(err.statusCode);
 }
