@@ -88,14 +88,33 @@ export class EventStreamDecoder {
   #have = 0;
   /** Bytes the message in progress needs, once its prelude is read. */
   #need = PRELUDE;
+  /** A bad message met after good ones in the same chunk: those are returned first, this is thrown next. */
+  #failure: EventStreamError | undefined;
 
+  /** The whole messages completed by `chunk`; throws EventStreamError at the first bad one (the messages before it are returned first). */
   push(chunk: Uint8Array): EventStreamMessage[] {
+    if (this.#failure) throw this.#failure;
     if (chunk.length === 0) return [];
     this.#chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
     this.#have += chunk.length;
     if (this.#have < this.#need) return [];
     let buf = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#have);
     const out: EventStreamMessage[] = [];
+    try {
+      buf = this.#split(buf, out);
+    } catch (err) {
+      if (!(err instanceof EventStreamError) || out.length === 0) throw err;
+      this.#failure = err;
+      return out;
+    }
+    this.#chunks = buf.length === 0 ? [] : [buf];
+    this.#have = buf.length;
+    if (this.#have < PRELUDE) this.#need = PRELUDE;
+    return out;
+  }
+
+  /** Appends the whole messages at the start of `buf` to `out`; returns the rest. */
+  #split(buf: Buffer, out: EventStreamMessage[]): Buffer {
     for (;;) {
       if (buf.length < PRELUDE) break;
       const total = buf.readUInt32BE(0);
@@ -111,14 +130,12 @@ export class EventStreamDecoder {
       buf = buf.subarray(total);
       this.#need = PRELUDE;
     }
-    this.#chunks = buf.length === 0 ? [] : [buf];
-    this.#have = buf.length;
-    if (this.#have < PRELUDE) this.#need = PRELUDE;
-    return out;
+    return buf;
   }
 
   /** The stream ended: an unfinished message is an error. */
   end(): void {
+    if (this.#failure) throw this.#failure;
     if (this.#have > 0) throw new EventStreamError(`the stream ended inside a message (${this.#have} bytes of it received)`);
   }
 }

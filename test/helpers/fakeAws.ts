@@ -103,6 +103,7 @@ export class FakeAws {
   readonly calls: RecordedCall[] = [];
   readonly #handlers = new Map<string, Handler>();
   readonly #open = new Set<ServerResponse>();
+  #whenClosed: Array<() => void> = [];
   readonly #server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -146,6 +147,20 @@ export class FakeAws {
     this.calls.length = 0;
     for (const res of this.#open) res.destroy();
     this.#open.clear();
+  }
+
+  /** Resolves once no answer is held open (hanging, or a stream left running): the client has gone. */
+  allAnswersClosed(): Promise<void> {
+    if (this.#open.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#whenClosed.push(resolve));
+  }
+
+  #hold(res: ServerResponse): void {
+    this.#open.add(res);
+    res.on('close', () => {
+      this.#open.delete(res);
+      if (this.#open.size === 0) for (const w of this.#whenClosed.splice(0)) w();
+    });
   }
 
   async close(): Promise<void> {
@@ -197,16 +212,13 @@ export class FakeAws {
         res.end(JSON.stringify({ __type: `com.amazonaws.fake#${special.type}`, message: special.message }));
         return;
       case 'hang':
-        this.#open.add(res);
-        res.on('close', () => this.#open.delete(res));
+        this.#hold(res);
         return;
       case 'raw':
         res.writeHead(special.status, special.headers);
         for (const c of special.chunks) res.write(c);
-        if (special.keepOpen) {
-          this.#open.add(res);
-          res.on('close', () => this.#open.delete(res));
-        } else res.end();
+        if (special.keepOpen) this.#hold(res);
+        else res.end();
     }
   }
 }
