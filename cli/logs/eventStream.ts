@@ -23,7 +23,8 @@ export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024 + 128 * 1024;
 
 /** Pure: the headers block of one message. */
 export function decodeHeaders(block: Buffer): Record<string, HeaderValue> {
-  const headers: Record<string, HeaderValue> = {};
+  // Entries, not assignments: a header named __proto__ stays a header.
+  const headers: Array<[string, HeaderValue]> = [];
   let at = 0;
   const need = (n: number, what: string) => {
     if (at + n > block.length) throw new EventStreamError(`header block cut off in ${what} at byte ${at} of ${block.length}`);
@@ -61,9 +62,9 @@ export function decodeHeaders(block: Buffer): Record<string, HeaderValue> {
       default:
         throw new EventStreamError(`header ${name}: unknown value type ${type}`);
     }
-    headers[name] = value;
+    headers.push([name, value]);
   }
-  return headers;
+  return Object.fromEntries(headers);
 }
 
 /** Pure: one whole message (exactly its bytes). */
