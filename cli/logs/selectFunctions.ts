@@ -65,7 +65,11 @@ export async function functionsInStack(stack: string, lookup: StackLookup): Prom
         lookup.retry ?? DEFAULT_RETRY,
       );
     } catch (err) {
-      if ((err as { name?: string }).name === 'ValidationError') throw new OperationError(`--stack ${stack}: no such CloudFormation stack in this account and region`);
+      const e = err as { name?: string; message?: string };
+      if (e.name === 'ValidationError') throw new OperationError(`--stack ${stack}: no such CloudFormation stack in this account and region`);
+      if (e.name === 'AccessDenied' || e.name === 'AccessDeniedException') {
+        throw new OperationError(`--stack ${stack}: access denied by CloudFormation: ${e.message ?? ''} (--stack needs cloudformation:ListStackResources)`);
+      }
       throw err;
     }
     for (const r of res.summaries) {

@@ -390,16 +390,20 @@ describe('--stack', () => {
     );
   });
 
-  test('CloudFormation throttling is retried inside the budget; other errors carry their code and message', async () => {
+  test('CloudFormation throttling is retried inside the budget; access denied names the permission', async () => {
     sleeps.length = 0;
     aws.on('ListStackResources', sequence(queryError('Throttling', 'Rate exceeded'), queryXml(stackPage([{ type: 'AWS::Lambda::Function', physical: 'f', logical: 'F' }]))));
     assert.deepEqual(await functionsInStack('s', { cloudFormation: await cloudFormation(), budget: budget(), retry }), ['f']);
     assert.deepEqual(sleeps, [50]);
     aws.on('ListStackResources', () => queryError('AccessDenied', 'User: arn:aws:iam::1:user/x is not authorized to perform: cloudformation:ListStackResources', 403));
-    await assert.rejects(functionsInStack('s', { cloudFormation: await cloudFormation(), budget: budget(), retry }), {
-      name: 'AccessDenied',
-      message: 'User: arn:aws:iam::1:user/x is not authorized to perform: cloudformation:ListStackResources',
-    });
+    await assert.rejects(
+      functionsInStack('s', { cloudFormation: await cloudFormation(), budget: budget(), retry }),
+      (err: unknown) =>
+        err instanceof OperationError &&
+        err.message === '--stack s: access denied by CloudFormation: User: arn:aws:iam::1:user/x is not authorized to perform: cloudformation:ListStackResources (--stack needs cloudformation:ListStackResources)',
+    );
+    aws.on('ListStackResources', () => queryError('InternalFailure', 'boom', 500));
+    await assert.rejects(functionsInStack('s', { cloudFormation: await cloudFormation(), budget: budget(), retry }), { name: 'InternalFailure', message: 'boom' });
   });
 
   test('an answer that is not ListStackResources XML is a clear error, not an empty stack', async () => {
