@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     chaosListFirstRequestColdCache: await series('chaos list: first request (cache off)', undefined, () =>
       timed([BIN, 'chaos', 'list', '--table', 'T', '--region', 'us-east-1'], { ...awsEnv, ...cold }, server.next()),
     ),
-    logsTailFirstRequest: await series('faultline logs tail (CloudWatch): first request', 300, () =>
+    logsTailFirstRequest: await series('faultline logs tail: first request', 300, () =>
       timed([BIN, 'logs', 'tail', '--functions', 'orders,payments', '--region', 'us-east-1'], awsEnv, server.next()),
     ),
     logsTailFirstRequestColdCache: await series('logs tail: first request (cache off)', undefined, () =>

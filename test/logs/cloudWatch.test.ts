@@ -6,6 +6,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CLOUDFORMATION, CLOUDWATCH_LOGS, resolveAwsEndpoint } from '../../src/awsEndpoint.js';
 import { OperationError } from '../../cli/common.js';
 import { openCloudFormationApi, type CloudFormationApi } from '../../cli/logs/cloudFormationApi.js';
 import { openLogsApi, type FilteredLogEvent, type LogsApi, type ResultField } from '../../cli/logs/cloudWatchApi.js';
@@ -13,6 +14,7 @@ import { cloudWatchSource } from '../../cli/logs/cloudWatchSource.js';
 import { coldStartsFromInsights, coldStartsFromCloudWatch } from '../../cli/logs/coldStartsInsights.js';
 import { findCorrelation } from '../../cli/logs/findCorrelation.js';
 import { runInsightsQuery } from '../../cli/logs/insights.js';
+import { liveTailEndpoint } from '../../cli/logs/liveTailStream.js';
 import { budgetedCall, RateBudget, type RetryPolicy } from '../../cli/logs/rateBudget.js';
 import { functionsInStack, selectFromCloudWatch } from '../../cli/logs/selectFunctions.js';
 import type { SourceEvent } from '../../cli/logs/records.js';
@@ -434,5 +436,18 @@ describe('the CloudWatch Logs requests', () => {
     aws.on('DescribeLogGroups', () => awsError('InternalFailure', 'still down', 500));
     await assert.rejects(selectFromCloudWatch({ by: 'names', names: ['a'] }, { logs: await client(), budget: budget(), retry }), { name: 'InternalFailure', message: 'still down' });
     assert.equal(aws.inputsOf('DescribeLogGroups').length, 6);
+  });
+});
+
+describe('endpoints', () => {
+  test('CloudFormation and Live Tail: the configured endpoint as is, else the regional host (Live Tail behind stream-)', () => {
+    const cfn = (env: Record<string, string>) => resolveAwsEndpoint(CLOUDFORMATION, 'eu-west-1', env).url.href;
+    assert.equal(cfn({}), 'https://cloudformation.eu-west-1.amazonaws.com/');
+    assert.equal(cfn({ AWS_ENDPOINT_URL_CLOUDFORMATION: 'http://127.0.0.1:4566' }), 'http://127.0.0.1:4566/');
+    assert.equal(resolveAwsEndpoint(CLOUDFORMATION, 'cn-north-1', {}).url.href, 'https://cloudformation.cn-north-1.amazonaws.com.cn/');
+    const live = (env: Record<string, string>) => liveTailEndpoint(resolveAwsEndpoint(CLOUDWATCH_LOGS, 'eu-west-1', env)).url.href;
+    assert.equal(live({}), 'https://stream-logs.eu-west-1.amazonaws.com/');
+    assert.equal(live({ AWS_USE_FIPS_ENDPOINT: 'true' }), 'https://stream-logs-fips.eu-west-1.amazonaws.com/');
+    assert.equal(live({ AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'http://127.0.0.1:4566' }), 'http://127.0.0.1:4566/');
   });
 });
