@@ -1,6 +1,7 @@
 // Benchmark: how fast the built CLI (dist/cli/bin.js) starts. `--version` and
-// `--help` (target ≤ 150 ms), `chaos list` until its first request reaches a
-// local HTTP server standing in for DynamoDB (target ≤ 300 ms), and a whole
+// `--help` (target ≤ 150 ms), `chaos list` and `logs tail` until their first
+// request reaches a local HTTP server standing in for DynamoDB / CloudWatch
+// Logs (target ≤ 300 ms), and a whole
 // `logs correlate` over a small log directory; `node -e 0` beside them (the
 // machine may be shared: the load average and each figure's ratio to it are
 // printed). Runs with Node's compile cache warm, as after a first use; cold
@@ -35,7 +36,11 @@ function timed(args: string[], env: NodeJS.ProcessEnv = {}, until?: Promise<numb
   });
 }
 
-/** A stand-in DynamoDB endpoint: answers every request with an error, resolves `next()` with the time of the first. */
+/**
+ * A stand-in AWS JSON endpoint (DynamoDB, CloudWatch Logs): answers every
+ * request with a ResourceNotFoundException in the request's own protocol
+ * (awsJson1_0 or awsJson1_1), resolves `next()` with the time of the first.
+ */
 async function firstRequestServer() {
   let waiting: ((t: number) => void) | undefined;
   const server = createServer((req, res) => {
@@ -43,8 +48,9 @@ async function firstRequestServer() {
     waiting?.(t);
     waiting = undefined;
     req.resume();
-    res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
-    res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'bench' }));
+    const json11 = req.headers['content-type'] === 'application/x-amz-json-1.1';
+    res.writeHead(400, { 'content-type': json11 ? 'application/x-amz-json-1.1' : 'application/x-amz-json-1.0' });
+    res.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'bench' }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -71,7 +77,13 @@ async function series(label: string, target: number | undefined, once: () => Pro
 async function main(): Promise<void> {
   const server = await firstRequestServer();
   const data = cachedLogDir(join(tmpdir(), 'faultline-bench-cli-startup-v1'), 20_000);
-  const awsEnv = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_ENDPOINT_URL_DYNAMODB: server.url };
+  const awsEnv = {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_ENDPOINT_URL_DYNAMODB: server.url,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: server.url,
+  };
   const cold = { NODE_DISABLE_COMPILE_CACHE: '1' };
   console.log(`CLI startup, ${RUNS} runs each (spawn to exit, or to the first request); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const nodeAlone = await series('node -e 0', undefined, () => timed(['-e', '0']));
@@ -87,6 +99,12 @@ async function main(): Promise<void> {
     ),
     chaosListFirstRequestColdCache: await series('chaos list: first request (cache off)', undefined, () =>
       timed([BIN, 'chaos', 'list', '--table', 'T', '--region', 'us-east-1'], { ...awsEnv, ...cold }, server.next()),
+    ),
+    logsTailFirstRequest: await series('faultline logs tail: first request', 300, () =>
+      timed([BIN, 'logs', 'tail', '--functions', 'orders,payments', '--region', 'us-east-1'], awsEnv, server.next()),
+    ),
+    logsTailFirstRequestColdCache: await series('logs tail: first request (cache off)', undefined, () =>
+      timed([BIN, 'logs', 'tail', '--functions', 'orders,payments', '--region', 'us-east-1'], { ...awsEnv, ...cold }, server.next()),
     ),
     logsCorrelate20k: await series(`faultline logs correlate (${data.events} events)`, undefined, () =>
       timed([BIN, 'logs', 'correlate', data.target.traceId, '--prefix', 'fn-', '--source', data.dir, '--since', new Date(data.startMs - 60_000).toISOString(), '--until', new Date(data.endMs + 60_000).toISOString(), '--json']),

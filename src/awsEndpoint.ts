@@ -17,6 +17,7 @@ export interface AwsService {
 export const DYNAMODB: AwsService = { endpointPrefix: 'dynamodb', envId: 'DYNAMODB' };
 export const CLOUDWATCH_LOGS: AwsService = { endpointPrefix: 'logs', envId: 'CLOUDWATCH_LOGS' };
 export const STS: AwsService = { endpointPrefix: 'sts', envId: 'STS' };
+export const CLOUDFORMATION: AwsService = { endpointPrefix: 'cloudformation', envId: 'CLOUDFORMATION' };
 
 /** Why an endpoint cannot be resolved: the message names the setting to fix. */
 export class EndpointError extends Error {

@@ -9,8 +9,8 @@
 // `ingestionDelayMs` old; what still arrives later is missed, and a window
 // with no REPORT line counts as no data (invocations 0), as in the log-dir
 // source.
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { UsageError } from '../common.js';
+import { openLogsApi, type LogsApi } from '../logs/cloudWatchApi.js';
 import { logGroupOf } from '../logs/cloudWatchSource.js';
 import { runInsightsQuery, type InsightsOptions, type InsightsRow } from '../logs/insights.js';
 import { CLOUDWATCH_CALLS_PER_SECOND, explainAwsError } from '../logs/openSource.js';
@@ -89,7 +89,7 @@ export function queryRange(sinceMs: number, untilMs: number): { startMs: number;
 }
 
 export interface CloudWatchTelemetryOptions {
-  readonly client: CloudWatchLogsClient;
+  readonly client: LogsApi;
   /** Shared with every other CloudWatch call the command makes. */
   readonly budget: RateBudget;
   /** Measured when the runner passes no function list (the scenario names none). */
@@ -155,7 +155,12 @@ export async function openCloudWatchTelemetry(scenario: Scenario, flags: CloudWa
       `scenario "${scenario.name}" measures every function (a "*" scope and no functions list): with --source cloudwatch, name them, e.g. functions: [orders-api, payments]`,
     );
   }
-  const client = new CloudWatchLogsClient({ ...(flags.region ? { region: flags.region } : {}), ...(flags.profile ? { profile: flags.profile } : {}) });
+  let client: LogsApi;
+  try {
+    client = await openLogsApi({ region: flags.region, profile: flags.profile, env: process.env });
+  } catch (err) {
+    throw explainAwsError(err);
+  }
   try {
     const budget = new RateBudget(CLOUDWATCH_CALLS_PER_SECOND, CLOUDWATCH_CALLS_PER_SECOND);
     const functions = await selectFromCloudWatch(parseSelection({ functions: names.join(',') }, { allowStack: false }), { logs: client, budget });

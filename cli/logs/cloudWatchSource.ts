@@ -2,9 +2,9 @@
 // Insights (batched per 50 log groups); whole invocations come from
 // FilterLogEvents on the streams the search found them in; `follow` polls
 // FilterLogEvents. Every call shares one RateBudget.
-import { FilterLogEventsCommand, type CloudWatchLogsClient, type FilterLogEventsCommandInput } from '@aws-sdk/client-cloudwatch-logs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { OperationError } from '../common.js';
+import type { FilterLogEventsInput, LogsApi } from './cloudWatchApi.js';
 import { liveTail } from './liveTail.js';
 import type { SourceEvent } from './records.js';
 import { batches, insightsString, runInsightsQuery, type InsightsOptions } from './insights.js';
@@ -33,7 +33,7 @@ export function anyTermPattern(terms: readonly string[]): string {
 }
 
 export interface CloudWatchSourceOptions {
-  readonly client: CloudWatchLogsClient;
+  readonly client: LogsApi;
   readonly budget: RateBudget;
   readonly region?: string;
   readonly retry?: RetryPolicy;
@@ -58,10 +58,10 @@ export function cloudWatchSource(opts: CloudWatchSourceOptions): LogSource {
   const call = <T>(fn: () => Promise<T>) => budgetedCall(opts.budget, fn, retry);
 
   /** Every page, including empty ones that still carry a nextToken (FilterLogEvents returns those while it searches). */
-  async function filterAll(input: FilterLogEventsCommandInput, fn: string, onEvent: (e: SourceEvent) => void): Promise<void> {
+  async function filterAll(input: FilterLogEventsInput, fn: string, onEvent: (e: SourceEvent) => void): Promise<void> {
     let token: string | undefined;
     for (;;) {
-      const res = await call(() => opts.client.send(new FilterLogEventsCommand({ ...input, ...(token ? { nextToken: token } : {}) })));
+      const res = await call(() => opts.client.filterLogEvents({ ...input, ...(token ? { nextToken: token } : {}) }));
       for (const e of res.events ?? []) {
         if (e.timestamp === undefined || e.message === undefined) continue;
         onEvent({
@@ -174,7 +174,7 @@ const LATE_ARRIVAL_MS = 30_000;
 async function* followByPolling(
   f: FollowOptions,
   pollMs: number,
-  filterAll: (input: FilterLogEventsCommandInput, fn: string, onEvent: (e: SourceEvent) => void) => Promise<void>,
+  filterAll: (input: FilterLogEventsInput, fn: string, onEvent: (e: SourceEvent) => void) => Promise<void>,
 ): AsyncGenerator<SourceEvent> {
   const seen = new Map<string, number>();
   let from = f.sinceMs;

@@ -1,6 +1,6 @@
 // `coldstarts` at scale: the aggregation runs in Logs Insights, so only one
 // row per log group comes back instead of every REPORT line.
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { LogsApi } from './cloudWatchApi.js';
 import type { DurationStats, FunctionColdStarts, InitTypeName } from './coldStarts.js';
 import { logGroupFromInsights, logGroupOf } from './cloudWatchSource.js';
 import { runInsightsQuery, type InsightsOptions, type InsightsRow } from './insights.js';
@@ -100,7 +100,7 @@ function mergeStats(parts: readonly DurationStats[]): DurationStats {
 }
 
 export interface ColdStartsQueryOptions {
-  readonly client: CloudWatchLogsClient;
+  readonly client: LogsApi;
   readonly budget: RateBudget;
   readonly retry?: RetryPolicy;
   readonly insights?: Omit<InsightsOptions, 'client' | 'budget' | 'retry'>;

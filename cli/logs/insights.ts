@@ -1,8 +1,8 @@
 // CloudWatch Logs Insights: one logical query over any number of log groups
 // and any time range, run as several real queries (at most 50 log groups
 // each; long ranges in windows), polled to completion with progress.
-import { GetQueryResultsCommand, StartQueryCommand, type CloudWatchLogsClient, type QueryStatistics } from '@aws-sdk/client-cloudwatch-logs';
 import { OperationError } from '../common.js';
+import type { LogsApi, QueryStatistics } from './cloudWatchApi.js';
 import { budgetedCall, DEFAULT_RETRY, type RateBudget, type RetryPolicy, type Sleep } from './rateBudget.js';
 import type { TimeRange } from './source.js';
 
@@ -10,7 +10,7 @@ import type { TimeRange } from './source.js';
 export const MAX_GROUPS_PER_QUERY = 50;
 
 export interface InsightsOptions {
-  readonly client: CloudWatchLogsClient;
+  readonly client: LogsApi;
   readonly budget: RateBudget;
   readonly retry?: RetryPolicy;
   readonly pollIntervalMs?: number;
@@ -67,19 +67,17 @@ export async function runInsightsQuery(q: InsightsQuery, opts: InsightsOptions):
 
   const runPart = async (part: { groups: string[]; range: TimeRange; splits: number }, label: string): Promise<void> => {
     const { queryId } = await call(() =>
-      opts.client.send(
-        new StartQueryCommand({
-          logGroupNames: part.groups,
-          startTime: Math.floor(part.range.startMs / 1000),
-          endTime: Math.ceil(part.range.endMs / 1000),
-          queryString: q.queryString,
-          ...(q.limit !== undefined ? { limit: q.limit } : {}),
-        }),
-      ),
+      opts.client.startQuery({
+        logGroupNames: part.groups,
+        startTime: Math.floor(part.range.startMs / 1000),
+        endTime: Math.ceil(part.range.endMs / 1000),
+        queryString: q.queryString,
+        ...(q.limit !== undefined ? { limit: q.limit } : {}),
+      }),
     );
     if (!queryId) throw new OperationError(`Logs Insights StartQuery returned no query id for ${part.groups.length} log group(s)`);
     for (;;) {
-      const res = await call(() => opts.client.send(new GetQueryResultsCommand({ queryId })));
+      const res = await call(() => opts.client.getQueryResults({ queryId }));
       const status = res.status ?? 'Unknown';
       opts.progress?.(`query ${label}: ${status.toLowerCase()}, ${stats(res.statistics)}`);
       if (status === 'Complete') {

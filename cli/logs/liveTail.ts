@@ -2,12 +2,7 @@
 // as they are ingested, for at most 10 log groups, so more functions run
 // several sessions merged into one stream. A session that reaches its time
 // limit is restarted.
-import {
-  DescribeLogGroupsCommand,
-  StartLiveTailCommand,
-  type CloudWatchLogsClient,
-  type LiveTailSessionLogEvent,
-} from '@aws-sdk/client-cloudwatch-logs';
+import type { LiveTailSessionLogEvent, LogsApi } from './cloudWatchApi.js';
 import { OperationError } from '../common.js';
 import { batches } from './insights.js';
 import { budgetedCall, DEFAULT_RETRY, type RateBudget, type RetryPolicy } from './rateBudget.js';
@@ -17,7 +12,7 @@ import type { SourceEvent } from './records.js';
 export const MAX_GROUPS_PER_SESSION = 10;
 
 export interface LiveTailOptions {
-  readonly client: CloudWatchLogsClient;
+  readonly client: LogsApi;
   readonly budget: RateBudget;
   readonly retry?: RetryPolicy;
   readonly functions: readonly string[];
@@ -30,7 +25,7 @@ const GROUP_PREFIX = '/aws/lambda/';
 async function groupArns(opts: LiveTailOptions): Promise<Map<string, string>> {
   const arnToFn = new Map<string, string>();
   for (const fn of opts.functions) {
-    const res = await budgetedCall(opts.budget, () => opts.client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: GROUP_PREFIX + fn })), opts.retry ?? DEFAULT_RETRY);
+    const res = await budgetedCall(opts.budget, () => opts.client.describeLogGroups({ logGroupNamePrefix: GROUP_PREFIX + fn }), opts.retry ?? DEFAULT_RETRY);
     const group = res.logGroups?.find((g) => g.logGroupName === GROUP_PREFIX + fn);
     const arn = group?.logGroupArn ?? group?.arn?.replace(/:\*$/, '');
     if (!arn) throw new OperationError(`function ${fn}: no log group ${GROUP_PREFIX}${fn} to tail`);
@@ -55,24 +50,19 @@ async function pumpSession(
   push: (e: SourceEvent) => void,
 ): Promise<void> {
   while (!opts.signal.aborted) {
-    const res = await budgetedCall(
-      opts.budget,
-      () => opts.client.send(new StartLiveTailCommand({ logGroupIdentifiers: arns }), { abortSignal: opts.signal }),
-      opts.retry ?? DEFAULT_RETRY,
-    );
-    if (!res.responseStream) return;
+    const stream = await budgetedCall(opts.budget, () => opts.client.startLiveTail({ logGroupIdentifiers: arns }, opts.signal), opts.retry ?? DEFAULT_RETRY);
     let timedOut = false;
-    for await (const item of res.responseStream) {
+    for await (const item of stream) {
       if (opts.signal.aborted) return;
-      if (item.sessionUpdate) {
+      if ('sessionUpdate' in item) {
         for (const e of item.sessionUpdate.sessionResults ?? []) {
           const ev = toSourceEvent(e, arnToFn);
           if (ev) push(ev);
         }
-      } else if (item.SessionTimeoutException) {
+      } else if ('SessionTimeoutException' in item) {
         timedOut = true;
         break;
-      } else if (item.SessionStreamingException) {
+      } else if ('SessionStreamingException' in item) {
         throw new OperationError(`Live Tail session failed: ${item.SessionStreamingException.message ?? 'streaming error'}`);
       }
     }

@@ -1,8 +1,10 @@
 // Turns the shared flags (--source, --functions/--prefix/--stack, --region,
 // --profile) into a LogSource and the resolved function names.
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EndpointError } from '../../src/awsEndpoint.js';
+import type { AwsAccess } from '../aws/openClient.js';
 import { OperationError, UsageError, type CommonOptions } from '../common.js';
+import { openCloudFormationApi } from './cloudFormationApi.js';
+import { openLogsApi, type LogsApi } from './cloudWatchApi.js';
 import { cloudWatchSource } from './cloudWatchSource.js';
 import { logDirSource } from './logDirSource.js';
 import type { SkippedLineReport } from './skippedLines.js';
@@ -21,15 +23,20 @@ export type OpenedLogs =
       readonly kind: 'cloudwatch';
       readonly source: LogSource;
       readonly functions: string[];
-      readonly client: CloudWatchLogsClient;
+      readonly client: LogsApi;
       readonly budget: RateBudget;
     };
 
 /** CloudWatch Logs' read APIs allow about 5 calls a second per account and region; stay under it. */
 export const CLOUDWATCH_CALLS_PER_SECOND = 5;
 
-function awsConfig(flags: CommonOptions): { region?: string; profile?: string } {
-  return { ...(flags.region ? { region: flags.region } : {}), ...(flags.profile ? { profile: flags.profile } : {}) };
+function awsAccess(flags: CommonOptions): AwsAccess {
+  return { region: flags.region, profile: flags.profile, env: process.env };
+}
+
+/** `(eu-west-1)` for the regional endpoint, `at <url>` for a configured one. */
+function whereOf(api: LogsApi): string {
+  return api.endpoint.from === 'regional' ? api.endpoint.region : `at ${api.endpoint.url.origin}`;
 }
 
 export async function openLogs(
@@ -39,17 +46,24 @@ export async function openLogs(
   const selection = parseSelection(flags, { allowStack });
   const sourceName = flags.source ?? 'cloudwatch';
   const budget = new RateBudget(CLOUDWATCH_CALLS_PER_SECOND, CLOUDWATCH_CALLS_PER_SECOND);
-  const stack = selection.by === 'stack' ? { cloudFormation: new CloudFormationClient(awsConfig(flags)), budget } : undefined;
-  if (sourceName !== 'cloudwatch') {
-    const dir = await resolveRunDir(sourceName, Boolean(flags.json));
-    const functions = await selectFromLogDir(dir, selection, stack);
-    return { kind: 'dir', dir, source: logDirSource(dir, skipped ? { onSkippedLine: skipped.onSkippedLine } : {}), functions };
+  const cloudFormation = selection.by === 'stack' ? await openCloudFormationApi(awsAccess(flags)) : undefined;
+  const stack = cloudFormation ? { cloudFormation, budget } : undefined;
+  try {
+    if (sourceName !== 'cloudwatch') {
+      const dir = await resolveRunDir(sourceName, Boolean(flags.json));
+      const functions = await selectFromLogDir(dir, selection, stack);
+      return { kind: 'dir', dir, source: logDirSource(dir, skipped ? { onSkippedLine: skipped.onSkippedLine } : {}), functions };
+    }
+    if (selection.by === 'all') throw new UsageError(cloudWatchNeedsChoice(allowStack));
+    const client = await openLogsApi(awsAccess(flags));
+    const functions = await selectFromCloudWatch(selection, { logs: client, budget }, stack).catch((err: unknown) => {
+      client.destroy();
+      throw err;
+    });
+    return { kind: 'cloudwatch', source: cloudWatchSource({ client, budget, region: whereOf(client), insights: { progress: stderrProgress() }, notice: (m) => process.stderr.write(`faultline: ${m}\n`) }), functions, client, budget };
+  } finally {
+    cloudFormation?.destroy();
   }
-  if (selection.by === 'all') throw new UsageError(cloudWatchNeedsChoice(allowStack));
-  const client = new CloudWatchLogsClient(awsConfig(flags));
-  const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  const functions = await selectFromCloudWatch(selection, { logs: client, budget }, stack);
-  return { kind: 'cloudwatch', source: cloudWatchSource({ client, budget, ...(region ? { region } : {}), insights: { progress: stderrProgress() }, notice: (m) => process.stderr.write(`faultline: ${m}\n`) }), functions, client, budget };
 }
 
 /** --source DIR → the run directory to read; a directory of runs says on stderr which run it reads. */
@@ -73,9 +87,11 @@ export function stderrProgress(): (message: string) => void {
   };
 }
 
-/** AWS SDK failures a user can fix, as one line naming the fix. */
+/** AWS failures a user can fix, as one line naming the fix. */
 export function explainAwsError(err: unknown): unknown {
   if (typeof err !== 'object' || err === null) return err;
+  // No region, a bad region or a bad AWS_ENDPOINT_URL*: the message names the setting.
+  if (err instanceof EndpointError) return new OperationError(err.message);
   const e = err as { name?: string; message?: string };
   if (e.name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message ?? '')) {
     return new OperationError('no AWS credentials found: set AWS_PROFILE (or --profile) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or read a log directory with --source DIR');

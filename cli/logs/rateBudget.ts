@@ -2,6 +2,7 @@
 // per-account API limits are shared by all callers), and backoff with full
 // jitter when the service still says slow down.
 import { setTimeout as delay } from 'node:timers/promises';
+import { isRetryable } from '../aws/retry.js';
 
 export type Sleep = (ms: number) => Promise<void>;
 const realSleep: Sleep = (ms) => delay(ms);
@@ -44,13 +45,17 @@ export class RateBudget {
   }
 }
 
-const RETRYABLE = new Set(['ThrottlingException', 'LimitExceededException', 'TooManyRequestsException', 'RequestLimitExceeded']);
+const RETRYABLE = new Set(['ThrottlingException', 'Throttling', 'LimitExceededException', 'TooManyRequestsException', 'RequestLimitExceeded']);
 
 export function isThrottle(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
-  const e = err as { name?: unknown; $metadata?: { httpStatusCode?: number } };
-  return (typeof e.name === 'string' && RETRYABLE.has(e.name)) || e.$metadata?.httpStatusCode === 429;
+  const e = err as { name?: unknown; statusCode?: unknown };
+  return (typeof e.name === 'string' && RETRYABLE.has(e.name)) || e.statusCode === 429;
 }
+
+/** No answer, or a 5xx / transient code: worth a few more tries (the SDK's standard mode allows 3 attempts). */
+const TRANSIENT_ATTEMPTS = 3;
+const isTransient = (err: unknown) => !isThrottle(err) && isRetryable(err);
 
 export interface RetryPolicy {
   readonly maxAttempts: number;
@@ -62,14 +67,19 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 250, maxDelayMs: 20_000, sleep: realSleep, random: Math.random };
 
-/** Runs one AWS call inside the budget, retrying throttling with exponential backoff and full jitter. */
+/**
+ * Runs one AWS call inside the budget, retrying throttling (up to
+ * maxAttempts) and transient failures (up to 3 attempts) with exponential
+ * backoff and full jitter; each attempt takes its own token.
+ */
 export async function budgetedCall<T>(budget: RateBudget, call: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     await budget.take();
     try {
       return await call();
     } catch (err) {
-      if (!isThrottle(err) || attempt >= policy.maxAttempts) throw err;
+      const limit = isThrottle(err) ? policy.maxAttempts : isTransient(err) ? Math.min(policy.maxAttempts, TRANSIENT_ATTEMPTS) : 0;
+      if (attempt >= limit) throw err;
       const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
       await policy.sleep(Math.floor(policy.random() * cap));
     }

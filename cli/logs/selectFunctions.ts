@@ -1,8 +1,8 @@
 // Which functions a command reads: --functions a,b | --prefix P | --stack S,
 // resolved against the log source. A name that has no logs is an error
 // naming it, never a silent empty result.
-import { DescribeLogGroupsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { ListStackResourcesCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationApi } from './cloudFormationApi.js';
+import type { LogsApi } from './cloudWatchApi.js';
 import { OperationError, UsageError } from '../common.js';
 import { hasFunction, listFunctions, STREAM_EXT } from './logDirLayout.js';
 import { LAMBDA_LOG_GROUP_PREFIX } from './cloudWatchSource.js';
@@ -47,7 +47,7 @@ export function parseSelection(flags: SelectionFlags, { allowStack = true } = {}
 }
 
 export interface StackLookup {
-  readonly cloudFormation: CloudFormationClient;
+  readonly cloudFormation: CloudFormationApi;
   readonly budget: RateBudget;
   readonly retry?: RetryPolicy;
 }
@@ -61,17 +61,23 @@ export async function functionsInStack(stack: string, lookup: StackLookup): Prom
     try {
       res = await budgetedCall(
         lookup.budget,
-        () => lookup.cloudFormation.send(new ListStackResourcesCommand({ StackName: stack, ...(token ? { NextToken: token } : {}) })),
+        () => lookup.cloudFormation.listStackResources({ StackName: stack, ...(token ? { NextToken: token } : {}) }),
         lookup.retry ?? DEFAULT_RETRY,
       );
     } catch (err) {
-      if ((err as { name?: string }).name === 'ValidationError') throw new OperationError(`--stack ${stack}: no such CloudFormation stack in this account and region`);
+      const e = err as { name?: string; message?: string };
+      if (e.name === 'ValidationError') throw new OperationError(`--stack ${stack}: no such CloudFormation stack in this account and region`);
+      if (e.name === 'AccessDenied' || e.name === 'AccessDeniedException') {
+        throw new OperationError(`--stack ${stack}: access denied by CloudFormation: ${e.message ?? ''} (--stack needs cloudformation:ListStackResources)`);
+      }
       throw err;
     }
-    for (const r of res.StackResourceSummaries ?? []) {
+    for (const r of res.summaries) {
       if (r.ResourceType === 'AWS::Lambda::Function' && r.PhysicalResourceId) names.push(r.PhysicalResourceId);
     }
-    token = res.NextToken;
+    // A token handed back unchanged would page forever.
+    if (res.nextToken !== undefined && res.nextToken === token) break;
+    token = res.nextToken;
   } while (token);
   if (names.length === 0) throw new OperationError(`--stack ${stack}: the stack has no AWS::Lambda::Function resources`);
   return names.sort();
@@ -116,7 +122,7 @@ function requireStack(stack: StackLookup | undefined): StackLookup {
 }
 
 export interface LogGroupLookup {
-  readonly logs: CloudWatchLogsClient;
+  readonly logs: LogsApi;
   readonly budget: RateBudget;
   readonly retry?: RetryPolicy;
 }
@@ -128,7 +134,7 @@ export async function logGroupsWithPrefix(prefix: string, lookup: LogGroupLookup
   for (;;) {
     const res = await budgetedCall(
       lookup.budget,
-      () => lookup.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: prefix, ...(token ? { nextToken: token } : {}) })),
+      () => lookup.logs.describeLogGroups({ logGroupNamePrefix: prefix, ...(token ? { nextToken: token } : {}) }),
       lookup.retry ?? DEFAULT_RETRY,
     );
     for (const g of res.logGroups ?? []) if (g.logGroupName) groups.push(g.logGroupName);

@@ -1,35 +1,36 @@
 // `chaos run --source cloudwatch`: the Logs Insights telemetry source against
-// aws-sdk-client-mock (CloudWatch Logs has no local server). The mock answers
-// like the service: StartQuery / GetQueryResults statuses, one stats row per
-// query, throttling; what is tested is the query we send and how the answers
-// become a scenario's figures.
+// a local HTTP server standing in for CloudWatch Logs (test/helpers/fakeAws.ts).
+// It answers like the service: StartQuery / GetQueryResults statuses, one
+// stats row per query, throttling; what is tested is the query we send and
+// how the answers become a scenario's figures.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CloudWatchLogsClient,
-  DescribeLogGroupsCommand,
-  GetQueryResultsCommand,
-  StartQueryCommand,
-  ThrottlingException,
-  type ResultField,
-  type StartQueryCommandInput,
-} from '@aws-sdk/client-cloudwatch-logs';
-import { mockClient } from 'aws-sdk-client-mock';
 import { OperationError } from '../../cli/common.js';
+import { openLogsApi, type LogsApi, type ResultField, type StartQueryInput } from '../../cli/logs/cloudWatchApi.js';
 import { cli } from '../helpers/cli.js';
+import { awsError, FakeAws, sequence } from '../helpers/fakeAws.js';
 import { CloudWatchTelemetrySource, queryRange, sampleFromRows, TELEMETRY_QUERY } from '../../cli/chaos/cloudWatchTelemetry.js';
 import { runScenarioToEnd, type Clock, type ScenarioEvent, type ScenarioRuleStore } from '../../cli/chaos/runScenario.js';
 import { scenarioFromDocument } from '../../cli/chaos/scenario.js';
 import { percentile } from '../../cli/chaos/telemetrySource.js';
 import { RateBudget, type RetryPolicy } from '../../cli/logs/rateBudget.js';
 
-const cw = mockClient(CloudWatchLogsClient);
-afterEach(() => cw.reset());
+let aws: FakeAws;
+let logs: LogsApi;
+before(async () => {
+  aws = await FakeAws.start();
+  logs = await openLogsApi({ region: 'eu-west-1', env: aws.env });
+});
+after(async () => {
+  logs.destroy();
+  await aws.close();
+});
+afterEach(() => aws.reset());
 
-const client = () => new CloudWatchLogsClient({ region: 'eu-west-1' });
+const client = () => logs;
 const noBackoff: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.5, sleep: async () => {} };
 const noWait = { pollIntervalMs: 0, sleep: async () => {} };
 /** A clock that only moves when slept on: the ingestion wait costs nothing. */
@@ -39,7 +40,7 @@ function fakeClock(startMs: number): Clock & { slept: number[] } {
   return { slept, now: () => now, sleep: async (ms) => void (slept.push(ms), (now += ms)) };
 }
 const fields = (row: Record<string, string>): ResultField[] => Object.entries(row).map(([field, value]) => ({ field, value }));
-const starts = () => cw.commandCalls(StartQueryCommand).map((c) => c.args[0].input as StartQueryCommandInput);
+const starts = () => aws.inputsOf('StartQuery') as StartQueryInput[];
 
 function source(functions: string[], opts: { budget?: RateBudget; clock?: Clock; ingestionDelayMs?: number } = {}) {
   return new CloudWatchTelemetrySource({
@@ -123,32 +124,32 @@ describe('CloudWatchTelemetrySource', () => {
   const row = { invocations: '120', agentErrors: '6', textFailures: '0', jsonFailures: '0', p50: '35', p99: '240' };
 
   test('one query over the functions\' log groups for the window, parsed into the figures', async () => {
-    cw.on(StartQueryCommand).resolves({ queryId: 'q1' });
-    cw.on(GetQueryResultsCommand).resolvesOnce({ status: 'Running' }).resolves({ status: 'Complete', results: [fields(row)] });
+    aws.on('StartQuery', () => ({ queryId: 'q1' }));
+    aws.on('GetQueryResults', sequence({ status: 'Running' }, { status: 'Complete', results: [fields(row)] }));
     const s = await source(['orders', 'payments']).sample(1_700_000_010_000, 1_700_000_015_000, ['orders', 'payments']);
     assert.deepEqual(s, { invocations: 120, errors: 6, errorRate: 0.05, p50Ms: 35, p99Ms: 240 });
     assert.deepEqual(starts(), [
       { logGroupNames: ['/aws/lambda/orders', '/aws/lambda/payments'], startTime: 1_700_000_010, endTime: 1_700_000_015, queryString: TELEMETRY_QUERY },
     ]);
-    assert.equal(cw.commandCalls(GetQueryResultsCommand).length, 2);
+    assert.equal(aws.inputsOf('GetQueryResults').length, 2);
   });
 
   test('the runner passing no function list measures the functions the source was opened with', async () => {
-    cw.on(StartQueryCommand).resolves({ queryId: 'q1' });
-    cw.on(GetQueryResultsCommand).resolves({ status: 'Complete', results: [fields(row)] });
+    aws.on('StartQuery', () => ({ queryId: 'q1' }));
+    aws.on('GetQueryResults', () => ({ status: 'Complete', results: [fields(row)] }));
     await source(['orders']).sample(0, 5000, undefined);
     assert.deepEqual(starts()[0]?.logGroupNames, ['/aws/lambda/orders']);
   });
 
   test('an empty result is a window with no data', async () => {
-    cw.on(StartQueryCommand).resolves({ queryId: 'q1' });
-    cw.on(GetQueryResultsCommand).resolves({ status: 'Complete', results: [] });
+    aws.on('StartQuery', () => ({ queryId: 'q1' }));
+    aws.on('GetQueryResults', () => ({ status: 'Complete', results: [] }));
     assert.deepEqual(await source(['orders']).sample(0, 5000, ['orders']), { invocations: 0, errors: 0, errorRate: undefined, p50Ms: undefined, p99Ms: undefined });
   });
 
   test('a failed query is a clear OperationError', async () => {
-    cw.on(StartQueryCommand).resolves({ queryId: 'q-bad' });
-    cw.on(GetQueryResultsCommand).resolves({ status: 'Failed' });
+    aws.on('StartQuery', () => ({ queryId: 'q-bad' }));
+    aws.on('GetQueryResults', () => ({ status: 'Failed' }));
     await assert.rejects(
       source(['orders']).sample(0, 5000, ['orders']),
       (err: unknown) => err instanceof OperationError && /query q-bad over 1 log group\(s\) \(\/aws\/lambda\/orders…\) ended Failed; check the query syntax/.test(err.message),
@@ -158,8 +159,8 @@ describe('CloudWatchTelemetrySource', () => {
   test('waits until the window is ingestionDelayMs old before querying it', async () => {
     const clock = fakeClock(1_700_000_015_000);
     let queriedAt: number | undefined;
-    cw.on(StartQueryCommand).callsFake(() => ((queriedAt = clock.now()), { queryId: 'q1' }));
-    cw.on(GetQueryResultsCommand).resolves({ status: 'Complete', results: [fields(row)] });
+    aws.on('StartQuery', () => ((queriedAt = clock.now()), { queryId: 'q1' }));
+    aws.on('GetQueryResults', () => ({ status: 'Complete', results: [fields(row)] }));
     await source(['orders'], { clock, ingestionDelayMs: 8000 }).sample(1_700_000_010_000, 1_700_000_015_000, ['orders']);
     assert.deepEqual(clock.slept, [8000]);
     assert.equal(queriedAt, 1_700_000_023_000);
@@ -174,13 +175,13 @@ describe('CloudWatchTelemetrySource', () => {
     let budgetNow = 0;
     const budgetWaits: number[] = [];
     const budget = new RateBudget(1, 1, () => budgetNow, async (ms) => void (budgetWaits.push(ms), (budgetNow += ms)));
-    const throttle = () => new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
-    cw.on(StartQueryCommand).rejectsOnce(throttle()).resolves({ queryId: 'q1' });
-    cw.on(GetQueryResultsCommand).rejectsOnce(throttle()).resolves({ status: 'Complete', results: [fields(row)] });
+    const throttle = () => awsError('ThrottlingException', 'Rate exceeded');
+    aws.on('StartQuery', sequence(throttle(), { queryId: 'q1' }));
+    aws.on('GetQueryResults', sequence(throttle(), { status: 'Complete', results: [fields(row)] }));
     const s = await source(['orders'], { budget }).sample(0, 5000, ['orders']);
     assert.equal(s.invocations, 120);
-    assert.equal(cw.commandCalls(StartQueryCommand).length, 2);
-    assert.equal(cw.commandCalls(GetQueryResultsCommand).length, 2);
+    assert.equal(aws.inputsOf('StartQuery').length, 2);
+    assert.equal(aws.inputsOf('GetQueryResults').length, 2);
     // 4 calls, the first on the initial token: 3 waits of a second each.
     assert.deepEqual(budgetWaits, [1000, 1000, 1000]);
   });
@@ -188,14 +189,15 @@ describe('CloudWatchTelemetrySource', () => {
   test('more than 50 functions: batched 50 per query and merged', async () => {
     const fns = Array.from({ length: 120 }, (_, i) => `fn-${String(i).padStart(3, '0')}`);
     let n = 0;
-    cw.on(StartQueryCommand).callsFake((input: StartQueryCommandInput) => ({ queryId: `q${++n}-${input.logGroupNames?.length}` }));
-    cw.on(GetQueryResultsCommand).callsFake((input: { queryId: string }) => {
+    aws.on('StartQuery', (input: StartQueryInput) => ({ queryId: `q${++n}-${input.logGroupNames.length}` }));
+    aws.on('GetQueryResults', (input: { queryId: string }) => {
       const groups = Number(input.queryId.split('-')[1]);
       // 2 invocations per function; the batch of 20 is the slow one.
       return { status: 'Complete', results: [fields({ invocations: String(groups * 2), agentErrors: String(groups === 20 ? 10 : 0), textFailures: '0', jsonFailures: '0', p50: groups === 20 ? '100' : '10', p99: groups === 20 ? '1000' : '100' })] };
     });
     const s = await source(fns).sample(0, 5000, fns);
-    assert.deepEqual(starts().map((q) => q.logGroupNames?.length), [50, 50, 20]);
+    // The batches run concurrently: their order on the wire is not fixed.
+    assert.deepEqual(starts().map((q) => q.logGroupNames.length).sort((a, b) => b - a), [50, 50, 20]);
     assert.deepEqual(new Set(starts().flatMap((q) => q.logGroupNames)), new Set(fns.map((f) => `/aws/lambda/${f}`)));
     assert.equal(s.invocations, 240);
     assert.equal(s.errors, 10);
@@ -217,10 +219,10 @@ const VISIBLE_AFTER_MS = 3000;
 function simulatedCloudWatch(clock: Clock, fault: { from: number; until: number }) {
   const results = new Map<string, ResultField[][]>();
   let n = 0;
-  cw.on(StartQueryCommand).callsFake((input: StartQueryCommandInput) => {
+  aws.on('StartQuery', (input: StartQueryInput) => {
     const durations: number[] = [];
     let errors = 0;
-    for (let s = input.startTime!; s < input.endTime!; s++) {
+    for (let s = input.startTime; s < input.endTime; s++) {
       if ((s + 1) * 1000 + VISIBLE_AFTER_MS > clock.now()) continue;
       for (let k = 0; k < 10; k++) {
         const at = s * 1000 + k * 100;
@@ -237,7 +239,7 @@ function simulatedCloudWatch(clock: Clock, fault: { from: number; until: number 
     })]);
     return { queryId };
   });
-  cw.on(GetQueryResultsCommand).callsFake((input: { queryId: string }) => ({ status: 'Complete', results: results.get(input.queryId) }));
+  aws.on('GetQueryResults', (input: { queryId: string }) => ({ status: 'Complete', results: results.get(input.queryId) }));
 }
 
 describe('runScenario with the CloudWatch source on a fake clock', () => {
@@ -290,10 +292,17 @@ describe('runScenario with the CloudWatch source on a fake clock', () => {
 
 describe('faultline chaos run --source cloudwatch', () => {
   let tmp: string;
+  const saved = { ...process.env };
+  // The CLI runs in this process: it finds the fake server through the environment.
   before(() => {
     tmp = mkdtempSync(join(tmpdir(), 'faultline-cwrun-'));
+    Object.assign(process.env, aws.env);
   });
-  after(() => rmSync(tmp, { recursive: true, force: true }));
+  after(() => {
+    rmSync(tmp, { recursive: true, force: true });
+    for (const k of Object.keys(aws.env)) if (saved[k] === undefined) delete process.env[k];
+    Object.assign(process.env, saved);
+  });
 
   const scenarioFile = (name: string, yaml: string) => {
     const path = join(tmp, name);
@@ -307,16 +316,17 @@ describe('faultline chaos run --source cloudwatch', () => {
     const r = await cli('chaos', 'run', file, '--region', 'eu-west-1', '--table', 't');
     assert.equal(r.code, 2);
     assert.match(r.stderr, /scenario "everything" measures every function .* with --source cloudwatch, name them, e\.g\. functions: \[/);
-    assert.equal(cw.calls().length, 0);
+    assert.equal(aws.calls.length, 0);
   });
 
   test('a function without a log group is an error naming it', async () => {
-    cw.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: '/aws/lambda/orders-api-v2' }] });
+    aws.on('DescribeLogGroups', () => ({ logGroups: [{ logGroupName: '/aws/lambda/orders-api-v2' }] }));
     const file = scenarioFile('unknown.yaml', 'name: orders\n' + step.replace('SCOPE', 'orders-api'));
     const r = await cli('chaos', 'run', file, '--source', 'cloudwatch', '--region', 'eu-west-1', '--table', 't');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /function orders-api: unknown; no log group \/aws\/lambda\/orders-api in this account and region/);
-    assert.equal(cw.commandCalls(StartQueryCommand).length, 0);
+    assert.equal(aws.inputsOf('StartQuery').length, 0);
+    assert.deepEqual(aws.inputsOf('DescribeLogGroups'), [{ logGroupNamePrefix: '/aws/lambda/orders-api' }]);
   });
 
   test('a bad --ingestion-delay is a usage error', async () => {

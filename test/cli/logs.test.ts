@@ -144,6 +144,18 @@ describe('CloudWatch without credentials or region', () => {
     assert.equal(r.code, 1);
     assert.deepEqual(JSON.parse(r.stderr), { type: 'error', error: 'no AWS region: pass --region or set AWS_REGION', exitCode: 1 });
   });
+  // Refused before any request: a region that is not a region name is never pasted into a host name.
+  for (const [what, args, env, message] of [
+    ['a bad --region', ['logs', 'tail', '--functions', 'orders', '--region', 'eu-west-1.evil.example'], {}, 'region "eu-west-1.evil.example" is not an AWS region name (such as eu-west-1)'],
+    ['a bad AWS_REGION, with --stack', ['coldstarts', '--stack', 'shop'], { AWS_REGION: 'EU WEST' }, 'region "EU WEST" is not an AWS region name (such as eu-west-1)'],
+    ['a bad endpoint URL', ['logs', 'correlate', TRACE, '--functions', 'orders', '--region', 'eu-west-1'], { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'localhost:4566' }, 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS=localhost:4566: expected an http:// or https:// URL'],
+  ] as const) {
+    test(`${what}: exit 1 and the setting to fix in one line`, async () => {
+      const r = await run([...args], bareEnv({ AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret', ...env }));
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, `faultline: ${message}\n`);
+    });
+  }
 });
 
 describe('faultline coldstarts', () => {

@@ -1,62 +1,68 @@
-// The CloudWatch paths against aws-sdk-client-mock: CloudWatch Logs has no
-// local server. The mock answers like the service does (pages, statuses,
-// throttling); what is tested is our handling of those answers.
-import { afterEach, describe, test } from 'node:test';
+// The CloudWatch paths against a local HTTP server standing in for CloudWatch
+// Logs and CloudFormation (test/helpers/fakeAws.ts): it answers like the
+// services do (pages, statuses, throttling, XML for CloudFormation); what is
+// tested is our requests and our handling of those answers, over real HTTP.
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  CloudWatchLogsClient,
-  DescribeLogGroupsCommand,
-  FilterLogEventsCommand,
-  GetQueryResultsCommand,
-  LimitExceededException,
-  StartQueryCommand,
-  ThrottlingException,
-  type FilterLogEventsCommandInput,
-  type FilteredLogEvent,
-  type ResultField,
-} from '@aws-sdk/client-cloudwatch-logs';
-import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { mockClient } from 'aws-sdk-client-mock';
+import { CLOUDFORMATION, CLOUDWATCH_LOGS, resolveAwsEndpoint } from '../../src/awsEndpoint.js';
 import { OperationError } from '../../cli/common.js';
+import { openCloudFormationApi, type CloudFormationApi } from '../../cli/logs/cloudFormationApi.js';
+import { openLogsApi, type FilteredLogEvent, type LogsApi, type ResultField } from '../../cli/logs/cloudWatchApi.js';
 import { cloudWatchSource } from '../../cli/logs/cloudWatchSource.js';
 import { coldStartsFromInsights, coldStartsFromCloudWatch } from '../../cli/logs/coldStartsInsights.js';
 import { findCorrelation } from '../../cli/logs/findCorrelation.js';
 import { runInsightsQuery } from '../../cli/logs/insights.js';
+import { liveTailEndpoint } from '../../cli/logs/liveTailStream.js';
 import { budgetedCall, RateBudget, type RetryPolicy } from '../../cli/logs/rateBudget.js';
 import { functionsInStack, selectFromCloudWatch } from '../../cli/logs/selectFunctions.js';
 import type { SourceEvent } from '../../cli/logs/records.js';
+import { awsError, escapeXml, FakeAws, queryError, queryXml, sequence } from '../helpers/fakeAws.js';
 import { CHECKOUT_REQ, FUNCTIONS, PAYMENTS_REQ, RANGE, SHIPPING_REQ, SHOP_DIR, TRACE } from './fixtures.js';
 
-const cw = mockClient(CloudWatchLogsClient);
-afterEach(() => cw.reset());
+let aws: FakeAws;
+before(async () => {
+  aws = await FakeAws.start();
+});
+after(() => aws.close());
+const opened: Array<{ destroy(): void }> = [];
+afterEach(() => {
+  for (const c of opened.splice(0)) c.destroy();
+  aws.reset();
+});
 
-const client = () => new CloudWatchLogsClient({ region: 'eu-west-1' });
+/** A CloudWatch Logs client pointed at the fake server (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS). */
+async function client(): Promise<LogsApi> {
+  const c = await openLogsApi({ region: 'eu-west-1', env: aws.env });
+  opened.push(c);
+  return c;
+}
+async function cloudFormation(): Promise<CloudFormationApi> {
+  const c = await openCloudFormationApi({ region: 'eu-west-1', env: aws.env });
+  opened.push(c);
+  return c;
+}
 const sleeps: number[] = [];
 // Backoff waits are recorded instead of slept: the delays are what is under test.
 const retry: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.5, sleep: async (ms) => void sleeps.push(ms) };
 const budget = () => new RateBudget(1000, 1000);
 const noWait = { pollIntervalMs: 0, sleep: async () => {} };
 
-function throttle(): ThrottlingException {
-  return new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
-}
+const throttle = () => awsError('ThrottlingException', 'Rate exceeded');
 
 describe('FilterLogEvents', () => {
   test('follows every page, including empty pages that still carry a nextToken', async () => {
     const ev = (id: string, ts: number): FilteredLogEvent => ({ eventId: id, timestamp: ts, message: `START RequestId: ${id} Version: $LATEST`, logStreamName: 's1' });
-    cw.on(FilterLogEventsCommand)
-      .resolvesOnce({ events: [], nextToken: 't1' })
-      .resolvesOnce({ events: [], nextToken: 't2' })
-      .resolvesOnce({ events: [ev('r1', 1)], nextToken: 't3' })
-      .resolvesOnce({ events: [], nextToken: 't4' })
-      .resolvesOnce({ events: [ev('r2', 2)] });
+    aws.on(
+      'FilterLogEvents',
+      sequence({ events: [], nextToken: 't1' }, { events: [], nextToken: 't2' }, { events: [ev('r1', 1)], nextToken: 't3' }, { events: [], nextToken: 't4' }, { events: [ev('r2', 2)] }),
+    );
     const got: SourceEvent[] = [];
-    const source = cloudWatchSource({ client: client(), budget: budget(), retry });
+    const source = cloudWatchSource({ client: await client(), budget: budget(), retry });
     await source.fetchInvocations([{ function: 'orders', stream: 's1', requestIds: ['r1', 'r2'] }], { startMs: 0, endMs: 10 }, (e) => got.push(e));
     assert.deepEqual(got.map((e) => e.message), ['START RequestId: r1 Version: $LATEST', 'START RequestId: r2 Version: $LATEST']);
-    const calls = cw.commandCalls(FilterLogEventsCommand).map((c) => c.args[0].input as FilterLogEventsCommandInput);
+    const calls = aws.inputsOf('FilterLogEvents');
     assert.deepEqual(calls.map((c) => c.nextToken), [undefined, 't1', 't2', 't3', 't4']);
     assert.equal(calls[0]!.logGroupName, '/aws/lambda/orders');
     assert.deepEqual(calls[0]!.logStreamNames, ['s1']);
@@ -65,36 +71,33 @@ describe('FilterLogEvents', () => {
 
   test('throttling, then success: backs off exponentially and gets the events', async () => {
     sleeps.length = 0;
-    cw.on(FilterLogEventsCommand)
-      .rejectsOnce(throttle())
-      .rejectsOnce(new LimitExceededException({ message: 'limit', $metadata: {} }))
-      .rejectsOnce(throttle())
-      .resolvesOnce({ events: [{ timestamp: 5, message: 'END RequestId: r1', logStreamName: 's' }] });
+    aws.on('FilterLogEvents', sequence(throttle(), awsError('LimitExceededException', 'limit'), throttle(), { events: [{ timestamp: 5, message: 'END RequestId: r1', logStreamName: 's' }] }));
     const got: SourceEvent[] = [];
-    await cloudWatchSource({ client: client(), budget: budget(), retry }).fetchInvocations(
+    await cloudWatchSource({ client: await client(), budget: budget(), retry }).fetchInvocations(
       [{ function: 'orders', stream: 's', requestIds: ['r1'] }],
       { startMs: 0, endMs: 10 },
       (e) => got.push(e),
     );
     assert.equal(got.length, 1);
-    assert.equal(cw.commandCalls(FilterLogEventsCommand).length, 4);
+    assert.equal(aws.inputsOf('FilterLogEvents').length, 4);
     // Full jitter over 100, 200, 400 ms caps (random() = 0.5).
     assert.deepEqual(sleeps, [50, 100, 200]);
   });
 
   test('throttling that never ends gives up after maxAttempts with the AWS error', async () => {
-    cw.on(FilterLogEventsCommand).rejects(throttle());
+    aws.on('FilterLogEvents', throttle);
     await assert.rejects(
-      cloudWatchSource({ client: client(), budget: budget(), retry }).fetchInvocations([{ function: 'f', stream: 's', requestIds: ['r'] }], { startMs: 0, endMs: 1 }, () => {}),
+      cloudWatchSource({ client: await client(), budget: budget(), retry }).fetchInvocations([{ function: 'f', stream: 's', requestIds: ['r'] }], { startMs: 0, endMs: 1 }, () => {}),
       { name: 'ThrottlingException' },
     );
-    assert.equal(cw.commandCalls(FilterLogEventsCommand).length, retry.maxAttempts);
+    assert.equal(aws.inputsOf('FilterLogEvents').length, retry.maxAttempts);
   });
 
   test('other errors are not retried', async () => {
-    cw.on(FilterLogEventsCommand).rejects(Object.assign(new Error('nope'), { name: 'ResourceNotFoundException' }));
-    await assert.rejects(budgetedCall(budget(), () => client().send(new FilterLogEventsCommand({ logGroupName: 'x' })), retry), { name: 'ResourceNotFoundException' });
-    assert.equal(cw.commandCalls(FilterLogEventsCommand).length, 1);
+    aws.on('FilterLogEvents', () => awsError('ResourceNotFoundException', 'nope'));
+    const logs = await client();
+    await assert.rejects(budgetedCall(budget(), () => logs.filterLogEvents({ logGroupName: 'x' }), retry), { name: 'ResourceNotFoundException', message: 'nope' });
+    assert.equal(aws.inputsOf('FilterLogEvents').length, 1);
   });
 });
 
@@ -107,24 +110,29 @@ describe('Logs Insights', () => {
 
   test('120 log groups run as 3 queries of at most 50 groups, results merged', async () => {
     let n = 0;
-    cw.on(StartQueryCommand).callsFake(() => ({ queryId: `q${++n}` }));
-    cw.on(GetQueryResultsCommand).callsFake((input: { queryId: string }) => ({ status: 'Complete', results: [row(`from ${input.queryId}`)] }));
-    const rows = await runInsightsQuery({ logGroups: groups, range: { startMs: 0, endMs: 3_600_000 }, queryString: 'fields @message' }, { client: client(), budget: budget(), retry, ...noWait });
-    const starts = cw.commandCalls(StartQueryCommand).map((c) => c.args[0].input);
-    assert.deepEqual(starts.map((s) => s.logGroupNames?.length), [50, 50, 20]);
+    aws.on('StartQuery', () => ({ queryId: `q${++n}` }));
+    aws.on('GetQueryResults', (input: { queryId: string }) => ({ status: 'Complete', results: [row(`from ${input.queryId}`)] }));
+    const rows = await runInsightsQuery({ logGroups: groups, range: { startMs: 0, endMs: 3_600_000 }, queryString: 'fields @message' }, { client: await client(), budget: budget(), retry, ...noWait });
+    const starts = aws.inputsOf('StartQuery') as Array<{ logGroupNames: string[] }>;
+    // The parts run concurrently: their order on the wire is not fixed.
+    assert.deepEqual(starts.map((s) => s.logGroupNames.length).sort((a, b) => b - a), [50, 50, 20]);
     assert.deepEqual(new Set(starts.flatMap((s) => s.logGroupNames)), new Set(groups));
     assert.deepEqual(rows.map((r) => r['@message']).sort(), ['from q1', 'from q2', 'from q3']);
     assert.equal(rows[0]!['@ptr'], 'x');
   });
 
   test('polls until Complete and reports progress', async () => {
-    cw.on(StartQueryCommand).resolves({ queryId: 'q1' });
-    cw.on(GetQueryResultsCommand)
-      .resolvesOnce({ status: 'Scheduled' })
-      .resolvesOnce({ status: 'Running', statistics: { recordsMatched: 3, recordsScanned: 1000 } })
-      .resolvesOnce({ status: 'Complete', results: [row('m')], statistics: { recordsMatched: 5, recordsScanned: 2000 } });
+    aws.on('StartQuery', () => ({ queryId: 'q1' }));
+    aws.on(
+      'GetQueryResults',
+      sequence(
+        { status: 'Scheduled' },
+        { status: 'Running', statistics: { recordsMatched: 3, recordsScanned: 1000 } },
+        { status: 'Complete', results: [row('m')], statistics: { recordsMatched: 5, recordsScanned: 2000 } },
+      ),
+    );
     const progress: string[] = [];
-    const rows = await runInsightsQuery({ logGroups: ['/aws/lambda/a'], range: { startMs: 0, endMs: 1000 }, queryString: 'q' }, { client: client(), budget: budget(), retry, ...noWait, progress: (m) => progress.push(m) });
+    const rows = await runInsightsQuery({ logGroups: ['/aws/lambda/a'], range: { startMs: 0, endMs: 1000 }, queryString: 'q' }, { client: await client(), budget: budget(), retry, ...noWait, progress: (m) => progress.push(m) });
     assert.equal(rows.length, 1);
     assert.deepEqual(progress, [
       'query 1/1: scheduled, no statistics yet',
@@ -135,54 +143,52 @@ describe('Logs Insights', () => {
   });
 
   test('a Failed query is an OperationError', async () => {
-    cw.on(StartQueryCommand).resolves({ queryId: 'q1' });
-    cw.on(GetQueryResultsCommand).resolves({ status: 'Failed' });
+    aws.on('StartQuery', () => ({ queryId: 'q1' }));
+    aws.on('GetQueryResults', () => ({ status: 'Failed' }));
     await assert.rejects(
-      runInsightsQuery({ logGroups: ['/aws/lambda/a'], range: { startMs: 0, endMs: 1000 }, queryString: 'q' }, { client: client(), budget: budget(), retry, ...noWait }),
+      runInsightsQuery({ logGroups: ['/aws/lambda/a'], range: { startMs: 0, endMs: 1000 }, queryString: 'q' }, { client: await client(), budget: budget(), retry, ...noWait }),
       (err: unknown) => err instanceof OperationError && /query q1 .* ended Failed/.test(err.message),
     );
   });
 
   test('a Cancelled query is an OperationError', async () => {
-    cw.on(StartQueryCommand).resolves({ queryId: 'q1' });
-    cw.on(GetQueryResultsCommand).resolves({ status: 'Cancelled' });
+    aws.on('StartQuery', () => ({ queryId: 'q1' }));
+    aws.on('GetQueryResults', () => ({ status: 'Cancelled' }));
     await assert.rejects(
-      runInsightsQuery({ logGroups: ['/aws/lambda/a'], range: { startMs: 0, endMs: 1000 }, queryString: 'q' }, { client: client(), budget: budget(), retry, ...noWait }),
+      runInsightsQuery({ logGroups: ['/aws/lambda/a'], range: { startMs: 0, endMs: 1000 }, queryString: 'q' }, { client: await client(), budget: budget(), retry, ...noWait }),
       /ended Cancelled/,
     );
   });
 
   test('a timed-out query is split in two halves of its time range and rerun', async () => {
     let n = 0;
-    cw.on(StartQueryCommand).callsFake(() => ({ queryId: `q${++n}` }));
-    cw.on(GetQueryResultsCommand).callsFake((input: { queryId: string }) =>
-      input.queryId === 'q1' ? { status: 'Timeout' } : { status: 'Complete', results: [row(input.queryId)] },
-    );
-    const rows = await runInsightsQuery({ logGroups: ['/aws/lambda/a'], range: { startMs: 0, endMs: 7_200_000 }, queryString: 'q' }, { client: client(), budget: budget(), retry, ...noWait });
-    const ranges = cw.commandCalls(StartQueryCommand).map((c) => [c.args[0].input.startTime, c.args[0].input.endTime]);
+    aws.on('StartQuery', () => ({ queryId: `q${++n}` }));
+    aws.on('GetQueryResults', (input: { queryId: string }) => (input.queryId === 'q1' ? { status: 'Timeout' } : { status: 'Complete', results: [row(input.queryId)] }));
+    const rows = await runInsightsQuery({ logGroups: ['/aws/lambda/a'], range: { startMs: 0, endMs: 7_200_000 }, queryString: 'q' }, { client: await client(), budget: budget(), retry, ...noWait });
+    const ranges = aws.inputsOf('StartQuery').map((q: { startTime: number; endTime: number }) => [q.startTime, q.endTime]);
     assert.deepEqual(ranges, [[0, 7200], [0, 3600], [3600, 7200]]);
     assert.deepEqual(rows.map((r) => r['@message']), ['q2', 'q3']);
   });
 
   test('a query that keeps timing out ends in an OperationError', async () => {
     let n = 0;
-    cw.on(StartQueryCommand).callsFake(() => ({ queryId: `q${++n}` }));
-    cw.on(GetQueryResultsCommand).resolves({ status: 'Timeout' });
+    aws.on('StartQuery', () => ({ queryId: `q${++n}` }));
+    aws.on('GetQueryResults', () => ({ status: 'Timeout' }));
     await assert.rejects(
-      runInsightsQuery({ logGroups: ['/aws/lambda/a'], range: { startMs: 0, endMs: 3_600_000 }, queryString: 'q' }, { client: client(), budget: budget(), retry, ...noWait, maxSplits: 2 }),
+      runInsightsQuery({ logGroups: ['/aws/lambda/a'], range: { startMs: 0, endMs: 3_600_000 }, queryString: 'q' }, { client: await client(), budget: budget(), retry, ...noWait, maxSplits: 2 }),
       /timed out even on/,
     );
     // The whole range, its first half, and the first quarter: then it gives up.
-    assert.equal(cw.commandCalls(StartQueryCommand).length, 3);
+    assert.equal(aws.inputsOf('StartQuery').length, 3);
   });
 
   test('long ranges run in windows', async () => {
     let n = 0;
-    cw.on(StartQueryCommand).callsFake(() => ({ queryId: `q${++n}` }));
-    cw.on(GetQueryResultsCommand).resolves({ status: 'Complete', results: [] });
+    aws.on('StartQuery', () => ({ queryId: `q${++n}` }));
+    aws.on('GetQueryResults', () => ({ status: 'Complete', results: [] }));
     const day = 86_400_000;
-    await runInsightsQuery({ logGroups: ['/aws/lambda/a'], range: { startMs: 0, endMs: 2.5 * day }, queryString: 'q' }, { client: client(), budget: budget(), retry, ...noWait, maxWindowMs: day });
-    const ranges = cw.commandCalls(StartQueryCommand).map((c) => [c.args[0].input.startTime, c.args[0].input.endTime]).sort((a, b) => a[0]! - b[0]!);
+    await runInsightsQuery({ logGroups: ['/aws/lambda/a'], range: { startMs: 0, endMs: 2.5 * day }, queryString: 'q' }, { client: await client(), budget: budget(), retry, ...noWait, maxWindowMs: day });
+    const ranges = aws.inputsOf('StartQuery').map((q: { startTime: number; endTime: number }) => [q.startTime, q.endTime]).sort((a, b) => a[0]! - b[0]!);
     assert.deepEqual(ranges, [[0, 86400], [86400, 172800], [172800, 216000]]);
   });
 });
@@ -210,11 +216,11 @@ describe('logs correlate over CloudWatch', () => {
   test('Insights finds the id, FilterLogEvents fetches the invocations: same answer as the log directory', async () => {
     const data = fixtureEvents();
     const queries: string[] = [];
-    cw.on(StartQueryCommand).callsFake((input: { queryString: string; logGroupNames: string[] }) => {
+    aws.on('StartQuery', (input: { queryString: string; logGroupNames: string[] }) => {
       queries.push(input.queryString);
       return { queryId: String(queries.length - 1) };
     });
-    cw.on(GetQueryResultsCommand).callsFake((input: { queryId: string }) => {
+    aws.on('GetQueryResults', (input: { queryId: string }) => {
       const q = queries[Number(input.queryId)]!;
       const terms = [...q.matchAll(/@message like "([^"]*)"/g)].map((m) => m[1]!);
       const results: ResultField[][] = [];
@@ -232,15 +238,15 @@ describe('logs correlate over CloudWatch', () => {
       }
       return { status: 'Complete', results };
     });
-    cw.on(FilterLogEventsCommand).callsFake((input: FilterLogEventsCommandInput) => {
+    aws.on('FilterLogEvents', (input: { logGroupName: string; logStreamNames?: string[]; filterPattern?: string; nextToken?: string }) => {
       const terms = termsOf(input.filterPattern ?? '');
-      const events = (data.get(input.logGroupName!) ?? []).filter(
+      const events = (data.get(input.logGroupName) ?? []).filter(
         (e) => terms.some((t) => e.message!.includes(t)) && (!input.logStreamNames || input.logStreamNames.includes(e.logStreamName!)),
       );
       // Two pages, the first one empty with a token, as FilterLogEvents does while it searches.
       return input.nextToken ? { events } : { events: [], nextToken: 'more' };
     });
-    const source = cloudWatchSource({ client: client(), budget: budget(), retry, insights: noWait });
+    const source = cloudWatchSource({ client: await client(), budget: budget(), retry, insights: noWait });
     const c = await findCorrelation({ source, functions: FUNCTIONS, id: CHECKOUT_REQ, range: RANGE });
     assert.deepEqual(c.traceIds, [TRACE]);
     assert.deepEqual(c.invocations.map((i) => i.requestId), [CHECKOUT_REQ, PAYMENTS_REQ, SHIPPING_REQ]);
@@ -255,18 +261,19 @@ describe('logs correlate over CloudWatch', () => {
 
 describe('function selection on CloudWatch', () => {
   test('--prefix pages through DescribeLogGroups', async () => {
-    cw.on(DescribeLogGroupsCommand)
-      .resolvesOnce({ logGroups: [{ logGroupName: '/aws/lambda/shop-a' }], nextToken: 'n1' })
-      .resolvesOnce({ logGroups: [], nextToken: 'n2' })
-      .resolvesOnce({ logGroups: [{ logGroupName: '/aws/lambda/shop-b' }] });
-    const fns = await selectFromCloudWatch({ by: 'prefix', prefix: 'shop-' }, { logs: client(), budget: budget(), retry });
+    aws.on(
+      'DescribeLogGroups',
+      sequence({ logGroups: [{ logGroupName: '/aws/lambda/shop-a' }], nextToken: 'n1' }, { logGroups: [], nextToken: 'n2' }, { logGroups: [{ logGroupName: '/aws/lambda/shop-b' }] }),
+    );
+    const fns = await selectFromCloudWatch({ by: 'prefix', prefix: 'shop-' }, { logs: await client(), budget: budget(), retry });
     assert.deepEqual(fns, ['shop-a', 'shop-b']);
-    assert.equal(cw.commandCalls(DescribeLogGroupsCommand)[0]!.args[0].input.logGroupNamePrefix, '/aws/lambda/shop-');
+    assert.equal(aws.inputsOf('DescribeLogGroups')[0]!.logGroupNamePrefix, '/aws/lambda/shop-');
+    assert.deepEqual(aws.inputsOf('DescribeLogGroups').map((i: { nextToken?: string }) => i.nextToken), [undefined, 'n1', 'n2']);
   });
   test('an unknown function is an OperationError naming it', async () => {
-    cw.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: '/aws/lambda/orders-v2' }] });
+    aws.on('DescribeLogGroups', () => ({ logGroups: [{ logGroupName: '/aws/lambda/orders-v2' }] }));
     await assert.rejects(
-      selectFromCloudWatch({ by: 'names', names: ['orders'] }, { logs: client(), budget: budget(), retry }),
+      selectFromCloudWatch({ by: 'names', names: ['orders'] }, { logs: await client(), budget: budget(), retry }),
       (err: unknown) => err instanceof OperationError && err.message.startsWith('function orders: unknown; no log group /aws/lambda/orders'),
     );
   });
@@ -275,11 +282,11 @@ describe('function selection on CloudWatch', () => {
 describe('coldstarts on CloudWatch', () => {
   test('runs aggregation queries and reads their rows', async () => {
     const queries: string[] = [];
-    cw.on(StartQueryCommand).callsFake((input: { queryString: string }) => {
+    aws.on('StartQuery', (input: { queryString: string }) => {
       queries.push(input.queryString);
       return { queryId: String(queries.length - 1) };
     });
-    cw.on(GetQueryResultsCommand).callsFake((input: { queryId: string }) => {
+    aws.on('GetQueryResults', (input: { queryId: string }) => {
       const q = queries[Number(input.queryId)]!;
       const f = (field: string, value: string) => ({ field, value });
       const results = q.includes('REPORT')
@@ -287,7 +294,7 @@ describe('coldstarts on CloudWatch', () => {
         : [[f('@log', '1:/aws/lambda/a'), f('inits', '4'), f('initP50', '900'), f('initP95', '1000'), f('initP99', '1000'), f('initMax', '1000')]];
       return { status: 'Complete', results };
     });
-    const [a, b] = await coldStartsFromCloudWatch(['a', 'b'], { startMs: 0, endMs: 1000 }, { client: client(), budget: budget(), retry, insights: noWait });
+    const [a, b] = await coldStartsFromCloudWatch(['a', 'b'], { startMs: 0, endMs: 1000 }, { client: await client(), budget: budget(), retry, insights: noWait });
     assert.deepEqual(a, {
       function: 'a',
       invocations: 200,
@@ -333,33 +340,114 @@ describe('RateBudget', () => {
   });
 });
 
-describe('--stack', () => {
-  const cfn = mockClient(CloudFormationClient);
-  afterEach(() => cfn.reset());
+/** One ListStackResources page as CloudFormation writes it. */
+function stackPage(members: Array<{ type: string; physical: string; logical: string }>, nextToken?: string): string {
+  const member = (m: { type: string; physical: string; logical: string }) =>
+    `<member><LogicalResourceId>${escapeXml(m.logical)}</LogicalResourceId><PhysicalResourceId>${escapeXml(m.physical)}</PhysicalResourceId>` +
+    `<ResourceType>${m.type}</ResourceType><LastUpdatedTimestamp>2026-11-23T19:00:00.000Z</LastUpdatedTimestamp><ResourceStatus>CREATE_COMPLETE</ResourceStatus>` +
+    `<DriftInformation><StackResourceDriftStatus>NOT_CHECKED</StackResourceDriftStatus></DriftInformation></member>`;
+  return (
+    `<ListStackResourcesResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">\n  <ListStackResourcesResult>\n    <StackResourceSummaries>` +
+    members.map(member).join('\n') +
+    `</StackResourceSummaries>${nextToken === undefined ? '' : `<NextToken>${escapeXml(nextToken)}</NextToken>`}\n  </ListStackResourcesResult>` +
+    `<ResponseMetadata><RequestId>b9b4b068-3a41-11e5-94eb-example</RequestId></ResponseMetadata></ListStackResourcesResponse>\n`
+  );
+}
 
+describe('--stack', () => {
   test('lists the stack\'s Lambda functions over every page', async () => {
-    cfn
-      .on(ListStackResourcesCommand)
-      .resolvesOnce({
-        StackResourceSummaries: [
-          { ResourceType: 'AWS::Lambda::Function', PhysicalResourceId: 'shop-checkout', LogicalResourceId: 'A', ResourceStatus: 'CREATE_COMPLETE', LastUpdatedTimestamp: new Date() },
-          { ResourceType: 'AWS::SQS::Queue', PhysicalResourceId: 'q', LogicalResourceId: 'Q', ResourceStatus: 'CREATE_COMPLETE', LastUpdatedTimestamp: new Date() },
-        ],
-        NextToken: 'n',
-      })
-      .resolvesOnce({
-        StackResourceSummaries: [{ ResourceType: 'AWS::Lambda::Function', PhysicalResourceId: 'shop-payments', LogicalResourceId: 'B', ResourceStatus: 'CREATE_COMPLETE', LastUpdatedTimestamp: new Date() }],
-      });
-    const names = await functionsInStack('shop', { cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }), budget: budget(), retry });
+    aws.on(
+      'ListStackResources',
+      sequence(
+        queryXml(
+          stackPage(
+            [
+              { type: 'AWS::Lambda::Function', physical: 'shop-checkout', logical: 'A' },
+              { type: 'AWS::SQS::Queue', physical: 'q', logical: 'Q' },
+            ],
+            'n/+&=',
+          ),
+        ),
+        queryXml(stackPage([{ type: 'AWS::Lambda::Function', physical: 'shop-payments', logical: 'B' }])),
+      ),
+    );
+    const names = await functionsInStack('shop', { cloudFormation: await cloudFormation(), budget: budget(), retry });
     assert.deepEqual(names, ['shop-checkout', 'shop-payments']);
-    assert.equal(cfn.commandCalls(ListStackResourcesCommand)[1]!.args[0].input.NextToken, 'n');
+    const calls = aws.calls.filter((c) => c.operation === 'ListStackResources');
+    // The second page asks for the token the first one gave, decoded from XML and form-encoded.
+    assert.deepEqual(calls.map((c) => c.input), [
+      { Action: 'ListStackResources', Version: '2010-05-15', StackName: 'shop' },
+      { Action: 'ListStackResources', Version: '2010-05-15', StackName: 'shop', NextToken: 'n/+&=' },
+    ]);
+    // A query-protocol form, signed for cloudformation in the client's region.
+    assert.equal(calls[0]!.headers['content-type'], 'application/x-www-form-urlencoded; charset=utf-8');
+    assert.match(String(calls[0]!.headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIDFAKEAWS\/\d{8}\/eu-west-1\/cloudformation\/aws4_request, /);
   });
 
   test('an unknown stack is an OperationError naming it', async () => {
-    cfn.on(ListStackResourcesCommand).rejects(Object.assign(new Error('Stack with id nope does not exist'), { name: 'ValidationError' }));
+    aws.on('ListStackResources', () => queryError('ValidationError', 'Stack with id nope does not exist'));
     await assert.rejects(
-      functionsInStack('nope', { cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }), budget: budget(), retry }),
+      functionsInStack('nope', { cloudFormation: await cloudFormation(), budget: budget(), retry }),
       (err: unknown) => err instanceof OperationError && err.message === '--stack nope: no such CloudFormation stack in this account and region',
     );
+  });
+
+  test('CloudFormation throttling is retried inside the budget; access denied names the permission', async () => {
+    sleeps.length = 0;
+    aws.on('ListStackResources', sequence(queryError('Throttling', 'Rate exceeded'), queryXml(stackPage([{ type: 'AWS::Lambda::Function', physical: 'f', logical: 'F' }]))));
+    assert.deepEqual(await functionsInStack('s', { cloudFormation: await cloudFormation(), budget: budget(), retry }), ['f']);
+    assert.deepEqual(sleeps, [50]);
+    aws.on('ListStackResources', () => queryError('AccessDenied', 'User: arn:aws:iam::1:user/x is not authorized to perform: cloudformation:ListStackResources', 403));
+    await assert.rejects(
+      functionsInStack('s', { cloudFormation: await cloudFormation(), budget: budget(), retry }),
+      (err: unknown) =>
+        err instanceof OperationError &&
+        err.message === '--stack s: access denied by CloudFormation: User: arn:aws:iam::1:user/x is not authorized to perform: cloudformation:ListStackResources (--stack needs cloudformation:ListStackResources)',
+    );
+    aws.on('ListStackResources', () => queryError('InternalFailure', 'boom', 500));
+    await assert.rejects(functionsInStack('s', { cloudFormation: await cloudFormation(), budget: budget(), retry }), { name: 'InternalFailure', message: 'boom' });
+  });
+
+  test('an answer that is not ListStackResources XML is a clear error, not an empty stack', async () => {
+    aws.on('ListStackResources', () => queryXml('<html><body>502 Bad Gateway</html>'));
+    await assert.rejects(
+      functionsInStack('s', { cloudFormation: await cloudFormation(), budget: budget(), retry }),
+      (err: unknown) =>
+        err instanceof Error && err.name === 'BadResponse' && /CloudFormation ListStackResources at 127\.0\.0\.1:\d+: not an XML document: end tag <\/html> closes <body>/.test(err.message),
+    );
+  });
+});
+
+describe('the CloudWatch Logs requests', () => {
+  test('are awsJson1_1 POSTs with the operation in X-Amz-Target, signed for logs in the region', async () => {
+    aws.on('DescribeLogGroups', () => ({ logGroups: [{ logGroupName: '/aws/lambda/orders' }] }));
+    await selectFromCloudWatch({ by: 'names', names: ['orders'] }, { logs: await client(), budget: budget(), retry });
+    const [call] = aws.calls;
+    assert.equal(call!.headers['x-amz-target'], 'Logs_20140328.DescribeLogGroups');
+    assert.equal(call!.headers['content-type'], 'application/x-amz-json-1.1');
+    assert.match(String(call!.headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIDFAKEAWS\/\d{8}\/eu-west-1\/logs\/aws4_request, /);
+    assert.deepEqual(call!.input, { logGroupNamePrefix: '/aws/lambda/orders' });
+  });
+
+  test('a 5xx is retried (at most 3 attempts), each attempt inside the budget', async () => {
+    aws.on('DescribeLogGroups', sequence(awsError('InternalFailure', 'oops', 500), awsError('ServiceUnavailable', 'busy', 503), { logGroups: [{ logGroupName: '/aws/lambda/a' }] }));
+    assert.deepEqual(await selectFromCloudWatch({ by: 'names', names: ['a'] }, { logs: await client(), budget: budget(), retry }), ['a']);
+    assert.equal(aws.inputsOf('DescribeLogGroups').length, 3);
+    aws.on('DescribeLogGroups', () => awsError('InternalFailure', 'still down', 500));
+    await assert.rejects(selectFromCloudWatch({ by: 'names', names: ['a'] }, { logs: await client(), budget: budget(), retry }), { name: 'InternalFailure', message: 'still down' });
+    assert.equal(aws.inputsOf('DescribeLogGroups').length, 6);
+  });
+});
+
+describe('endpoints', () => {
+  test('CloudFormation and Live Tail: the configured endpoint as is, else the regional host (Live Tail behind stream-)', () => {
+    const cfn = (env: Record<string, string>) => resolveAwsEndpoint(CLOUDFORMATION, 'eu-west-1', env).url.href;
+    assert.equal(cfn({}), 'https://cloudformation.eu-west-1.amazonaws.com/');
+    assert.equal(cfn({ AWS_ENDPOINT_URL_CLOUDFORMATION: 'http://127.0.0.1:4566' }), 'http://127.0.0.1:4566/');
+    assert.equal(resolveAwsEndpoint(CLOUDFORMATION, 'cn-north-1', {}).url.href, 'https://cloudformation.cn-north-1.amazonaws.com.cn/');
+    const live = (env: Record<string, string>) => liveTailEndpoint(resolveAwsEndpoint(CLOUDWATCH_LOGS, 'eu-west-1', env)).url.href;
+    assert.equal(live({}), 'https://stream-logs.eu-west-1.amazonaws.com/');
+    assert.equal(live({ AWS_USE_FIPS_ENDPOINT: 'true' }), 'https://stream-logs-fips.eu-west-1.amazonaws.com/');
+    assert.equal(live({ AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'http://127.0.0.1:4566' }), 'http://127.0.0.1:4566/');
   });
 });

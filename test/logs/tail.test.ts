@@ -1,46 +1,49 @@
 // `logs tail` on CloudWatch: Live Tail sessions (≤ 10 log groups each),
-// restart on session timeout, and the polling fallback; and on a log
-// directory, which streams it reads on the first pass.
-import { afterEach, beforeEach, describe, test } from 'node:test';
+// restart on session timeout, and the polling fallback, against a local HTTP
+// server standing in for CloudWatch Logs (test/helpers/fakeAws.ts, Live Tail
+// answered as an AWS event stream); and on a log directory, which streams it
+// reads on the first pass.
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AccessDeniedException,
-  CloudWatchLogsClient,
-  DescribeLogGroupsCommand,
-  FilterLogEventsCommand,
-  StartLiveTailCommand,
-  type StartLiveTailResponseStream,
-} from '@aws-sdk/client-cloudwatch-logs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { openLogsApi, type LogsApi } from '../../cli/logs/cloudWatchApi.js';
 import { cloudWatchSource } from '../../cli/logs/cloudWatchSource.js';
 import { logDirSource, MTIME_SLACK_MS, type SkippedLine } from '../../cli/logs/logDirSource.js';
 import { RateBudget, type RetryPolicy } from '../../cli/logs/rateBudget.js';
 import type { SourceEvent } from '../../cli/logs/records.js';
+import { awsError, eventStream, FakeAws, liveTailEvent, liveTailException, sequence } from '../helpers/fakeAws.js';
 
-const cw = mockClient(CloudWatchLogsClient);
-afterEach(() => cw.reset());
+let aws: FakeAws;
+before(async () => {
+  aws = await FakeAws.start();
+});
+after(() => aws.close());
+const opened: LogsApi[] = [];
+afterEach(() => {
+  for (const c of opened.splice(0)) c.destroy();
+  aws.reset();
+});
+async function client(): Promise<LogsApi> {
+  const c = await openLogsApi({ region: 'eu-west-1', env: aws.env });
+  opened.push(c);
+  return c;
+}
 
 const retry: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, random: () => 0, sleep: async () => {} };
 const arn = (fn: string) => `arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/${fn}`;
 const functions = Array.from({ length: 15 }, (_, i) => `fn-${i}`);
 
 function describeGroups(): void {
-  cw.on(DescribeLogGroupsCommand).callsFake((input: { logGroupNamePrefix: string }) => {
+  aws.on('DescribeLogGroups', (input: { logGroupNamePrefix: string }) => {
     const name = input.logGroupNamePrefix;
     return { logGroups: [{ logGroupName: name, logGroupArn: arn(name.slice('/aws/lambda/'.length)) }] };
   });
 }
 
-async function* stream(items: StartLiveTailResponseStream[]): AsyncGenerator<StartLiveTailResponseStream> {
-  for (const i of items) yield i;
-}
-
-const update = (groupArn: string, message: string, timestamp = 1): StartLiveTailResponseStream => ({
-  sessionUpdate: { sessionResults: [{ logGroupIdentifier: groupArn, logStreamName: 's', message, timestamp }] },
-});
+const update = (groupArn: string, message: string, timestamp = 1) =>
+  liveTailEvent('sessionUpdate', { sessionMetadata: { sampled: false }, sessionResults: [{ logGroupIdentifier: groupArn, logStreamName: 's', message, timestamp }] });
 
 /** The first `n` events followed; fewer if `giveUpMs` passes first, so a missed event fails the test instead of hanging it. */
 async function take(source: Pick<ReturnType<typeof cloudWatchSource>, 'follow'>, fns: string[], n: number, sinceMs = Date.now(), giveUpMs?: number): Promise<SourceEvent[]> {
@@ -62,39 +65,39 @@ async function take(source: Pick<ReturnType<typeof cloudWatchSource>, 'follow'>,
 describe('logs tail on CloudWatch', () => {
   test('15 functions run as 2 Live Tail sessions (10 + 5), merged', async () => {
     describeGroups();
-    cw.on(StartLiveTailCommand).callsFake((input: { logGroupIdentifiers: string[] }) => ({
-      responseStream: stream([{ sessionStart: { sessionId: 'x' } }, ...input.logGroupIdentifiers.map((g) => update(g, `hello from ${g.split('/').pop()}`))]),
-    }));
-    const source = cloudWatchSource({ client: new CloudWatchLogsClient({ region: 'eu-west-1' }), budget: new RateBudget(1000, 1000), retry });
+    aws.on('StartLiveTail', (input: { logGroupIdentifiers: string[] }) =>
+      eventStream([liveTailEvent('sessionStart', { sessionId: 'x' }), ...input.logGroupIdentifiers.map((g) => update(g, `hello from ${g.split('/').pop()}`))]),
+    );
+    const source = cloudWatchSource({ client: await client(), budget: new RateBudget(1000, 1000), retry });
     const got = await take(source, functions, 15);
-    const sessions = cw.commandCalls(StartLiveTailCommand).map((c) => c.args[0].input.logGroupIdentifiers!.length);
-    assert.deepEqual(sessions, [10, 5]);
+    // The sessions start together: their order on the wire is not fixed.
+    const sessions = aws.inputsOf('StartLiveTail').map((i: { logGroupIdentifiers: string[] }) => i.logGroupIdentifiers.length);
+    assert.deepEqual(sessions.sort((a, b) => b - a), [10, 5]);
+    assert.deepEqual(new Set(aws.inputsOf('StartLiveTail').flatMap((i: { logGroupIdentifiers: string[] }) => i.logGroupIdentifiers)), new Set(functions.map(arn)));
     assert.deepEqual(got.map((e) => e.function).sort(), [...functions].sort());
     assert.ok(got.every((e) => e.message === `hello from ${e.function}`));
   });
 
   test('a session ended by its time limit is started again', async () => {
     describeGroups();
-    cw.on(StartLiveTailCommand)
-      .resolvesOnce({ responseStream: stream([update(arn('a'), 'one'), { SessionTimeoutException: { name: 'SessionTimeoutException', message: '3h', $fault: 'client', $metadata: {} } as never }]) })
-      .resolvesOnce({ responseStream: stream([update(arn('a'), 'two')]) });
-    const source = cloudWatchSource({ client: new CloudWatchLogsClient({ region: 'eu-west-1' }), budget: new RateBudget(1000, 1000), retry });
+    aws.on('StartLiveTail', sequence(eventStream([update(arn('a'), 'one'), liveTailException('SessionTimeoutException', '3h')]), eventStream([update(arn('a'), 'two')])));
+    const source = cloudWatchSource({ client: await client(), budget: new RateBudget(1000, 1000), retry });
     const got = await take(source, ['a'], 2);
     assert.deepEqual(got.map((e) => e.message), ['one', 'two']);
-    assert.equal(cw.commandCalls(StartLiveTailCommand).length, 2);
+    assert.equal(aws.inputsOf('StartLiveTail').length, 2);
   });
 
   test('where Live Tail is refused, polls FilterLogEvents and says so', async () => {
     describeGroups();
-    cw.on(StartLiveTailCommand).rejects(new AccessDeniedException({ message: 'not allowed', $metadata: {} }));
+    aws.on('StartLiveTail', () => awsError('AccessDeniedException', 'not allowed'));
     const now = Date.now();
-    cw.on(FilterLogEventsCommand)
-      .resolvesOnce({ events: [], nextToken: 'p' })
-      .resolvesOnce({ events: [{ timestamp: now + 60_000, message: 'polled line', logStreamName: 's', eventId: '1' }] })
-      .resolves({ events: [] });
+    aws.on(
+      'FilterLogEvents',
+      sequence({ events: [], nextToken: 'p' }, { events: [{ timestamp: now + 60_000, message: 'polled line', logStreamName: 's', eventId: '1' }] }, { events: [] }),
+    );
     const notices: string[] = [];
     const source = cloudWatchSource({
-      client: new CloudWatchLogsClient({ region: 'eu-west-1' }),
+      client: await client(),
       budget: new RateBudget(1000, 1000),
       retry,
       pollMs: 1,
@@ -110,10 +113,37 @@ describe('logs tail on CloudWatch', () => {
     const e0 = { timestamp: now - 60_000, message: 'before --since', logStreamName: 's', eventId: '0' };
     const e1 = { timestamp: now + 1, message: 'first', logStreamName: 's', eventId: '1' };
     const e2 = { timestamp: now + 2, message: 'second', logStreamName: 's', eventId: '2' };
-    cw.on(FilterLogEventsCommand).resolvesOnce({ events: [e0, e1] }).resolvesOnce({ events: [e1, e2] }).resolves({ events: [e1, e2] });
-    const source = cloudWatchSource({ client: new CloudWatchLogsClient({ region: 'eu-west-1' }), budget: new RateBudget(1000, 1000), retry, pollMs: 1, liveTail: false });
+    aws.on('FilterLogEvents', sequence({ events: [e0, e1] }, { events: [e1, e2] }, { events: [e1, e2] }));
+    const source = cloudWatchSource({ client: await client(), budget: new RateBudget(1000, 1000), retry, pollMs: 1, liveTail: false });
     const got = await take(source, ['a'], 2, now);
     assert.deepEqual(got.map((e) => e.message), ['first', 'second']);
+  });
+
+  test('stopping the tail ends an open Live Tail session: its connection is closed', async () => {
+    describeGroups();
+    aws.on('StartLiveTail', () => eventStream([liveTailEvent('sessionStart', { sessionId: 'x' }), update(arn('a'), 'one')], true));
+    const source = cloudWatchSource({ client: await client(), budget: new RateBudget(1000, 1000), retry });
+    const got = await take(source, ['a'], 1);
+    assert.deepEqual(got.map((e) => e.message), ['one']);
+    // take() aborted its signal: the server sees the session's connection go.
+    await aws.allAnswersClosed();
+  });
+
+  test('a session that breaks mid-stream (bad framing) fails the tail with a clear error', async () => {
+    describeGroups();
+    const good = update(arn('a'), 'one');
+    const broken = Buffer.from(update(arn('a'), 'two'));
+    broken[broken.length - 1]! ^= 0xff;
+    aws.on('StartLiveTail', () => eventStream([good, broken]));
+    const source = cloudWatchSource({ client: await client(), budget: new RateBudget(1000, 1000), retry });
+    const got: SourceEvent[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const e of source.follow({ functions: ['a'], sinceMs: Date.now(), signal: new AbortController().signal })) got.push(e);
+      })(),
+      { name: 'EventStreamError', message: 'message checksum mismatch' },
+    );
+    assert.deepEqual(got.map((e) => e.message), ['one']);
   });
 });
 
