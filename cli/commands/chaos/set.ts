@@ -56,9 +56,11 @@ export function registerSet(chaos: Command, io: CliRun): void {
             say(io, `  target ${opts.target.trim()} is ${rule.targetText}, the name its calls carry on the wire`);
           }
         };
+        // Validated before any AWS setting is resolved: a bad flag is a usage error (exit 2) with or without credentials.
+        const plan = (await tableAccess()).planRule(spec, { nowMs, allowNever });
         if (opts.dryRun) {
           // No table access at all: a dry run works offline and without credentials.
-          const result = (await tableAccess()).planRule(spec, { nowMs, allowNever });
+          const result = plan;
           if (opts.json) return printJson(io, { type: 'rule-plan', dryRun: true, item: result.item, reach: result.reach });
           say(io, `dry run, nothing written: rule ${result.rule.scope}/${result.rule.id}: ${confirmation(result.rule, nowMs)}`);
           noteCanonicalTarget(result.rule);
