@@ -5,7 +5,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { createHash, createHmac } from 'node:crypto';
+import { NodeSha256 } from '../helpers/sdkSha256.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AwsNetworkError, AwsServiceError } from '../../cli/aws/awsError.js';
 import type { CredentialProvider } from '../../cli/aws/credentials.js';
@@ -86,18 +86,6 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   assert.fail('expected a rejection');
 }
 
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: unknown) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret as string | Uint8Array);
-  }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 
 /** The Authorization the SDK's signer computes for the request as it arrived, over the headers it names as signed. */
 async function sdkAuthorization(r: Received, credentials: typeof KEYS | { accessKeyId: string; secretAccessKey: string; sessionToken: string }, region: string, service: string): Promise<string> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
+import { NodeSha256 } from '../helpers/sdkSha256.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { amzDate, signRequest } from '../../src/chaos/sigv4.js';
 
@@ -28,19 +28,6 @@ test('get-vanilla from the AWS SigV4 test suite', () => {
   assert.equal(headers['x-amz-date'], '20150830T123600Z');
 });
 
-// The SDK's own signer as the reference for the request the agent really sends.
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: unknown) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret as string | Uint8Array);
-  }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 
 async function sdkSigned(opts: { sessionToken: string | undefined; host: string; query?: Record<string, string>; body: string; now: Date }) {
   const signer = new SignatureV4({

@@ -8,6 +8,7 @@
 // UnknownOperationException, so a call the test did not expect fails it.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, afterEach, before } from 'node:test';
 import { crc32 } from 'node:zlib';
 
 export interface RecordedCall {
@@ -221,4 +222,33 @@ export class FakeAws {
         else res.end();
     }
   }
+}
+
+/**
+ * A FakeAws for the suite that calls it: started before its tests, reset and
+ * the tracked clients destroyed after each, closed after all.
+ */
+export function useFakeAws(onStart: (fake: FakeAws) => void = () => {}) {
+  let fake: FakeAws | undefined;
+  const opened: Array<{ destroy(): void }> = [];
+  before(async () => {
+    fake = await FakeAws.start();
+    onStart(fake);
+  });
+  after(() => fake?.close());
+  afterEach(() => {
+    for (const c of opened.splice(0)) c.destroy();
+    fake?.reset();
+  });
+  return {
+    get aws(): FakeAws {
+      if (fake === undefined) throw new Error('useFakeAws: the server starts in the suite\'s before hook');
+      return fake;
+    },
+    /** Destroys `client` after the test. */
+    track<T extends { destroy(): void }>(client: T): T {
+      opened.push(client);
+      return client;
+    },
+  };
 }

@@ -2,7 +2,7 @@
 // Logs and CloudFormation (test/helpers/fakeAws.ts): it answers like the
 // services do (pages, statuses, throttling, XML for CloudFormation); what is
 // tested is our requests and our handling of those answers, over real HTTP.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,31 +18,15 @@ import { liveTailEndpoint } from '../../cli/logs/liveTailStream.js';
 import { budgetedCall, RateBudget, type RetryPolicy } from '../../cli/logs/rateBudget.js';
 import { functionsInStack, selectFromCloudWatch } from '../../cli/logs/selectFunctions.js';
 import type { SourceEvent } from '../../cli/logs/records.js';
-import { awsError, escapeXml, FakeAws, queryError, queryXml, sequence } from '../helpers/fakeAws.js';
+import { awsError, escapeXml, FakeAws, queryError, queryXml, sequence, useFakeAws } from '../helpers/fakeAws.js';
 import { CHECKOUT_REQ, FUNCTIONS, PAYMENTS_REQ, RANGE, SHIPPING_REQ, SHOP_DIR, TRACE } from './fixtures.js';
 
 let aws: FakeAws;
-before(async () => {
-  aws = await FakeAws.start();
-});
-after(() => aws.close());
-const opened: Array<{ destroy(): void }> = [];
-afterEach(() => {
-  for (const c of opened.splice(0)) c.destroy();
-  aws.reset();
-});
+const fake = useFakeAws((started) => (aws = started));
 
 /** A CloudWatch Logs client pointed at the fake server (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS). */
-async function client(): Promise<LogsApi> {
-  const c = await openLogsApi({ region: 'eu-west-1', env: aws.env });
-  opened.push(c);
-  return c;
-}
-async function cloudFormation(): Promise<CloudFormationApi> {
-  const c = await openCloudFormationApi({ region: 'eu-west-1', env: aws.env });
-  opened.push(c);
-  return c;
-}
+const client = async (): Promise<LogsApi> => fake.track(await openLogsApi({ region: 'eu-west-1', env: aws.env }));
+const cloudFormation = async (): Promise<CloudFormationApi> => fake.track(await openCloudFormationApi({ region: 'eu-west-1', env: aws.env }));
 const sleeps: number[] = [];
 // Backoff waits are recorded instead of slept: the delays are what is under test.
 const retry: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.5, sleep: async (ms) => void sleeps.push(ms) };

@@ -3,7 +3,7 @@
 // server standing in for CloudWatch Logs (test/helpers/fakeAws.ts, Live Tail
 // answered as an AWS event stream); and on a log directory, which streams it
 // reads on the first pass.
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,23 +13,11 @@ import { cloudWatchSource } from '../../cli/logs/cloudWatchSource.js';
 import { logDirSource, MTIME_SLACK_MS, type SkippedLine } from '../../cli/logs/logDirSource.js';
 import { RateBudget, type RetryPolicy } from '../../cli/logs/rateBudget.js';
 import type { SourceEvent } from '../../cli/logs/records.js';
-import { awsError, eventStream, FakeAws, liveTailEvent, liveTailException, sequence } from '../helpers/fakeAws.js';
+import { awsError, eventStream, FakeAws, liveTailEvent, liveTailException, sequence, useFakeAws } from '../helpers/fakeAws.js';
 
 let aws: FakeAws;
-before(async () => {
-  aws = await FakeAws.start();
-});
-after(() => aws.close());
-const opened: LogsApi[] = [];
-afterEach(() => {
-  for (const c of opened.splice(0)) c.destroy();
-  aws.reset();
-});
-async function client(): Promise<LogsApi> {
-  const c = await openLogsApi({ region: 'eu-west-1', env: aws.env });
-  opened.push(c);
-  return c;
-}
+const fake = useFakeAws((started) => (aws = started));
+const client = async (): Promise<LogsApi> => fake.track(await openLogsApi({ region: 'eu-west-1', env: aws.env }));
 
 const retry: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, random: () => 0, sleep: async () => {} };
 const arn = (fn: string) => `arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/${fn}`;
