@@ -7,7 +7,7 @@ import { signRequest } from '../../src/chaos/sigv4.js';
 import type { ResolvedEndpoint } from '../../src/awsEndpoint.js';
 import { AwsNetworkError, AwsServiceError, errorCodeOf, errorMessageOf } from '../aws/awsError.js';
 import type { CredentialProvider } from '../aws/credentials.js';
-import type { LiveTailItem, StartLiveTailInput } from './cloudWatchApi.js';
+import type { LiveTailItem, StartLiveTailInput } from './cloudWatchTypes.js';
 import { EventStreamDecoder, EventStreamError, type EventStreamMessage } from './eventStream.js';
 
 /** Live Tail's host carries the `stream-` prefix (the service model's hostPrefix); a configured endpoint does not. */
