@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The one place the CLI meets the process: its argv, streams, environment and exit code.
 // Only node builtins load before the compile cache is on and the fast paths had their say.
-import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import module from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fastAnswer, helpWidth } from './fastPath.js';
+import { makeDirsSync } from './makeDirs.js';
 import { packageRoot } from './local/packageRoot.js';
 
 /**
@@ -18,14 +19,8 @@ function enableCompileCache(): void {
   if (!enable || process.env.NODE_COMPILE_CACHE !== undefined) return;
   try {
     const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'faultline', 'compile-cache');
-    // Made level by level: a recursive mkdir (ours or Node's) can spin under an unwritable root such as /proc.
-    for (const level of [dirname(dirname(dir)), dirname(dir), dir]) {
-      try {
-        mkdirSync(level);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-    }
+    // Not Node's recursive mkdir, which spins forever under a root such as /proc (cli/makeDirs.ts).
+    makeDirsSync(dir);
     accessSync(dir, constants.W_OK);
     enable(dir);
   } catch {

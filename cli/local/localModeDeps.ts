@@ -3,7 +3,8 @@
 // faultline's `dependencies`, so `npm install faultline` stays pure JavaScript;
 // `faultline local` finds them beside faultline (a source checkout, or a project
 // that installed them) or installs them once, pinned, into a per-version cache.
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { makeDirsSync } from '../makeDirs.js';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -180,7 +181,7 @@ export async function ensureLocalModeDeps(runtime: 'nodejs24.x' | 'nodejs22.x', 
     );
   }
   write(installNotice(missing, cacheDir));
-  mkdirSync(cacheDir, { recursive: true });
+  makeDirsSync(cacheDir);
   const manifest = join(cacheDir, 'package.json');
   if (!existsSync(manifest)) {
     // allowScripts: npm 11 runs these packages' builds without asking (the same list as faultline's own package.json).

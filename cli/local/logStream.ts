@@ -4,7 +4,8 @@
 // the file name keeps only letters, digits, `.`, `_` and `-`
 // (`2026-11-23-LATEST-<hex>.log`), so it is used in a shell unquoted.
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { makeDirsSync } from '../makeDirs.js';
 import { join } from 'node:path';
 
 /** `2026/11/23/[$LATEST]<32 hex>`, the shape of Lambda's log stream names. */
@@ -33,7 +34,7 @@ export interface LogStreamFile {
 
 export function openLogStreamFile(logDir: string, functionName: string, streamName: string): LogStreamFile {
   const dir = join(logDir, functionName);
-  mkdirSync(dir, { recursive: true });
+  makeDirsSync(dir);
   const path = join(dir, logStreamFileName(streamName));
   const out: WriteStream = createWriteStream(path, { flags: 'a' });
   let closing: Promise<void> | undefined;

@@ -3,7 +3,8 @@
 // `<parent>/<UTC timestamp>-<short id>/<function>/<stream>.log`, with
 // `<parent>/latest` pointing at the newest run.
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { makeDirsSync } from '../makeDirs.js';
 import { join, resolve } from 'node:path';
 
 /** Pure: `20261203T191919Z-3f9a2c`: sorts by time, no spaces or colons, safe unquoted in a shell. */
@@ -30,7 +31,7 @@ export function createRunLogDir(parent: string, nowMs = Date.now(), shortId = ra
   const root = resolve(parent);
   const name = runDirName(nowMs, shortId);
   const dir = join(root, name);
-  mkdirSync(dir, { recursive: true });
+  makeDirsSync(dir);
   writeFileSync(join(root, `${LATEST}.txt`), `${dir}\n`);
   return { dir, latest: pointLatest(root, name) ? join(root, LATEST) : undefined };
 }

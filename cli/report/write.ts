@@ -1,7 +1,8 @@
 // The functions the commands call: `faultline report`, `--report FILE` on
 // `local` and `chaos run`, `--html FILE` on `logs correlate`. I/O lives here;
 // everything they call is pure.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeDirs } from '../makeDirs.js';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { Correlation } from '../logs/correlate.js';
 import { findCorrelation, type FindCorrelationOptions } from '../logs/findCorrelation.js';
@@ -13,7 +14,7 @@ import { renderWaterfallHtml } from './waterfallPage.js';
 
 async function writeHtml(file: string, html: string): Promise<string> {
   const path = resolve(file);
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirs(dirname(path));
   await writeFile(path, html);
   return path;
 }

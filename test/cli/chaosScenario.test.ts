@@ -301,4 +301,36 @@ describe('faultline chaos run', () => {
     assert.equal(done.result.steps[0]?.sample.errors, 0);
     assert.deepEqual(await ruleItems(), []);
   });
+
+  /** Healthy traffic of `orders` from 10 s ago to 30 s ahead, so baseline, step and recovery all have data. */
+  function liveTraffic(name: string): string {
+    const dir = mkdtempSync(join(tmp, `${name}-`));
+    const now = Date.now();
+    let n = 0;
+    for (let at = now - 10_000; at <= now + 30_000; at += 50) writeInvocation(dir, 'orders', at, `${name}-${n++}`, 15, false);
+    return dir;
+  }
+
+  test("--report writes the run's report, each rule drawn as set and cleared", async () => {
+    const dir = liveTraffic('report');
+    const file = join(tmp, 'out', 'gameday.html');
+    const r = await cli('chaos', 'run', join(FIXTURES, 'short.yaml'), '--source', dir, '--table', TABLE, '--json', '--report', file);
+    assert.equal(r.code, 0, r.stderr);
+    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; path?: string });
+    const written = records.find((e) => e.type === 'report-written');
+    assert.equal(written?.path, file);
+    const html = readFileSync(file, 'utf8');
+    assert.match(html, /orders short throttle/);
+    assert.match(html, /short-throttle/);
+    assert.ok(records.some((e) => e.type === 'done'), 'the run ends with its verdict');
+    assert.deepEqual(await ruleItems(), []);
+  });
+
+  test('a report that cannot be written costs a warning, not the run', async () => {
+    const dir = liveTraffic('noreport');
+    const r = await cli('chaos', 'run', join(FIXTURES, 'short.yaml'), '--source', dir, '--table', TABLE, '--report', '/proc/faultline-no/report.html');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: no report written/);
+    assert.deepEqual(await ruleItems(), []);
+  });
 });

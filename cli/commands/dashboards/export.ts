@@ -1,5 +1,6 @@
 // `faultline dashboards export`: write the dashboards out for Grafana's Import screen.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeDirs } from '../../makeDirs.js';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { action, addCommonOptions, OperationError, printJson, UsageError, type CommonOptions, say, type CliRun, examples } from '../../common.js';
@@ -24,7 +25,7 @@ export function registerExport(dashboards: Command, io: CliRun): Command {
       const files = await readDashboardFiles(opts.dir === undefined ? undefined : resolve(opts.dir));
       const out = resolve(opts.out);
       try {
-        await mkdir(out, { recursive: true });
+        await makeDirs(out);
         for (const f of files) await writeFile(join(out, f.file), f.text);
       } catch (err) {
         throw new OperationError(`--out ${opts.out}: cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
