@@ -85,14 +85,28 @@ export interface StreamFile {
   readonly stream: string;
 }
 
-/** The functions of a run directory: `<function>.log` files and subdirectories, sorted, `latest` excluded. */
+/** Whether path is a directory holding at least one stream file: a function's, not a report's pages or anything else kept beside the logs. */
+async function holdsLogs(path: string): Promise<boolean> {
+  try {
+    return (await readdir(path, { withFileTypes: true })).some(isLogFile);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The functions of a run directory, sorted: `<function>.log` files and
+ * subdirectories holding `.log` files (a run also keeps its report and the
+ * report's request pages, which are no function); `latest` excluded.
+ */
 export async function listFunctions(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const names = new Set<string>();
   for (const e of entries) {
     if (e.name === LATEST) continue;
-    if (e.isDirectory()) names.add(e.name);
-    else if (isLogFile(e) && e.name.length > STREAM_EXT.length) names.add(e.name.slice(0, -STREAM_EXT.length));
+    if (e.isDirectory()) {
+      if (await holdsLogs(join(dir, e.name))) names.add(e.name);
+    } else if (isLogFile(e) && e.name.length > STREAM_EXT.length) names.add(e.name.slice(0, -STREAM_EXT.length));
   }
   return [...names].sort();
 }

@@ -89,6 +89,11 @@ test('faultline local: baseline, throttling through the CLI, recovery, a failed 
       const r = await run([...args, '--json'], 60_000);
       assert.equal(r.code, 0, `faultline ${args.join(' ')}\n${r.stderr}`);
       assert.ok(r.stdout.includes(args[0] === 'logs' ? result.failedTraceId : '"payments"'), `faultline ${args.join(' ')}: ${r.stdout.slice(0, 500)}`);
+      if (args[0] === 'coldstarts') {
+        // The run's directory also holds the report and its request pages: they are no function.
+        const record = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { functions: Array<{ function: string }> };
+        assert.deepEqual(record.functions.map((f) => f.function), ['fulfilment', 'orders-api', 'payments']);
+      }
     }
     // The report, written by default into the run's directory, from the game day's own rule window and recovery.
     assert.equal(realpathSync(result.reportPath), realpathSync(join(result.logDir, 'report.html')));

@@ -73,9 +73,22 @@ describe('resolveLogDir: the run a --source directory stands for', () => {
 });
 
 describe('functions and streams of a run directory', () => {
-  test('<fn>.log files and <fn>/ directories are functions; latest and other files are not', async () => {
+  // What a run directory may hold beside its functions: the game day's report and its request pages, notes, an empty directory.
+  const layouts: Array<[string, string[], string[]]> = [
+    ['both shapes', ['orders-api.log', 'payments/a.log'], ['orders-api', 'payments']],
+    ['a game-day run with its report', ['payments/a.log', 'report.html=<html>', 'report-requests/abc.html=<html>'], ['payments']],
+    ['an empty directory is no function', ['payments/a.log', 'fulfilment/'], ['payments']],
+    ['a directory of other files is no function', ['payments/a.log', 'notes/todo.txt=x', 'notes.txt=x'], ['payments']],
+    ['latest is a link to a function, not one', ['payments/a.log', 'latest -> payments'], ['payments']],
+    ['a .log file inside makes a function', ['checkout/2026-12-03-LATEST-ab12.log', 'report-requests/x.html=<html>'], ['checkout']],
+  ];
+  for (const [name, paths, functions] of layouts) {
+    test(`functions of a run: ${name}`, async () => assert.deepEqual(await listFunctions(await tree(paths)), functions));
+  }
+
+  test('<fn>.log files and <fn>/ directories with log files are functions; latest and other files are not', async () => {
     const dir = await tree(['orders-api.log', 'payments/a.log', 'payments/b.log', 'fulfilment/', 'notes.txt', 'latest -> payments']);
-    assert.deepEqual(await listFunctions(dir), ['fulfilment', 'orders-api', 'payments']);
+    assert.deepEqual(await listFunctions(dir), ['orders-api', 'payments']);
     assert.deepEqual(
       (await listStreams(dir, 'orders-api')).map((s) => s.stream),
       ['orders-api'],
