@@ -1,6 +1,7 @@
 // Turns the shared flags (--source, --functions/--prefix/--stack, --region,
 // --profile) into a LogSource and the resolved function names.
 import { EndpointError } from '../../src/awsEndpoint.js';
+import { AwsNetworkError } from '../aws/awsError.js';
 import type { AwsAccess } from '../aws/openClient.js';
 import { OperationError, UsageError, type CommonOptions } from '../common.js';
 import { openCloudFormationApi } from './cloudFormationApi.js';
@@ -97,6 +98,12 @@ export function explainAwsError(err: unknown): unknown {
     return new OperationError('no AWS credentials found: set AWS_PROFILE (or --profile) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or read a log directory with --source DIR');
   }
   if (/Region is missing/i.test(e.message ?? '')) return new OperationError('no AWS region: pass --region or set AWS_REGION');
+  if (err instanceof AwsNetworkError) {
+    return new OperationError(`cannot reach AWS (${err.code}): ${err.message}; check the network, or AWS_ENDPOINT_URL_CLOUDWATCH_LOGS / AWS_ENDPOINT_URL when set`);
+  }
+  if (e.name === 'UnrecognizedClientException' || e.name === 'InvalidSignatureException' || e.name === 'ExpiredTokenException') {
+    return new OperationError(`AWS rejected the credentials (${e.name}): refresh them or pass another --profile`);
+  }
   if (e.name === 'AccessDeniedException' || e.name === 'AccessDenied') {
     return new OperationError(`access denied by AWS: ${e.message ?? ''} (the command needs logs:StartQuery, logs:GetQueryResults, logs:FilterLogEvents and logs:DescribeLogGroups)`);
   }

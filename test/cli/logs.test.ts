@@ -7,6 +7,7 @@ import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { closedPort } from '../helpers/targetServer.js';
 import { CHECKOUT_REQ, ORDER_ID, RANGE_FLAGS, SHOP_DIR, TRACE, XRAY_TRACE } from '../logs/fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -156,6 +157,12 @@ describe('CloudWatch without credentials or region', () => {
       assert.equal(r.stderr, `faultline: ${message}\n`);
     });
   }
+  test('an endpoint that refuses: exit 1, one line naming the failure and what to check', async () => {
+    const port = await closedPort();
+    const r = await run(['logs', 'correlate', TRACE, '--functions', 'orders', '--region', 'eu-west-1'], bareEnv({ AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret', AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` }));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^faultline: cannot reach AWS \(ECONNREFUSED\): .*127\.0\.0\.1.*; check the network, or AWS_ENDPOINT_URL_CLOUDWATCH_LOGS \/ AWS_ENDPOINT_URL when set\n$/);
+  });
 });
 
 describe('faultline coldstarts', () => {
