@@ -4,6 +4,8 @@
 // partition. Shared by the agent's rule-table reader and the CLI's clients,
 // which both skip the SDK for its load time (docs/benchmarks.md).
 
+import { nonEmpty } from './nonEmpty.js';
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** A service faultline talks to: its endpoint prefix and the suffix of its AWS_ENDPOINT_URL_* variable. */
@@ -72,10 +74,6 @@ export function partitionDnsSuffix(region: string, dualStack = false): string {
 }
 
 const isTrue = (v: string | undefined) => v !== undefined && v.trim().toLowerCase() === 'true';
-
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
-}
 
 /**
  * The endpoint of `service` for `region`:

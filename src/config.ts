@@ -2,6 +2,7 @@
 // readonly config (the Powertools `#envConfig` pattern). Nothing else in src/
 // reads process.env for settings. A value that cannot be used is reported and
 // falls back to its default: a bad setting never fails or switches off the rest.
+import { nonEmpty as nonEmptyValue } from './nonEmpty.js';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
 export type TracesMode = 'log' | 'otlp' | 'off';
@@ -64,8 +65,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 type Problems = ConfigProblem[];
 
 function nonEmpty(env: Env, key: string): string | undefined {
-  const v = env[key];
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
+  return nonEmptyValue(env[key]);
 }
 
 function problem(problems: Problems, variable: string, value: string, expected: string, fallback: string): undefined {

@@ -4,6 +4,7 @@
 // assume-role, credential_process, web identity, container and instance
 // roles) goes to the SDK's own chain, loaded only then.
 import type { AwsCredentials } from '../../src/chaos/sigv4.js';
+import { nonEmpty } from '../../src/nonEmpty.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -25,8 +26,6 @@ interface Expiring {
 // Refresh this long before expiry, so a request never goes out with keys
 // that lapse on the way (the SDK uses 5 minutes too).
 const REFRESH_BEFORE_MS = 5 * 60_000;
-
-const nonEmpty = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
 /** The profile in force: the flag, else AWS_PROFILE. */
 export function profileOf(choice: CredentialChoice): string | undefined {

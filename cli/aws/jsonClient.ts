@@ -4,7 +4,7 @@
 // (about 130 ms per client here: docs/benchmarks.md "CLI startup").
 import type { ResolvedEndpoint } from '../../src/awsEndpoint.js';
 import { AwsServiceError, errorCodeOf, errorMessageOf } from './awsError.js';
-import { createSignedPost, type HttpAnswer, type TransportOptions } from './signedPost.js';
+import { createSignedPost, headerOf, type HttpAnswer, type TransportOptions } from './signedPost.js';
 
 export interface JsonProtocol {
   readonly signingName: string;
@@ -34,20 +34,15 @@ function parse(answer: HttpAnswer): unknown {
   }
 }
 
-function header(answer: HttpAnswer, name: string): string | undefined {
-  const v = answer.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 /** The answer as an error, or undefined for a 2xx JSON object. */
 function classify(answer: HttpAnswer): AwsServiceError | undefined {
   const body = parse(answer);
-  const requestId = header(answer, 'x-amzn-requestid');
+  const requestId = headerOf(answer, 'x-amzn-requestid');
   if (answer.status >= 200 && answer.status < 300) {
     if (body !== null && typeof body === 'object' && !Array.isArray(body)) return undefined;
     return new AwsServiceError('BadResponse', `HTTP ${answer.status} with a body that is not a JSON object`, answer.status, requestId);
   }
-  return new AwsServiceError(errorCodeOf(header(answer, 'x-amzn-errortype'), body, answer.status), errorMessageOf(body, answer.status), answer.status, requestId);
+  return new AwsServiceError(errorCodeOf(headerOf(answer, 'x-amzn-errortype'), body, answer.status), errorMessageOf(body, answer.status), answer.status, requestId);
 }
 
 export async function createJsonClient(opts: JsonClientOptions): Promise<AwsJsonClient> {

@@ -1,6 +1,8 @@
 // The region a CLI command talks to: --region, AWS_REGION, AWS_DEFAULT_REGION,
 // then the profile's `region` in the shared config files (read only when
 // nothing else says, so the common case loads no config parser).
+import { nonEmpty } from '../../src/nonEmpty.js';
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 export interface RegionChoice {
@@ -9,8 +11,6 @@ export interface RegionChoice {
   readonly profile?: string | undefined;
   readonly env: Env;
 }
-
-const nonEmpty = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
 /** The region given on the command line or in the environment, without reading files. */
 export function regionFromFlagsAndEnv(choice: RegionChoice): string | undefined {

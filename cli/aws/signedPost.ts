@@ -28,6 +28,12 @@ export interface HttpAnswer {
   readonly body: string;
 }
 
+/** One header of an answer (the first, when repeated). */
+export function headerOf(answer: HttpAnswer, name: string): string | undefined {
+  const v = answer.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
 export interface SignedPost {
   /**
    * Signs and sends `body`; resolves with the answer when `classify` accepts

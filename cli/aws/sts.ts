@@ -2,10 +2,10 @@
 // an XML answer): who the CLI's credentials belong to, for the audit field
 // `createdBy`, without loading @aws-sdk/client-sts.
 import { AwsServiceError } from './awsError.js';
-import { createSignedPost, type HttpAnswer, type TransportOptions } from './signedPost.js';
+import { QUERY_HEADERS, queryBody, queryErrorOf } from './queryProtocol.js';
+import { createSignedPost, type TransportOptions } from './signedPost.js';
 
-export const GET_CALLER_IDENTITY_BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
-const FORM = 'application/x-www-form-urlencoded; charset=utf-8';
+export const GET_CALLER_IDENTITY_BODY = queryBody('GetCallerIdentity', '2011-06-15');
 
 export interface CallerIdentity {
   readonly arn: string;
@@ -30,23 +30,11 @@ export function xmlText(xml: string, tag: string): string | undefined {
   return m === null ? undefined : decodeXmlEntities(m[1]!).trim();
 }
 
-/** A query-protocol error answer (`<ErrorResponse><Error><Code>…`) as an AwsServiceError; undefined for 2xx. */
-function classify(answer: HttpAnswer): AwsServiceError | undefined {
-  if (answer.status >= 200 && answer.status < 300) return undefined;
-  const header = answer.headers['x-amzn-requestid'];
-  return new AwsServiceError(
-    xmlText(answer.body, 'Code') || `HTTP${answer.status}`,
-    xmlText(answer.body, 'Message') || `HTTP ${answer.status}`,
-    answer.status,
-    xmlText(answer.body, 'RequestId') ?? (Array.isArray(header) ? header[0] : header),
-  );
-}
-
 /** Asks STS who the credentials are; rejects with AwsServiceError, AwsNetworkError, the credential chain's error or AbortError. */
 export async function getCallerIdentity(opts: Omit<TransportOptions, 'signingName'>, signal?: AbortSignal): Promise<CallerIdentity> {
   const post = await createSignedPost({ ...opts, signingName: 'sts' });
   try {
-    const answer = await post.send({ 'content-type': FORM, 'user-agent': 'faultline-cli' }, GET_CALLER_IDENTITY_BODY, classify, signal);
+    const answer = await post.send(QUERY_HEADERS, GET_CALLER_IDENTITY_BODY, queryErrorOf, signal);
     const arn = xmlText(answer.body, 'Arn');
     if (!arn) throw new AwsServiceError('BadResponse', `GetCallerIdentity answered HTTP ${answer.status} without an Arn`, answer.status, undefined);
     return { arn, account: xmlText(answer.body, 'Account'), userId: xmlText(answer.body, 'UserId') };

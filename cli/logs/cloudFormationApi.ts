@@ -3,9 +3,11 @@
 // instead of @aws-sdk/client-cloudformation and its load time.
 import { CLOUDFORMATION, resolveAwsEndpoint, type ResolvedEndpoint } from '../../src/awsEndpoint.js';
 import { AwsServiceError } from '../aws/awsError.js';
+import { QUERY_HEADERS, queryBody, queryErrorOf } from '../aws/queryProtocol.js';
+import { XmlError } from '../aws/xml.js';
 import { resolveAccess, type AwsAccess, type Tuning } from '../aws/openClient.js';
-import { createSignedPost, type HttpAnswer, type SignedPost } from '../aws/signedPost.js';
-import { parseListStackResources, parseQueryError, XmlError, type ListStackResourcesPage } from './stackResourcesXml.js';
+import { createSignedPost, headerOf, type SignedPost } from '../aws/signedPost.js';
+import { parseListStackResources, type ListStackResourcesPage } from './stackResourcesXml.js';
 
 export const CLOUDFORMATION_VERSION = '2010-05-15';
 
@@ -16,36 +18,11 @@ export interface CloudFormationApi {
   destroy(): void;
 }
 
-/** Pure: the form body of a query-protocol call. */
-export function queryBody(action: string, params: Readonly<Record<string, string | undefined>>): string {
-  const form = new URLSearchParams({ Action: action, Version: CLOUDFORMATION_VERSION });
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) form.append(k, v);
-  return form.toString();
-}
-
-const headerOf = (a: HttpAnswer, name: string) => {
-  const v = a.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-};
-
-/** Pure: an answer as the error it carries, or undefined for a 2xx. */
-export function queryErrorOf(answer: HttpAnswer): AwsServiceError | undefined {
-  if (answer.status >= 200 && answer.status < 300) return undefined;
-  const doc = parseQueryError(answer.body);
-  return new AwsServiceError(
-    doc?.code || `HTTP${answer.status}`,
-    doc?.message || `HTTP ${answer.status}${answer.body.trim() === '' ? '' : ` (${answer.body.trim().slice(0, 200)})`}`,
-    answer.status,
-    doc?.requestId ?? headerOf(answer, 'x-amzn-requestid'),
-  );
-}
-
 export function cloudFormationApi(post: SignedPost, endpoint: ResolvedEndpoint): CloudFormationApi {
-  const headers = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': 'faultline-cli' };
   return {
     endpoint,
     async listStackResources(input) {
-      const answer = await post.send(headers, queryBody('ListStackResources', { StackName: input.StackName, NextToken: input.NextToken }), queryErrorOf);
+      const answer = await post.send(QUERY_HEADERS, queryBody('ListStackResources', CLOUDFORMATION_VERSION, { StackName: input.StackName, NextToken: input.NextToken }), queryErrorOf);
       try {
         return parseListStackResources(answer.body);
       } catch (err) {

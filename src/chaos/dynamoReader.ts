@@ -11,6 +11,7 @@ import https from 'node:https';
 import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { DYNAMODB, EndpointError, resolveAwsEndpoint } from '../awsEndpoint.js';
+import { nonEmpty } from '../nonEmpty.js';
 import { signRequest, type AwsCredentials } from './sigv4.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -67,10 +68,6 @@ export function credentialsFromEnv(env: Env): AwsCredentials {
     throw new TableReadError('NoCredentials', 'no AWS credentials: expected AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
   }
   return { accessKeyId, secretAccessKey, sessionToken: nonEmpty(env['AWS_SESSION_TOKEN']) };
-}
-
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 
 export interface TableReaderOptions {

@@ -60,7 +60,7 @@ test('the operator policy allows exactly the calls faultline chaos makes', () =>
   assert.deepEqual(actions(dynamo[0]!).sort(), [...dynamoCalls].sort());
 
   // sts for the audit fields (cli/chaos/callerIdentity.ts); Logs Insights for `chaos run` (cli/logs/insights.ts, selectFunctions.ts).
-  assert.match(read('cli/aws/sts.ts'), /Action=GetCallerIdentity&/);
+  assert.match(read('cli/aws/sts.ts'), /queryBody\('GetCallerIdentity', /);
   // cli/logs/cloudWatchApi.ts maps each method to its operation (`startQuery: (input) => client.call<…>('StartQuery', …)`).
   const methods = new Map([...read('cli/logs/cloudWatchApi.ts').matchAll(/(\w+): \(input\) => client\.call<\w+>\('(\w+)'/g)].map((m) => [m[1]!, m[2]!]));
   const insights = read('cli/logs/insights.ts') + read('cli/logs/selectFunctions.ts');

@@ -4,7 +4,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeEntities, parseListStackResources, parseQueryError, parseXml, XmlError } from '../../cli/logs/stackResourcesXml.js';
+import { decodeEntities, parseQueryError, parseXml, XmlError } from '../../cli/aws/xml.js';
+import { parseListStackResources } from '../../cli/logs/stackResourcesXml.js';
 
 const page = (inner: string, token = '') =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<ListStackResourcesResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">` +
