@@ -1,10 +1,7 @@
-// Opens an AWS JSON client for a CLI command from its --region / --profile
-// and the environment: the one place that chooses region, endpoint and
-// credentials, so every command resolves them the same way (docs/cli.md
-// "AWS access").
-import { resolveAwsEndpoint, type AwsService } from '../../src/awsEndpoint.js';
+// A CLI command's AWS access from its --region / --profile and the
+// environment: the one place that chooses region, profile and credentials, so
+// every command resolves them the same way (docs/cli.md "AWS access").
 import { credentialProvider, profileOf, type CredentialProvider } from './credentials.js';
-import { createJsonClient, type AwsJsonClient, type JsonProtocol } from './jsonClient.js';
 import { resolveRegion } from './region.js';
 import type { TransportOptions } from './signedPost.js';
 
@@ -31,11 +28,4 @@ export async function resolveAccess(access: AwsAccess): Promise<ResolvedAccess> 
   const profile = profileOf({ profile: access.profile, env });
   const region = await resolveRegion({ region: access.region, profile, env });
   return { region, profile, credentials: credentialProvider({ profile, env }) };
-}
-
-/** A client for `service`; throws EndpointError (no region, a bad region or endpoint) before any request. */
-export async function openJsonClient(service: AwsService, protocol: JsonProtocol, access: AwsAccess, tuning: Tuning = {}): Promise<AwsJsonClient> {
-  const resolved = await resolveAccess(access);
-  const endpoint = resolveAwsEndpoint(service, resolved.region, access.env ?? process.env);
-  return createJsonClient({ protocol, endpoint, credentials: resolved.credentials, ...tuning });
 }

@@ -5,7 +5,7 @@ import { CLOUDFORMATION, resolveAwsEndpoint, type ResolvedEndpoint } from '../..
 import { AwsServiceError } from '../aws/awsError.js';
 import { QUERY_HEADERS, queryBody, queryErrorOf } from '../aws/queryProtocol.js';
 import { XmlError } from '../aws/xml.js';
-import { resolveAccess, type AwsAccess, type Tuning } from '../aws/openClient.js';
+import { resolveAccess, type AwsAccess, type ResolvedAccess, type Tuning } from '../aws/openClient.js';
 import { createSignedPost, headerOf, type SignedPost } from '../aws/signedPost.js';
 import { parseListStackResources, type ListStackResourcesPage } from './stackResourcesXml.js';
 
@@ -35,8 +35,8 @@ export function cloudFormationApi(post: SignedPost, endpoint: ResolvedEndpoint):
 }
 
 /** Opens CloudFormation for a command; throws EndpointError before any request. One attempt per call: budgetedCall retries. */
-export async function openCloudFormationApi(access: AwsAccess, tuning: Tuning = {}): Promise<CloudFormationApi> {
-  const resolved = await resolveAccess(access);
+export async function openCloudFormationApi(access: AwsAccess, tuning: Tuning = {}, accessResolved: Promise<ResolvedAccess> = resolveAccess(access)): Promise<CloudFormationApi> {
+  const resolved = await accessResolved;
   const endpoint = resolveAwsEndpoint(CLOUDFORMATION, resolved.region, access.env ?? process.env);
   const post = await createSignedPost({ endpoint, signingName: 'cloudformation', credentials: resolved.credentials, maxAttempts: 1, ...tuning });
   return cloudFormationApi(post, endpoint);

@@ -3,7 +3,7 @@
 // startup"). Only the request and answer fields faultline reads or sends.
 import { CLOUDWATCH_LOGS, resolveAwsEndpoint, type ResolvedEndpoint } from '../../src/awsEndpoint.js';
 import { createJsonClient, LOGS_JSON, type AwsJsonClient } from '../aws/jsonClient.js';
-import { resolveAccess, type AwsAccess, type Tuning } from '../aws/openClient.js';
+import { resolveAccess, type AwsAccess, type ResolvedAccess, type Tuning } from '../aws/openClient.js';
 import type { CredentialProvider } from '../aws/credentials.js';
 import type {
   DescribeLogGroupsInput,
@@ -52,9 +52,9 @@ export function logsApi(client: AwsJsonClient, live: { endpoint: ResolvedEndpoin
  * request when no region, a bad region or a bad endpoint is given.
  * One attempt per call: the caller's budgetedCall retries, inside the rate budget.
  */
-export async function openLogsApi(access: AwsAccess, tuning: Tuning = {}): Promise<LogsApi> {
+export async function openLogsApi(access: AwsAccess, tuning: Tuning = {}, accessResolved: Promise<ResolvedAccess> = resolveAccess(access)): Promise<LogsApi> {
   const env = access.env ?? process.env;
-  const resolved = await resolveAccess(access);
+  const resolved = await accessResolved;
   const endpoint = resolveAwsEndpoint(CLOUDWATCH_LOGS, resolved.region, env);
   const client = await createJsonClient({ protocol: LOGS_JSON, endpoint, credentials: resolved.credentials, maxAttempts: 1, ...tuning });
   return logsApi(client, { endpoint: liveTailEndpoint(endpoint), credentials: resolved.credentials });

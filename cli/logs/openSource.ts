@@ -2,7 +2,7 @@
 // --profile) into a LogSource and the resolved function names.
 import { EndpointError } from '../../src/awsEndpoint.js';
 import { AwsNetworkError } from '../aws/awsError.js';
-import type { AwsAccess } from '../aws/openClient.js';
+import { resolveAccess, type AwsAccess, type ResolvedAccess } from '../aws/openClient.js';
 import { OperationError, UsageError, type CommonOptions } from '../common.js';
 import { openCloudFormationApi } from './cloudFormationApi.js';
 import { openLogsApi, type LogsApi } from './cloudWatchApi.js';
@@ -47,7 +47,11 @@ export async function openLogs(
   const selection = parseSelection(flags, { allowStack });
   const sourceName = flags.source ?? 'cloudwatch';
   const budget = new RateBudget(CLOUDWATCH_CALLS_PER_SECOND, CLOUDWATCH_CALLS_PER_SECOND);
-  const cloudFormation = selection.by === 'stack' ? await openCloudFormationApi(awsAccess(flags)) : undefined;
+  // Resolved once for both services: a profile's chain (SSO, assume-role) is asked once, the config files read once.
+  const access = awsAccess(flags);
+  let resolved: Promise<ResolvedAccess> | undefined;
+  const resolvedOnce = () => (resolved ??= resolveAccess(access));
+  const cloudFormation = selection.by === 'stack' ? await openCloudFormationApi(access, {}, resolvedOnce()) : undefined;
   const stack = cloudFormation ? { cloudFormation, budget } : undefined;
   try {
     if (sourceName !== 'cloudwatch') {
@@ -56,7 +60,7 @@ export async function openLogs(
       return { kind: 'dir', dir, source: logDirSource(dir, skipped ? { onSkippedLine: skipped.onSkippedLine } : {}), functions };
     }
     if (selection.by === 'all') throw new UsageError(cloudWatchNeedsChoice(allowStack));
-    const client = await openLogsApi(awsAccess(flags));
+    const client = await openLogsApi(access, {}, resolvedOnce());
     const functions = await selectFromCloudWatch(selection, { logs: client, budget }, stack).catch((err: unknown) => {
       client.destroy();
       throw err;

@@ -4,13 +4,15 @@
 // tested is our requests and our handling of those answers, over real HTTP.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLOUDFORMATION, CLOUDWATCH_LOGS, resolveAwsEndpoint } from '../../src/awsEndpoint.js';
 import { OperationError } from '../../cli/common.js';
 import { openCloudFormationApi, type CloudFormationApi } from '../../cli/logs/cloudFormationApi.js';
 import { openLogsApi, type FilteredLogEvent, type LogsApi, type ResultField } from '../../cli/logs/cloudWatchApi.js';
 import { cloudWatchSource } from '../../cli/logs/cloudWatchSource.js';
+import { openLogs } from '../../cli/logs/openSource.js';
 import { coldStartsFromInsights, coldStartsFromCloudWatch } from '../../cli/logs/coldStartsInsights.js';
 import { findCorrelation } from '../../cli/logs/findCorrelation.js';
 import { runInsightsQuery } from '../../cli/logs/insights.js';
@@ -366,6 +368,30 @@ describe('--stack', () => {
     // A query-protocol form, signed for cloudformation in the client's region.
     assert.equal(calls[0]!.headers['content-type'], 'application/x-www-form-urlencoded; charset=utf-8');
     assert.match(String(calls[0]!.headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIDFAKEAWS\/\d{8}\/eu-west-1\/cloudformation\/aws4_request, /);
+  });
+
+  test('a profile is resolved once for both services: its credential_process runs once, not per client', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-once-'));
+    const count = join(dir, 'count');
+    const script = join(dir, 'process.mjs');
+    writeFileSync(script, `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(count)}, 'x');\nconsole.log(JSON.stringify({ Version: 1, AccessKeyId: 'AKIDPROC', SecretAccessKey: 's' }));\n`);
+    writeFileSync(join(dir, 'config'), `[profile proc]\nregion = eu-west-1\ncredential_process = "${process.execPath}" "${script}"\n`);
+    aws.on('ListStackResources', () => queryXml(stackPage([{ type: 'AWS::Lambda::Function', physical: 'shop-checkout', logical: 'A' }])));
+    aws.on('DescribeLogGroups', () => ({ logGroups: [{ logGroupName: '/aws/lambda/shop-checkout' }] }));
+    const saved = { ...process.env };
+    const { AWS_ACCESS_KEY_ID: _k, AWS_SECRET_ACCESS_KEY: _s, AWS_REGION: _r, ...endpoints } = aws.env;
+    Object.assign(process.env, endpoints, { AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') });
+    try {
+      const opened = await openLogs({ stack: 'shop', profile: 'proc' });
+      assert.equal(opened.kind, 'cloudwatch');
+      if (opened.kind === 'cloudwatch') fake.track(opened.client);
+      assert.deepEqual(opened.functions, ['shop-checkout']);
+      assert.match(String(aws.calls[0]?.headers.authorization), /Credential=AKIDPROC\//);
+      assert.equal(readFileSync(count, 'utf8'), 'x', 'credential_process ran once');
+    } finally {
+      process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('an unknown stack is an OperationError naming it', async () => {
